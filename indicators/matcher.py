@@ -1,0 +1,148 @@
+"""Match items against indicators: the term index, the query, then modality.
+
+For each item:
+
+1. reduce title and summary to text, split the summary into sentences; the headline is a
+   sentence of its own (its grammar differs: DESIGN §6);
+2. find candidate indicators through an index from query terms to indicators, so an
+   indicator that shares no word with the item costs it nothing (PERFORMANCE.md);
+3. evaluate each candidate's query on each sentence (``title:`` terms see the headline);
+   when no single sentence matches, evaluate it once on the whole item, and credit the
+   sentence holding most of the matched terms (a round-up whose headline names the
+   countries and whose body names the agreement is still evidence);
+4. decide the modality of each matching sentence from the words around the match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from indicators.modality import decide_modality
+from indicators.model import Evidence, Indicator, Item, Modality
+from indicators.query import CompiledQuery, compile_query, parse_query
+from indicators.sentences import split_sentences
+from indicators.text import html_to_text, tokenize
+
+# When one sentence holds several kinds of evidence the most decisive is listed first.
+_PRIORITY = {Modality.OCCURRED: 0, Modality.NEGATED: 1, Modality.ANTICIPATED: 2}
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str
+    tokens: tuple[str, ...]
+    is_title: bool
+    position: int  # 0 for the headline, 1… for summary sentences
+
+
+class Matcher:
+    """A compiled watch list (or several): ``match`` an item, get its evidence."""
+
+    def __init__(self, indicators: Sequence[Indicator]) -> None:
+        self.indicators = tuple(indicators)
+        self._queries: list[CompiledQuery] = [
+            compile_query(parse_query(ind.query)) for ind in self.indicators
+        ]
+        self._exact: dict[str, list[int]] = {}
+        self._prefix: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for number, query in enumerate(self._queries):
+            keys = query.index_keys()
+            if keys is None:
+                self._always.append(number)
+                continue
+            for key in keys:
+                if key.endswith("*"):
+                    self._prefix.setdefault(key[:-1], []).append(number)
+                else:
+                    self._exact.setdefault(key, []).append(number)
+        self._prefix_lengths = sorted({len(p) for p in self._prefix})
+
+    def _candidates(self, words: Iterable[str]) -> list[int]:
+        found: set[int] = set(self._always)
+        exact, prefix, lengths = self._exact, self._prefix, self._prefix_lengths
+        for word in set(words):
+            hit = exact.get(word)
+            if hit:
+                found.update(hit)
+            for length in lengths:
+                if length > len(word):
+                    break
+                hit = prefix.get(word[:length])
+                if hit:
+                    found.update(hit)
+        return sorted(found)
+
+    def units(self, item: Item) -> list[_Unit]:
+        title = html_to_text(item.title)
+        units = [_Unit(title, tuple(tokenize(title)), True, 0)] if title else []
+        seen = {title.casefold()}
+        for number, sentence in enumerate(split_sentences(html_to_text(item.summary)), 1):
+            if sentence.casefold() in seen:  # feeds often repeat the headline
+                continue
+            seen.add(sentence.casefold())
+            units.append(_Unit(sentence, tuple(tokenize(sentence)), False, number))
+        return units
+
+    def match(self, item: Item) -> list[Evidence]:
+        units = self.units(item)
+        if not units:
+            return []
+        title_tokens = units[0].tokens if units[0].is_title else ()
+        all_words = [w for unit in units for w in unit.tokens]
+        evidence: list[Evidence] = []
+        for number in self._candidates(all_words):
+            evidence.extend(self._evidence_for(number, units, title_tokens))
+        return evidence
+
+    def _evidence_for(
+        self, number: int, units: list[_Unit], title_tokens: Sequence[str]
+    ) -> list[Evidence]:
+        indicator, query = self.indicators[number], self._queries[number]
+        found: list[tuple[int, int, Evidence]] = []
+        for unit in units:
+            hit = query.match(unit.tokens, title_tokens)
+            if hit is None:
+                continue
+            modality = decide_modality(
+                unit.text, headline=unit.is_title, anchors=hit.positions, extra=indicator.cues
+            )
+            ev = Evidence(indicator.id, modality, unit.text, hit.terms, unit.is_title)
+            found.append((_PRIORITY[modality], unit.position, ev))
+        if not found and len(units) > 1:
+            whole = self._whole_item(indicator, query, units, title_tokens)
+            if whole is not None:
+                found.append(whole)
+        return [ev for _, _, ev in sorted(found, key=lambda f: (f[0], f[1]))]
+
+    def _whole_item(
+        self,
+        indicator: Indicator,
+        query: CompiledQuery,
+        units: list[_Unit],
+        title_tokens: Sequence[str],
+    ) -> tuple[int, int, Evidence] | None:
+        tokens: list[str] = []
+        starts: list[int] = []
+        for unit in units:
+            starts.append(len(tokens))
+            tokens.extend(unit.tokens)
+        hit = query.match(tokens, title_tokens)
+        if hit is None:
+            return None
+        # Credit the sentence that holds most matched terms; prefer the body over the title.
+        counts = [0] * len(units)
+        for pos in hit.positions:
+            owner = max(i for i, start in enumerate(starts) if start <= pos)
+            counts[owner] += 1
+        best = max(range(len(units)), key=lambda i: (counts[i], not units[i].is_title, -i))
+        unit = units[best]
+        anchors = [
+            p - starts[best] for p in hit.positions if 0 <= p - starts[best] < len(unit.tokens)
+        ]
+        modality = decide_modality(
+            unit.text, headline=unit.is_title, anchors=anchors, extra=indicator.cues
+        )
+        ev = Evidence(indicator.id, modality, unit.text, hit.terms, unit.is_title)
+        return (_PRIORITY[modality], unit.position, ev)

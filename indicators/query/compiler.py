@@ -1,0 +1,268 @@
+"""Compile a query tree once into closures that match one text unit fast.
+
+A unit is one sentence (the headline counts as one) plus its item's title; ``title:``
+terms are item-level predicates, true in every sentence of an item whose title has them.
+
+How matching stays fast (the budget is a few µs per candidate, see docs/notes/query.md):
+
+* ``Unit`` joins the tokens once into ``" w1 w2 … "``. Because tokens never contain a
+  space, a word, a phrase and a prefix are plain substring tests on that string
+  (``" india "``, ``" rupee ruble "``, ``" agree"``), which run in C. Only a phrase with a
+  wildcard before its last word needs a (precompiled) regular expression.
+* Positions, needed only when NEAR measures a distance or a ``Hit`` is reported, come
+  from the same string: ``str.find`` locates an occurrence, and the number of spaces
+  before it is its token index. No per-call map or re-tokenising. A caller evaluating
+  many queries on one sentence can share one ``Unit`` and skip even the join.
+* The children of an AND are tested cheapest first; NEAR, which needs positions, last.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .ast import And, Field, Near, Node, Not, Phrase, Prefix, Term, display, positive_leaves
+from .ast import format_query as _format_query
+from .index import index_keys
+
+Span = tuple[int, int]  # first and last token index, inclusive
+
+
+class Unit:
+    """One text unit prepared for matching; build it once and match every query on it.
+
+    ``tokens`` and ``title_tokens`` must come from ``indicators.text.tokenize`` (so no
+    token contains a space).
+    """
+
+    __slots__ = ("text", "title")
+
+    def __init__(self, tokens: Sequence[str], title_tokens: Sequence[str] = ()) -> None:
+        self.text = " " + " ".join(tokens) + " "
+        self.title = " " + " ".join(title_tokens) + " "
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What matched: positive terms in query order, and their indices in the sentence."""
+
+    terms: tuple[str, ...]
+    positions: tuple[int, ...]
+
+
+_Test = Callable[[Unit], bool]
+_Spans = Callable[[Unit, list[str]], list[Span]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    """One compiled node.
+
+    ``spans`` is asked only when ``test`` is true. It returns where the node's positive
+    terms sit, in the sentence (or in the title inside ``title:``), which is what NEAR
+    measures and what ``Hit.positions`` reports, and appends those terms' display text to
+    the list it is given: one walk yields both halves of a ``Hit``.
+    """
+
+    test: _Test
+    spans: _Spans
+    cost: int  # rough price of ``test``, to order AND children
+    decisive: bool = False  # spans are empty exactly when test is false: skip the test
+
+
+def _no_spans(unit: Unit, terms: list[str]) -> list[Span]:
+    return []
+
+
+class CompiledQuery:
+    """A query ready to match: build with ``compile_query``."""
+
+    __slots__ = ("_code", "_keys", "_terms", "node", "source")
+
+    def __init__(self, node: Node, source: str) -> None:
+        self.node = node
+        self.source = source
+        self._code = _compile(node)
+        self._keys = index_keys(node)
+        self._terms = tuple(dict.fromkeys(display(leaf) for leaf in positive_leaves(node)))
+
+    def __repr__(self) -> str:
+        return f"CompiledQuery({self.source!r})"
+
+    def match(self, tokens: Sequence[str], title_tokens: Sequence[str] = ()) -> Hit | None:
+        """Match one sentence's tokens (with its item's title tokens); ``None`` if no match."""
+        return self.match_unit(Unit(tokens, title_tokens))
+
+    def match_unit(self, unit: Unit) -> Hit | None:
+        """Like ``match`` on a prepared ``Unit`` shared by every query on that sentence."""
+        code = self._code
+        if not code.test(unit):
+            return None
+        terms: list[str] = []
+        positions: set[int] = set()
+        for first, last in code.spans(unit, terms):
+            positions.update(range(first, last + 1))
+        return Hit(tuple(dict.fromkeys(terms)), tuple(sorted(positions)))
+
+    def index_keys(self) -> frozenset[str] | None:
+        return self._keys
+
+    def terms(self) -> tuple[str, ...]:
+        """The positive terms of the query (not under NOT), in query order, for display."""
+        return self._terms
+
+
+def compile_query(node: Node, source: str | None = None) -> CompiledQuery:
+    """Compile ``node``; ``source`` defaults to its canonical text (``format_query``)."""
+    return CompiledQuery(node, _format_query(node) if source is None else source)
+
+
+def _compile(node: Node, in_title: bool = False) -> _Code:
+    if isinstance(node, Term | Prefix | Phrase):
+        return _leaf(node, in_title)
+    if isinstance(node, Not):
+        inner = _compile(node.child, in_title).test
+        return _Code(lambda u: not inner(u), _no_spans, 2)
+    if isinstance(node, Field):
+        return _field(_compile(node.child, in_title=True))
+    if isinstance(node, Near):
+        return _near(_compile(node.left, in_title), _compile(node.right, in_title), node.distance)
+    codes = [_compile(child, in_title) for child in node.children]
+    return _and(codes) if isinstance(node, And) else _or(codes)
+
+
+def _leaf(node: Term | Prefix | Phrase, in_title: bool) -> _Code:
+    shown = display(node)
+    if isinstance(node, Phrase):
+        elements = tuple((w[:-1], True) if w.endswith("*") else (w, False) for w in node.words)
+    else:
+        elements = ((node.stem, True) if isinstance(node, Prefix) else (node.word, False),)
+    find = _finder(elements)
+    last = len(elements) - 1
+
+    # The token index of an occurrence is the number of spaces before its leading space:
+    # counted in C by str.count rather than by walking the tokens in Python.
+    if isinstance(find, str):
+        needle = find
+        if in_title:
+            test: _Test = lambda u: needle in u.title  # noqa: E731 - hot path, no wrapper
+        else:
+            test = lambda u: needle in u.text  # noqa: E731
+
+        def spans(unit: Unit, terms: list[str]) -> list[Span]:
+            text = unit.title if in_title else unit.text
+            at = text.find(needle)
+            if at < 0:
+                return []
+            terms.append(shown)
+            out: list[Span] = []
+            while at >= 0:
+                first = text.count(" ", 0, at)
+                out.append((first, first + last))
+                at = text.find(needle, at + 1)
+            return out
+
+        return _Code(test, spans, 1, decisive=True)
+
+    search, finditer = find.search, find.finditer
+    if in_title:
+        test = lambda u: search(u.title) is not None  # noqa: E731
+    else:
+        test = lambda u: search(u.text) is not None  # noqa: E731
+
+    def regex_spans(unit: Unit, terms: list[str]) -> list[Span]:
+        text = unit.title if in_title else unit.text
+        out = [(n, n + last) for n in (text.count(" ", 0, m.start()) for m in finditer(text))]
+        if out:
+            terms.append(shown)
+        return out
+
+    return _Code(test, regex_spans, 2, decisive=True)
+
+
+def _finder(elements: tuple[tuple[str, bool], ...]) -> str | re.Pattern[str]:
+    """What marks each occurrence of a leaf in " w1 w2 … " at its leading space.
+
+    A plain substring (module docstring), a trailing prefix just omitting the final space
+    (" agree" starts "agreement"); a regex only for a wildcard before the last word, as a
+    lookahead so that overlapping occurrences are all found, as with ``str.find``.
+    """
+    if not any(prefix for _, prefix in elements[:-1]):
+        return " " + " ".join(w for w, _ in elements) + ("" if elements[-1][1] else " ")
+    parts = [re.escape(w) + ("[^ ]*" if prefix else "") for w, prefix in elements]
+    return re.compile("(?= " + " ".join(parts) + " )")
+
+
+def _field(child: _Code) -> _Code:
+    # Spans inside the title are not sentence positions: keep the terms, drop the spans.
+    child_spans = child.spans
+
+    def spans(unit: Unit, terms: list[str]) -> list[Span]:
+        child_spans(unit, terms)
+        return []
+
+    return _Code(child.test, spans, child.cost)
+
+
+def _and(codes: list[_Code]) -> _Code:
+    tests = tuple(c.test for c in sorted(codes, key=lambda c: c.cost))
+    parts = tuple(c.spans for c in codes)  # query order: Hit.terms follows the query
+
+    def test(unit: Unit) -> bool:
+        # A plain loop: all() over a generator costs more than the tests it short-circuits.
+        for t in tests:  # noqa: SIM110
+            if not t(unit):
+                return False
+        return True
+
+    def spans(unit: Unit, terms: list[str]) -> list[Span]:
+        return [s for part in parts for s in part(unit, terms)]
+
+    return _Code(test, spans, 1 + max(c.cost for c in codes))
+
+
+def _or(codes: list[_Code]) -> _Code:
+    tests = tuple(c.test for c in codes)
+    # A decisive child needs no separate test: its spans are empty when it is false.
+    parts = tuple((None if c.decisive else c.test, c.spans) for c in codes)
+
+    def test(unit: Unit) -> bool:
+        for t in tests:  # noqa: SIM110 - same reason as in _and
+            if t(unit):
+                return True
+        return False
+
+    def spans(unit: Unit, terms: list[str]) -> list[Span]:
+        out: list[Span] = []
+        for gate, part in parts:
+            if gate is None or gate(unit):
+                out.extend(part(unit, terms))
+        return out
+
+    return _Code(test, spans, 1 + max(c.cost for c in codes))
+
+
+def _gap(a: Span, b: Span) -> int:
+    # Positions between the nearest ends of two spans; overlapping spans are 0 apart.
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+def _near(left: _Code, right: _Code, distance: int) -> _Code:
+    left_test, right_test = left.test, right.test
+    left_spans, right_spans = left.spans, right.spans
+
+    def spans(unit: Unit, terms: list[str]) -> list[Span]:
+        # Only the occurrences that are near the other side: what Hit.positions shows and
+        # what an enclosing NEAR measures from. Terms of both sides are reported.
+        lefts, rights = left_spans(unit, terms), right_spans(unit, terms)
+        near_left = [a for a in lefts if any(_gap(a, b) <= distance for b in rights)]
+        if not near_left:
+            return []
+        near_right = [b for b in rights if any(_gap(a, b) <= distance for a in near_left)]
+        return near_left + near_right
+
+    def test(unit: Unit) -> bool:
+        return left_test(unit) and right_test(unit) and bool(spans(unit, []))
+
+    return _Code(test, spans, 10, decisive=True)

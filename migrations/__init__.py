@@ -1,0 +1,1 @@
+"""Alembic migrations for watchlist (SQLite in batch mode, and PostgreSQL)."""

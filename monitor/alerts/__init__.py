@@ -1,0 +1,1 @@
+"""Alerts: the outbox (written with the status change), routing, channels, delivery."""

@@ -1,0 +1,87 @@
+"""The ``watchlist`` command line: a thin shell over the library (DESIGN §7).
+
+Each command module registers its commands on ``cli``; errors from the library become
+one clear line on stderr and exit status 1 (2 for usage errors, as Click does).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import click
+
+from indicators.errors import IndicatorsError
+from monitor import __version__
+from monitor.config import Settings, load_settings
+from monitor.errors import MonitorError
+from monitor.storage import migrate
+from monitor.storage.db import Database
+
+
+@dataclass
+class App:
+    db_url: str | None
+    config: str | None
+    _db: Database | None = field(default=None, repr=False)
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.config, self.db_url)
+
+    def database(self, *, check: bool = True) -> Database:
+        if self._db is None:
+            self._db = Database(self.settings.database_url)
+            if check and not migrate.is_up_to_date(self._db):
+                raise click.ClickException(
+                    f"the database at {self._db.engine.url.render_as_string(hide_password=True)} "
+                    "is not initialised or not up to date: run `watchlist init` "
+                    "(or `watchlist db upgrade`)"
+                )
+        return self._db
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--db",
+    "db_url",
+    envvar="WATCHLIST_DB",
+    help="Database URL or SQLite path (env WATCHLIST_DB; default sqlite:///watchlist.db).",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    envvar="WATCHLIST_CONFIG",
+    help="Config file (TOML; env WATCHLIST_CONFIG; default ./watchlist.toml if present).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(__version__, prog_name="watchlist")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, config: str | None, verbose: int) -> None:
+    """Watch-list indicator monitor: turn "what to watch" items into rules, poll news feeds,
+    record evidence and status changes, and alert people."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = App(db_url, config)
+
+
+def main() -> None:
+    from monitor.cli import commands  # noqa: F401  (registers the commands)
+
+    try:
+        code = cli.main(prog_name="watchlist", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (MonitorError, IndicatorsError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,5 @@
+"""``python -m monitor.cli`` runs the command line."""
+
+from monitor.cli import main
+
+main()

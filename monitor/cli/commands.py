@@ -1,0 +1,3 @@
+"""Import every command module so each registers its commands on the ``cli`` group."""
+
+from monitor.cli import feeds, reports, rules, run  # noqa: F401

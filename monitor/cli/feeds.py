@@ -1,0 +1,153 @@
+"""``watchlist feeds …``: add, list, remove, import and export feeds (OPML 2.0)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from monitor.cli import App, cli, pass_app
+from monitor.cli.output import format_option, render
+from monitor.clock import utcnow
+from monitor.config import parse_duration
+from monitor.errors import ConfigError, MonitorError
+from monitor.feeds.opml import OutlineFeed, read_opml, write_opml
+from monitor.storage import feeds as repo
+
+
+@cli.group()
+def feeds() -> None:
+    """Manage the feeds to poll (RSS, Atom, JSON Feed URLs or local files)."""
+
+
+def _normalise_feed_url(url: str) -> str:
+    if url.startswith(("http://", "https://", "file://")):
+        return url
+    if "://" in url:
+        raise ConfigError(f"unsupported feed URL scheme: {url} (use http, https or a file)")
+    return str(Path(url))  # a local path, kept as given (relative to where you run)
+
+
+@feeds.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--title", help="A title (default: the feed's own, after the first poll).")
+@click.option("--folder", default="", help="Folder path, e.g. 'News/Wires' (OPML outlines).")
+@click.option("--interval", default="15m", show_default=True, help="Poll interval (30s, 15m, 2h).")
+@pass_app
+def add(app: App, urls: tuple[str, ...], title: str | None, folder: str, interval: str) -> None:
+    """Add one or more feeds; they are due at once."""
+    from datetime import timedelta
+
+    every = timedelta(seconds=parse_duration(interval, "--interval"))
+    db = app.database()
+    with db.write() as session:
+        for url in urls:
+            feed_id = repo.add_feed(
+                session,
+                _normalise_feed_url(url),
+                utcnow(),
+                title=title,
+                folder=folder,
+                interval=every,
+            )
+            click.echo(f"added feed {feed_id}: {url}")
+
+
+@feeds.command("list")
+@format_option()
+@pass_app
+def list_(app: App, fmt: str | None) -> None:
+    """List feeds with their health: last outcome, errors, next poll, entries."""
+    with app.database().read() as session:
+        infos = repo.list_feeds(session)
+    rows = [
+        {
+            "id": f.id,
+            "url": f.url,
+            "title": f.title,
+            "folder": f.folder,
+            "last_outcome": f.last_outcome,
+            "http_status": f.last_status,
+            "error_count": f.error_count,
+            "last_error": f.last_error,
+            "last_polled_at": f.last_polled_at,
+            "next_poll_at": f.next_poll_at,
+            "entries": f.entries,
+        }
+        for f in infos
+    ]
+    columns = [
+        "id",
+        "title",
+        "last_outcome",
+        "http_status",
+        "error_count",
+        "entries",
+        "next_poll_at",
+    ]
+    if fmt != "table":
+        columns = list(rows[0]) if rows else columns
+    render(rows, columns, fmt, title="Feeds")
+
+
+@feeds.command("remove")
+@click.argument("feeds_", metavar="URL_OR_ID...", nargs=-1, required=True)
+@pass_app
+def remove(app: App, feeds_: tuple[str, ...]) -> None:
+    """Remove feeds (and their entries and evidence)."""
+    with app.database().write() as session:
+        for ref in feeds_:
+            feed_id = repo.find_feed(session, ref)
+            if feed_id is None:
+                raise MonitorError(f"no feed {ref!r} (see `watchlist feeds list`)")
+            repo.remove_feed(session, feed_id)
+            click.echo(f"removed feed {feed_id}: {ref}")
+
+
+@feeds.command("import")
+@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--interval", default="15m", show_default=True, help="Poll interval for new feeds.")
+@pass_app
+def import_(app: App, opml: Path, interval: str) -> None:
+    """Import feeds from an OPML file (nested outlines become folders)."""
+    from datetime import timedelta
+
+    every = timedelta(seconds=parse_duration(interval, "--interval"))
+    outlines = read_opml(opml.read_bytes())
+    added = skipped = 0
+    with app.database().write() as session:
+        for outline in outlines:
+            url = _normalise_feed_url(outline.url)
+            if repo.find_feed(session, url) is not None:
+                skipped += 1
+                continue
+            repo.add_feed(
+                session,
+                url,
+                utcnow(),
+                title=outline.title,
+                folder="/".join(outline.folder),
+                interval=every,
+            )
+            added += 1
+    click.echo(f"imported {added} feeds from {opml} ({skipped} already present)")
+
+
+@feeds.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@pass_app
+def export(app: App, output: Path | None) -> None:
+    """Export the feed list as OPML 2.0 (to stdout, or -o FILE)."""
+    with app.database().read() as session:
+        infos = repo.list_feeds(session)
+    outlines = [
+        OutlineFeed(url=f.url, title=f.title, folder=tuple(p for p in f.folder.split("/") if p))
+        for f in infos
+    ]
+    data = write_opml(outlines, title="watchlist feeds")
+    if output:
+        output.write_bytes(data)
+        click.echo(f"exported {len(outlines)} feeds to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)

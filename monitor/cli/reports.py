@@ -1,0 +1,202 @@
+"""Reports and analyst overrides: ``status``, ``history``, ``explain``, ``evidence``,
+``pin``/``unpin`` and ``replay``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from monitor import reports
+from monitor.cli import App, cli, pass_app
+from monitor.cli.output import format_option, render
+from monitor.clock import utcnow
+from monitor.status import Status, decide
+from monitor.storage import evidence as evidence_repo
+from monitor.storage import indicators as indicators_repo
+
+
+def _when(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO date or time") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@cli.command()
+@click.option("--watchlist", help="Only this watch list.")
+@format_option()
+@pass_app
+def status(app: App, watchlist: str | None, fmt: str | None) -> None:
+    """Where each indicator stands: status, since when, evidence, sources, deadline."""
+    with app.database().read() as session:
+        rows = reports.status_rows(session, watchlist)
+    columns = ["indicator", "status", "since", "occurred", "anticipated", "negated", "sources"]
+    columns += ["expected_by"]
+    if fmt in ("csv", "markdown"):
+        columns = list(rows[0]) if rows else columns
+    render(rows, columns, fmt, title="Indicator status")
+
+
+@cli.command()
+@click.option("--watchlist", help="Only this watch list.")
+@click.option("--indicator", help="Only this indicator (KEY or WATCHLIST/KEY).")
+@click.option("--since", help="From this ISO date/time (UTC).")
+@click.option("--until", help="Up to this ISO date/time (UTC).")
+@format_option()
+@pass_app
+def history(
+    app: App,
+    watchlist: str | None,
+    indicator: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str | None,
+) -> None:
+    """The status log: every change, when, why, and the evidence behind it."""
+    with app.database().read() as session:
+        rows = reports.history_rows(
+            session,
+            watchlist=watchlist,
+            indicator=indicator,
+            since=_when(since),
+            until=_when(until),
+        )
+    render(rows, ["at", "indicator", "from", "to", "cause", "reason"], fmt, title="Status history")
+
+
+@cli.command()
+@click.argument("indicator")
+@format_option()
+@pass_app
+def explain(app: App, indicator: str, fmt: str | None) -> None:
+    """One indicator: its rule, its evidence trail with sources and links, and its history."""
+    with app.database().read() as session:
+        doc = reports.explain(session, indicator)
+    if (fmt or "") == "json" or (fmt is None and not sys.stdout.isatty()):
+        render([], [], "json", document=doc)
+        return
+    header = [
+        {"field": k, "value": doc[k]}
+        for k in ("indicator", "title", "status", "since", "pinned", "query", "expected_by")
+    ]
+    render(header, ["field", "value"], fmt, title=f"Indicator {doc['indicator']}")
+    render(
+        doc["evidence"],
+        ["id", "published", "modality", "source", "sentence", "link", "dismissed"],
+        fmt,
+        title="Evidence",
+    )
+    render(doc["history"], ["at", "from", "to", "cause", "reason"], fmt, title="History")
+
+
+@cli.group()
+def evidence() -> None:
+    """Analyst overrides on evidence: dismiss a false positive, or restore it."""
+
+
+def _recompute(app: App, indicator_id: int) -> None:
+    with app.database().write() as session:
+        change = evidence_repo.apply_decision(session, indicator_id, decide, utcnow(), "analyst")
+    if change is not None:
+        click.echo(f"status: {change.from_status} → {change.to_status} ({change.reason})")
+    else:
+        click.echo("status unchanged")
+
+
+@evidence.command("dismiss")
+@click.argument("evidence_id", type=int)
+@click.option("--note", required=True, help="Why this is not evidence.")
+@pass_app
+def dismiss(app: App, evidence_id: int, note: str) -> None:
+    """Dismiss a piece of evidence (a false positive); the status is recomputed."""
+    with app.database().write() as session:
+        indicator_id = evidence_repo.set_dismissed(session, evidence_id, True, note, utcnow())
+    click.echo(f"dismissed evidence {evidence_id}")
+    _recompute(app, indicator_id)
+
+
+@evidence.command("restore")
+@click.argument("evidence_id", type=int)
+@click.option("--note", default="", help="Why it counts after all.")
+@pass_app
+def restore(app: App, evidence_id: int, note: str) -> None:
+    """Restore a dismissed piece of evidence; the status is recomputed."""
+    with app.database().write() as session:
+        indicator_id = evidence_repo.set_dismissed(session, evidence_id, False, note, utcnow())
+    click.echo(f"restored evidence {evidence_id}")
+    _recompute(app, indicator_id)
+
+
+@cli.command()
+@click.argument("indicator")
+@click.argument("status", type=click.Choice([s.value for s in Status]))
+@click.option("--note", required=True, help="Why (shown in reports and the status log).")
+@pass_app
+def pin(app: App, indicator: str, status: str, note: str) -> None:
+    """Pin an indicator's status until unpinned."""
+    with app.database().write() as session:
+        db_id = indicators_repo.find_indicator(session, indicator).db_id
+        evidence_repo.set_pin(session, db_id, status, note, utcnow())
+    _recompute(app, db_id)
+
+
+@cli.command()
+@click.argument("indicator")
+@click.option("--note", default="", help="Why.")
+@pass_app
+def unpin(app: App, indicator: str, note: str) -> None:
+    """Remove a pin; the status is decided from the evidence again."""
+    with app.database().write() as session:
+        db_id = indicators_repo.find_indicator(session, indicator).db_id
+        evidence_repo.set_pin(session, db_id, None, note, utcnow())
+    _recompute(app, db_id)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@format_option()
+@pass_app
+def replay(app: App, dry_run: bool, fmt: str | None) -> None:
+    """Re-run the current rules over stored entries; show the diff, then apply it."""
+    from monitor import replay as replay_mod
+    from monitor.daemon import build_pipeline
+
+    db = app.database()
+    pipeline = build_pipeline(app.settings, db, owner="replay")
+    rules = pipeline.rules()
+    now = utcnow()
+    plan = replay_mod.plan(db, rules, now)
+    rows = [
+        {
+            "indicator": d.ref,
+            "status": d.status,
+            "would_be": d.new_status,
+            "gained": len(d.gained),
+            "lost": len(d.lost),
+            "change": f"{d.status} → {d.new_status}" if d.changes_status else "",
+            "reason": d.reason if d.changes_status else "",
+            "gained_evidence": [
+                {"entry": k[0], "modality": k[1], "sentence": k[2]} for k in d.gained
+            ],
+            "lost_evidence": [{"entry": k[0], "modality": k[1], "sentence": k[2]} for k in d.lost],
+        }
+        for d in plan.diffs
+    ]
+    render(
+        rows,
+        ["indicator", "status", "would_be", "gained", "lost", "change"],
+        fmt,
+        title=f"Replay over {plan.entries} stored entries" + (" (dry run)" if dry_run else ""),
+        document={"entries": plan.entries, "dry_run": dry_run, "indicators": rows},
+    )
+    if dry_run:
+        return
+    changes = replay_mod.apply(db, plan, rules, now)
+    click.echo(
+        f"applied: {len(plan.touched)} indicators updated, {len(changes)} status changes", err=True
+    )

@@ -1,0 +1,140 @@
+"""Configuration: a TOML file, environment variables and command-line options.
+
+Precedence, highest first: command-line option, environment (``WATCHLIST_DB``,
+``WATCHLIST_ALERTS``, ``WATCHLIST_CONFIG``), the config file, built-in defaults.
+Unknown keys in the file are errors: a typo must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import ConfigError
+
+DEFAULT_DB = "sqlite:///watchlist.db"
+DEFAULT_CONFIG = "watchlist.toml"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def parse_duration(value: str | int | float, what: str) -> float:
+    """``"15m"`` → 900.0; plain numbers are seconds."""
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(value)
+    if not match:
+        raise ConfigError(f"{what}: {value!r} is not a duration (e.g. 30s, 15m, 2h)")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DB
+    config_path: Path | None = None
+    poll_interval: float = 900.0
+    tick: float = 10.0
+    deadline_check: float = 300.0
+    concurrency: int = 16
+    per_host: int = 4
+    batch_size: int = 200
+    lease: float = 300.0
+    fetch_deadline: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    watchlists: tuple[str, ...] = ()
+    alert_channels: tuple[str, ...] = ()
+    alert_rules: dict[str, Any] = field(default_factory=dict)
+
+
+_SCHEMA: dict[str, dict[str, str]] = {
+    "database": {"url": "database_url"},
+    "polling": {
+        "interval": "poll_interval",
+        "tick": "tick",
+        "deadline_check": "deadline_check",
+        "concurrency": "concurrency",
+        "per_host": "per_host",
+        "batch_size": "batch_size",
+        "lease": "lease",
+        "fetch_deadline": "fetch_deadline",
+        "max_bytes": "max_bytes",
+    },
+    "watchlists": {"files": "watchlists"},
+    "alerts": {"channels": "alert_channels", "routes": "alert_rules"},
+}
+_DURATIONS = {"poll_interval", "tick", "deadline_check", "lease", "fetch_deadline"}
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    values: dict[str, Any] = {}
+    for section, body in data.items():
+        if section not in _SCHEMA or not isinstance(body, dict):
+            raise ConfigError(f"{path}: unknown section [{section}] (known: {', '.join(_SCHEMA)})")
+        for key, raw in body.items():
+            target = _SCHEMA[section].get(key)
+            if target is None:
+                known = ", ".join(_SCHEMA[section])
+                raise ConfigError(f"{path}: [{section}] unknown key '{key}' (known: {known})")
+            value: Any = raw
+            if target in _DURATIONS:
+                value = parse_duration(raw, f"{path}: [{section}] {key}")
+            elif target in ("watchlists", "alert_channels"):
+                if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+                    raise ConfigError(f"{path}: [{section}] {key} must be a list of strings")
+                value = tuple(raw)
+            values[target] = value
+    return values
+
+
+def load_settings(config: str | None = None, db: str | None = None) -> Settings:
+    """Build settings from a config file (optional), the environment and options."""
+    values: dict[str, Any] = {}
+    path_text = config or os.environ.get("WATCHLIST_CONFIG")
+    path: Path | None = Path(path_text) if path_text else None
+    if path is None and Path(DEFAULT_CONFIG).is_file():
+        path = Path(DEFAULT_CONFIG)
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        values.update(_from_file(path))
+        values["config_path"] = path
+    if env_alerts := os.environ.get("WATCHLIST_ALERTS"):
+        values["alert_channels"] = tuple(env_alerts.split())
+    db_url = db or os.environ.get("WATCHLIST_DB") or values.get("database_url") or DEFAULT_DB
+    values["database_url"] = db_url
+    return Settings(**values)
+
+
+CONFIG_TEMPLATE = """\
+# watchlist configuration (TOML). Environment variables override this file:
+# WATCHLIST_DB for [database] url, WATCHLIST_ALERTS for [alerts] channels.
+
+[database]
+url = "{db}"
+
+[polling]
+interval = "15m"        # default poll interval of a new feed
+tick = "10s"            # how often the daemon looks for due feeds
+deadline_check = "5m"   # how often the daemon checks indicator deadlines
+concurrency = 16        # fetches in flight at once
+per_host = 4            # fetches in flight per host
+fetch_deadline = "30s"  # total time one fetch may take
+max_bytes = 10485760    # largest feed body accepted (decompressed)
+
+[watchlists]
+files = []              # watch-list YAML files loaded by `watchlist daemon` at start
+
+[alerts]
+channels = ["console:"] # slack:URL, smtp://…, webhook:URL, console:
+"""

@@ -1,0 +1,382 @@
+"""Fetch one feed: a local file, or HTTP(S) with a conditional GET, caps and a total deadline.
+
+``fetch(client, request, policy) -> FetchResult`` never raises for a feed problem: every
+failure comes back as ``outcome=ERROR`` with a stable ``error_kind`` (``monitor.errors``).
+httpx objects never leave this module. Over HTTP, in order:
+
+1. a conditional GET: ``If-None-Match`` / ``If-Modified-Since`` from the last fetch;
+2. redirects followed by hand (the client has ``follow_redirects=False``): at most
+   ``max_redirects``, only to http/https (never ``file:`` or ``ftp:``: a server must not
+   choose what we read), loops detected; a move where *every* hop was 301/308 is reported
+   as ``permanent_redirect`` so the caller can store the new URL;
+3. the status: 304 → NOT_MODIFIED; 429/503 → ``retry_later`` with Retry-After clamped to
+   the policy's bounds; any other 4xx/5xx → ``http``;
+4. the body, streamed and counted *after* decompression: refused early when Content-Length
+   is over the cap or when Content-Encodings are stacked, cut at ``max_bytes`` (a gzip bomb
+   stops there), and cut when the total ``deadline`` passes (a server trickling bytes
+   cannot hold a worker: each read is also bounded by the time left when the request began);
+5. a body whose sha256 equals the last one → UNCHANGED, so the caller skips the parse.
+
+A local file (a plain path or a ``file:`` URL, only ever the feed's *configured* URL) is
+read with the same size cap and the same hash comparison.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import http.cookiejar
+import re
+import ssl
+import stat
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.request import url2pathname
+
+import httpx
+
+from monitor.errors import FeedError
+from monitor.feeds.types import FeedRequest, FetchOutcome, FetchResult
+
+__all__ = ["FetchPolicy", "fetch", "make_client"]
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_RETRY_LATER = frozenset({429, 503})
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
+    "application/json;q=0.8, */*;q=0.5"
+)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """Limits for one fetch. Times in seconds; ``deadline`` bounds the whole fetch."""
+
+    timeout_connect: float = 5.0
+    timeout_read: float = 10.0
+    deadline: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024  # after decompression
+    max_redirects: int = 5
+    user_agent: str = "watchlist/0.1 (+https://github.com/watchlist-monitor; feed monitor)"
+    retry_after_min: timedelta = timedelta(seconds=60)
+    retry_after_max: timedelta = timedelta(hours=6)
+
+
+def make_client(policy: FetchPolicy) -> httpx.Client:
+    """One client for every feed: pooled connections, thread-safe, no redirects, no cookies.
+
+    Cookies are refused because a poll is stateless and one jar shared by every feed (and
+    every thread) would carry one site's cookies across the whole run.
+    """
+    no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.Client(
+        headers={"User-Agent": policy.user_agent, "Accept": _ACCEPT},
+        timeout=_timeout(policy, policy.deadline),
+        follow_redirects=False,
+        cookies=no_cookies,
+    )
+
+
+def fetch(client: httpx.Client, request: FeedRequest, policy: FetchPolicy) -> FetchResult:
+    """Fetch ``request.url``; see the module docstring for the steps and the outcomes."""
+    started = time.monotonic()
+    trail = _Trail(request.url)
+    try:
+        path = _local_path(request.url)
+        if path is not None:
+            result = _fetch_file(path, request, policy)
+        else:
+            result = _fetch_http(client, request, policy, started + policy.deadline, trail)
+    except FeedError as exc:
+        result = FetchResult(
+            outcome=FetchOutcome.ERROR,
+            final_url=trail.url,
+            status=exc.status,
+            error_kind=exc.kind,
+            error=exc.message,
+            retry_after=exc.retry_after,
+        )
+    return dataclasses.replace(result, duration=time.monotonic() - started)
+
+
+# --- local files -----------------------------------------------------------------------------
+
+
+def _local_path(url: str) -> Path | None:
+    """The path a configured feed URL names, or None for http(s)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        return None
+    if scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise FeedError("not_found", f"{url}: file URL on another host is not supported")
+        return Path(url2pathname(parts.path))
+    if scheme == "" or len(scheme) == 1:  # a relative or absolute path (or a drive letter)
+        return Path(url).expanduser()
+    raise FeedError("connect", f"{_show(url)}: unsupported URL scheme {scheme!r}")
+
+
+def _fetch_file(path: Path, request: FeedRequest, policy: FetchPolicy) -> FetchResult:
+    try:
+        info = path.stat()  # before open(): opening a FIFO would block
+        if not stat.S_ISREG(info.st_mode):
+            raise FeedError("not_found", f"{path}: not a regular file")
+        if info.st_size > policy.max_bytes:
+            raise _too_large(str(path), policy)
+        with path.open("rb") as handle:
+            body = handle.read(policy.max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise FeedError("not_found", f"{path}: no such file") from exc
+    except OSError as exc:
+        raise FeedError("not_found", f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if len(body) > policy.max_bytes:  # the file grew after stat()
+        raise _too_large(str(path), policy)
+    digest = hashlib.sha256(body).hexdigest()
+    if digest == request.content_hash:
+        return FetchResult(FetchOutcome.UNCHANGED, final_url=request.url, content_hash=digest)
+    return FetchResult(FetchOutcome.OK, final_url=request.url, body=body, content_hash=digest)
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Trail:
+    """Where the fetch is, and where it has been (redirect bookkeeping)."""
+
+    url: str
+    hops: int = 0
+    all_permanent: bool = True
+    seen: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.seen.add(urldefrag(self.url)[0])
+
+    @property
+    def permanent_redirect(self) -> str | None:
+        return self.url if self.hops and self.all_permanent else None
+
+    def follow(self, status: int, location: str | None, policy: FetchPolicy) -> None:
+        here = _show(self.url)
+        if not location:
+            raise FeedError("http", f"{here}: HTTP {status} without a Location", status=status)
+        target = urljoin(self.url, location.strip())
+        if urlsplit(target).scheme.lower() not in ("http", "https"):
+            raise FeedError(
+                "redirect",
+                f"{here}: redirect to {_show(target)!r} refused: only http(s) is followed",
+                status=status,
+            )
+        self.hops += 1
+        if self.hops > policy.max_redirects:
+            raise FeedError(
+                "redirect", f"{here}: more than {policy.max_redirects} redirects", status=status
+            )
+        key = urldefrag(target)[0]
+        if key in self.seen:
+            raise FeedError(
+                "redirect", f"{here}: redirect loop back to {_show(target)}", status=status
+            )
+        self.seen.add(key)
+        self.url = target
+        self.all_permanent = self.all_permanent and status in _PERMANENT
+
+
+def _fetch_http(
+    client: httpx.Client,
+    request: FeedRequest,
+    policy: FetchPolicy,
+    deadline_at: float,
+    trail: _Trail,
+) -> FetchResult:
+    headers = _conditional_headers(request)
+    try:
+        while True:
+            remaining = deadline_at - time.monotonic()
+            if remaining <= 0:
+                raise _deadline(trail.url, policy)
+            timeout = _timeout(policy, remaining)
+            with client.stream("GET", trail.url, headers=headers, timeout=timeout) as response:
+                if response.status_code in _REDIRECTS:
+                    location = response.headers.get("location")
+                    trail.follow(response.status_code, location, policy)
+                    continue
+                return _finish(response, request, policy, deadline_at, trail)
+    except httpx.TimeoutException as exc:
+        raise FeedError("timeout", f"{_show(trail.url)}: timed out ({_why(exc)})") from exc
+    except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError) as exc:
+        raise _translate(exc, trail.url) from exc
+
+
+def _finish(
+    response: httpx.Response,
+    request: FeedRequest,
+    policy: FetchPolicy,
+    deadline_at: float,
+    trail: _Trail,
+) -> FetchResult:
+    status = response.status_code
+    here = _show(trail.url)
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    etag = response.headers.get("etag")
+    last_modified = response.headers.get("last-modified")
+    if status == 304:
+        return FetchResult(
+            FetchOutcome.NOT_MODIFIED,
+            final_url=trail.url,
+            status=status,
+            headers=headers,
+            etag=etag or request.etag,
+            last_modified=last_modified or request.last_modified,
+            content_hash=request.content_hash,
+            permanent_redirect=trail.permanent_redirect,
+        )
+    if status in _RETRY_LATER:
+        retry_after = _retry_after(response.headers, policy)
+        raise FeedError(
+            "retry_later",
+            f"{here}: HTTP {status} {response.reason_phrase}, retry after "
+            + (f"{retry_after.total_seconds():.0f}s" if retry_after else "(not given)"),
+            status=status,
+            retry_after=retry_after,
+        )
+    if not 200 <= status < 300:
+        raise FeedError("http", f"{here}: HTTP {status} {response.reason_phrase}", status=status)
+    body = _read_body(response, policy, deadline_at, here)
+    digest = hashlib.sha256(body).hexdigest()
+    unchanged = digest == request.content_hash
+    return FetchResult(
+        FetchOutcome.UNCHANGED if unchanged else FetchOutcome.OK,
+        final_url=trail.url,
+        status=status,
+        body=None if unchanged else body,
+        headers=headers,
+        etag=etag,
+        last_modified=last_modified,
+        content_hash=digest,
+        permanent_redirect=trail.permanent_redirect,
+    )
+
+
+def _read_body(
+    response: httpx.Response, policy: FetchPolicy, deadline_at: float, here: str
+) -> bytes:
+    codings = [
+        coding.strip().lower()
+        for coding in response.headers.get_list("content-encoding", split_commas=True)
+        if coding.strip().lower() not in ("", "identity")
+    ]
+    if len(codings) > 1:
+        # Each layer multiplies a bomb's ratio (~1000x per gzip layer): no feed needs two.
+        raise FeedError("unsafe", f"{here}: stacked Content-Encoding {', '.join(codings)} refused")
+    length = response.headers.get("content-length", "")
+    if _DIGITS.fullmatch(length) and int(length) > policy.max_bytes:
+        raise _too_large(here, policy)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():  # decompressed; a bomb is counted as it expands
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise _too_large(here, policy)
+        if time.monotonic() > deadline_at:
+            raise _deadline(here, policy, f" while reading the body ({size} bytes so far)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _conditional_headers(request: FeedRequest) -> dict[str, str]:
+    # A stored validator that is not printable ASCII cannot be sent (httpx would raise).
+    pairs = (("If-None-Match", request.etag), ("If-Modified-Since", request.last_modified))
+    return {
+        name: value for name, value in pairs if value and value.isascii() and value.isprintable()
+    }
+
+
+def _timeout(policy: FetchPolicy, remaining: float) -> httpx.Timeout:
+    """Per-operation timeouts, none longer than the time left before the deadline."""
+    connect = min(policy.timeout_connect, remaining)
+    read = min(policy.timeout_read, remaining)
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+def _retry_after(headers: Mapping[str, str], policy: FetchPolicy) -> timedelta | None:
+    """Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), clamped; else None."""
+    raw = (headers.get("retry-after") or "").strip()
+    if not raw:
+        return None
+    low = policy.retry_after_min.total_seconds()
+    high = policy.retry_after_max.total_seconds()
+    if _DIGITS.fullmatch(raw):
+        seconds = float(min(int(raw), int(high) + 1))  # a 400-digit value must not overflow
+    else:
+        when = _http_date(raw)
+        if when is None:
+            return None
+        # Measure against the server's own clock when it sent one: immune to our clock skew.
+        now = _http_date(headers.get("date") or "") or datetime.now(UTC)
+        seconds = (when - now).total_seconds()
+    return timedelta(seconds=max(low, min(seconds, high)))
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _translate(exc: Exception, url: str) -> FeedError:
+    here = _show(url)
+    if _is_tls(exc):
+        # Never retried without verification: a broken certificate is the feed's problem.
+        return FeedError("tls", f"{here}: TLS failure ({_why(exc)})")
+    if isinstance(exc, httpx.DecodingError):
+        return FeedError("malformed", f"{here}: body cannot be decompressed ({_why(exc)})")
+    if isinstance(exc, httpx.ConnectError):
+        return FeedError("connect", f"{here}: cannot connect ({_why(exc)})")
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return FeedError("connect", f"{here}: invalid URL ({_why(exc)})")
+    return FeedError("connect", f"{here}: network error ({_why(exc)})")
+
+
+def _is_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(10):  # the chain is httpx ← httpcore ← ssl; bounded against cycles
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _too_large(here: str, policy: FetchPolicy) -> FeedError:
+    return FeedError("too_large", f"{here}: body larger than {policy.max_bytes} bytes")
+
+
+def _deadline(here: str, policy: FetchPolicy, detail: str = "") -> FeedError:
+    return FeedError("timeout", f"{here}: total deadline of {policy.deadline:g}s exceeded{detail}")
+
+
+def _show(url: str) -> str:
+    """``url`` without a password, for messages (feeds may carry credentials)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))

@@ -1,0 +1,275 @@
+"""The pipeline: one poll, in the order of DESIGN §4, and nothing decided here.
+
+::
+
+    tick (APScheduler, one job, no overlap)                       monitor.daemon
+     → claim due feeds (a lease; SKIP LOCKED on PostgreSQL)       storage.feeds
+     → fetch (httpx: conditional GET, caps, total deadline)       feeds.fetch
+     → parse (feedparser on bytes + headers, never a URL/path)    feeds.parse
+     → store entries, get back only the new or changed ones       storage.entries
+     → match each new entry against every active indicator        indicators.matcher
+     → decide statuses from the evidence set, ``now`` passed in   status (pure)
+     → persist evidence + status changes + outbox rows in ONE transaction per feed
+     → deliver alerts (outbox → channel, retry, mark sent)        alerts (its own job)
+
+Fetches run concurrently in threads (a per-host limit keeps us polite); everything that
+touches the database runs on the calling thread, one transaction per feed, so a crash
+at any moment leaves either the whole feed's poll recorded or none of it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from indicators.matcher import Matcher
+from indicators.model import Evidence, Item
+from monitor.alerts.outbox import AlertSink, NoAlerts
+from monitor.clock import Clock, utcnow
+from monitor.config import Settings
+from monitor.errors import FeedError
+from monitor.feeds.fetch import FetchPolicy, fetch, make_client
+from monitor.feeds.parse import parse_feed
+from monitor.feeds.types import FetchOutcome, FetchResult
+from monitor.status import decide
+from monitor.storage import evidence as evidence_repo
+from monitor.storage import feeds as feeds_repo
+from monitor.storage import indicators as indicators_repo
+from monitor.storage.db import Database
+from monitor.storage.entries import StoredEntry, store_entries
+from monitor.storage.evidence import ChangeInfo
+
+
+@dataclass
+class PollSummary:
+    feeds: int = 0
+    ok: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_entries: int = 0
+    evidence: int = 0
+    changes: list[ChangeInfo] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (url, message)
+
+    def line(self) -> str:
+        return (
+            f"{self.feeds} feeds: {self.ok} ok, {self.not_modified} not modified, "
+            f"{self.failed} failed; {self.new_entries} new entries, {self.evidence} evidence, "
+            f"{len(self.changes)} status changes"
+        )
+
+
+@dataclass
+class RuleSet:
+    """The active indicators compiled into one matcher, rebuilt when a version changes."""
+
+    matcher: Matcher
+    db_ids: dict[str, int]  # "watchlist/key" → indicator id
+    versions: dict[int, str]
+    fingerprint: tuple[tuple[int, str], ...]
+
+
+def entry_item(entry: StoredEntry) -> Item:
+    return Item(
+        id=str(entry.id),
+        title=entry.title,
+        summary=entry.summary,
+        link=entry.link,
+        published=entry.published_at,
+        source=entry.publisher,
+    )
+
+
+class Pipeline:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        clock: Clock = utcnow,
+        owner: str = "cli",
+        alerts: AlertSink | None = None,
+        deliver: Callable[[], object] | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.owner = owner
+        self.alerts: AlertSink = alerts or NoAlerts()
+        self.policy = FetchPolicy(deadline=settings.fetch_deadline, max_bytes=settings.max_bytes)
+        self.stop = threading.Event()
+        self.last_tick: datetime | None = None
+        self._deliver = deliver
+        self._rules: RuleSet | None = None
+
+    def deliver_alerts(self) -> object:
+        """Deliver queued alerts now (the daemon also runs this on its own schedule)."""
+        return self._deliver() if self._deliver is not None else None
+
+    # -- rules -----------------------------------------------------------------------------
+    def rules(self) -> RuleSet:
+        """The compiled active indicators; recompiled only when their versions changed."""
+        with self.db.read() as session:
+            active = indicators_repo.active_indicators(session)
+        fingerprint = tuple((s.db_id, s.indicator.version) for s in active)
+        if self._rules is None or self._rules.fingerprint != fingerprint:
+            # Keys are unique per watch list only; the matcher sees "watchlist/key".
+            qualified = [replace(s.indicator, id=s.ref) for s in active]
+            self._rules = RuleSet(
+                matcher=Matcher(qualified),
+                db_ids={s.ref: s.db_id for s in active},
+                versions={s.db_id: s.indicator.version for s in active},
+                fingerprint=fingerprint,
+            )
+        return self._rules
+
+    # -- one poll --------------------------------------------------------------------------
+    def poll(
+        self,
+        *,
+        all_feeds: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> PollSummary:
+        """Poll due (or all) feeds once; returns what happened."""
+        summary = PollSummary()
+        rules = self.rules()
+        lease = timedelta(seconds=self.settings.lease)
+        with self.db.write() as session:
+            jobs = feeds_repo.claim_due_feeds(
+                session,
+                self.clock(),
+                owner=self.owner,
+                lease=lease,
+                limit=100_000,
+                all_feeds=all_feeds,
+            )
+        if progress:
+            progress(0, len(jobs))
+        client = make_client(self.policy)
+        hosts: dict[str, threading.Semaphore] = {}
+        pending: dict[Future[FetchResult], feeds_repo.FeedJob] = {}
+        queue = list(jobs)
+        done_count = 0
+
+        def run(job: feeds_repo.FeedJob) -> FetchResult:
+            host = urlsplit(job.request.url).hostname or ""
+            gate = hosts.setdefault(host, threading.Semaphore(self.settings.per_host))
+            with gate:
+                return fetch(client, job.request, self.policy)
+
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency)) as pool:
+                while (queue or pending) and not self.stop.is_set():
+                    while queue and len(pending) < self.settings.concurrency * 2:
+                        job = queue.pop(0)
+                        pending[pool.submit(run, job)] = job
+                    done, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        job = pending.pop(future)
+                        self._process(job, future.result(), rules, summary)
+                        done_count += 1
+                        if progress:
+                            progress(done_count, len(jobs))
+                if self.stop.is_set():
+                    for future in pending:
+                        future.cancel()
+                    unfinished = [j.id for j in queue] + [j.id for j in pending.values()]
+                    if unfinished:
+                        with self.db.write() as session:
+                            feeds_repo.release_feeds(session, unfinished, self.owner)
+        finally:
+            client.close()
+        return summary
+
+    def _process(
+        self,
+        job: feeds_repo.FeedJob,
+        result: FetchResult,
+        rules: RuleSet,
+        summary: PollSummary,
+    ) -> None:
+        """Parse, store, match, decide and persist one feed's poll in one transaction."""
+        summary.feeds += 1
+        parsed = None
+        parse_error: tuple[str, str] | None = None
+        if result.outcome is FetchOutcome.OK and result.body is not None:
+            try:
+                parsed = parse_feed(result.body, result.headers, result.final_url)
+            except FeedError as exc:
+                parse_error = (exc.kind, f"{job.request.url}: {exc.message}")
+        now = self.clock()
+        with self.db.write() as session:
+            feeds_repo.record_fetch(
+                session,
+                job.id,
+                result,
+                now,
+                title=parsed.title if parsed else None,
+                parse_error=parse_error,
+            )
+            if result.outcome is FetchOutcome.ERROR or parse_error:
+                summary.failed += 1
+                summary.errors.append(
+                    (job.request.url, parse_error[1] if parse_error else result.error or "")
+                )
+                return
+            if parsed is None:
+                summary.not_modified += 1
+                return
+            summary.ok += 1
+            fresh = store_entries(session, job.id, parsed.entries, now, job.site)
+            summary.new_entries += len(fresh)
+            touched = self._match(session, fresh, rules, now, summary)
+            for indicator_id in sorted(touched):
+                change = evidence_repo.apply_decision(
+                    session, indicator_id, decide, now, "evidence"
+                )
+                if change is not None:
+                    summary.changes.append(change)
+                    self.alerts.enqueue(session, change, now)
+
+    def _match(
+        self,
+        session: Session,
+        entries: Iterable[StoredEntry],
+        rules: RuleSet,
+        now: datetime,
+        summary: PollSummary,
+    ) -> set[int]:
+        touched: set[int] = set()
+        for entry in entries:
+            found: dict[str, list[Evidence]] = {}
+            for ev in rules.matcher.match(entry_item(entry)):
+                found.setdefault(ev.indicator_id, []).append(ev)
+            for ref, evs in found.items():
+                db_id = rules.db_ids[ref]
+                evidence_repo.replace_evidence(
+                    session, entry, db_id, rules.versions[db_id], evs, now
+                )
+                summary.evidence += len(evs)
+                touched.add(db_id)
+        return touched
+
+    # -- deadlines -------------------------------------------------------------------------
+    def check_deadlines(self) -> list[ChangeInfo]:
+        """Re-decide indicators whose deadline has passed (records ``overdue``)."""
+        now = self.clock()
+        changes: list[ChangeInfo] = []
+        with self.db.write() as session:
+            for stored in indicators_repo.active_indicators(session):
+                expected_by = stored.indicator.expected_by
+                if expected_by is None or stored.status in ("observed", "confirmed", "overdue"):
+                    continue
+                change = evidence_repo.apply_decision(
+                    session, stored.db_id, decide, now, "deadline"
+                )
+                if change is not None:
+                    changes.append(change)
+                    self.alerts.enqueue(session, change, now)
+        return changes

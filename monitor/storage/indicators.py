@@ -1,0 +1,187 @@
+"""Indicator repository: watch lists in the database, versioned by definition hash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from indicators.model import CueLists, Indicator, Severity, Watchlist
+from monitor.errors import StorageError
+from monitor.storage.models import IndicatorRow, IndicatorVersion, WatchlistRow
+
+
+@dataclass(frozen=True)
+class StoredIndicator:
+    """An indicator with its database id and current status (``indicator.id`` is its key)."""
+
+    db_id: int
+    indicator: Indicator
+    status: str
+    status_since: datetime
+    pinned_status: str | None
+    pin_note: str | None
+    active: bool
+
+    @property
+    def ref(self) -> str:
+        return f"{self.indicator.watchlist_id}/{self.indicator.id}"
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    watchlist_id: str
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    retired: tuple[str, ...]
+
+
+def _to_value(row: IndicatorRow) -> StoredIndicator:
+    cues = row.cues or {}
+    indicator = Indicator(
+        id=row.key,
+        title=row.title,
+        query=row.query,
+        watchlist_id=row.watchlist_id,
+        description=row.description,
+        expected_by=row.expected_by,
+        corroboration=row.corroboration,
+        severity=Severity(row.severity),
+        tags=tuple(row.tags or ()),
+        cues=CueLists(
+            occurred=tuple(cues.get("occurred", ())),
+            anticipated=tuple(cues.get("anticipated", ())),
+            negated=tuple(cues.get("negated", ())),
+        ),
+    )
+    return StoredIndicator(
+        db_id=row.id,
+        indicator=indicator,
+        status=row.status,
+        status_since=row.status_since,
+        pinned_status=row.pinned_status,
+        pin_note=row.pin_note,
+        active=row.active,
+    )
+
+
+def _apply(row: IndicatorRow, ind: Indicator) -> None:
+    row.title = ind.title
+    row.query = ind.query
+    row.description = ind.description
+    row.expected_by = ind.expected_by
+    row.corroboration = ind.corroboration
+    row.severity = ind.severity.value
+    row.tags = list(ind.tags)
+    row.cues = {
+        "occurred": list(ind.cues.occurred),
+        "anticipated": list(ind.cues.anticipated),
+        "negated": list(ind.cues.negated),
+    }
+    row.version = ind.version
+    row.active = True
+
+
+def sync_watchlist(session: Session, watchlist: Watchlist, now: datetime) -> SyncResult:
+    """Make the database hold exactly this watch list's indicators (others retired)."""
+    wl = session.get(WatchlistRow, watchlist.id)
+    if wl is None:
+        wl = WatchlistRow(id=watchlist.id, loaded_at=now)
+        session.add(wl)
+    wl.title, wl.source, wl.path = watchlist.title, watchlist.source, watchlist.path
+    wl.expected_by, wl.loaded_at = watchlist.expected_by, now
+    rows = {
+        r.key: r
+        for r in session.scalars(
+            select(IndicatorRow).where(IndicatorRow.watchlist_id == watchlist.id)
+        )
+    }
+    added: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    for ind in watchlist.indicators:
+        row = rows.pop(ind.id, None)
+        if row is None:
+            row = IndicatorRow(
+                watchlist_id=watchlist.id, key=ind.id, status="watching", status_since=now
+            )
+            _apply(row, ind)
+            session.add(row)
+            session.flush()
+            added.append(ind.id)
+        elif row.version != ind.version or not row.active or row.title != ind.title:
+            _apply(row, ind)
+            changed.append(ind.id)
+        else:
+            _apply(row, ind)  # description, tags and severity do not change the version
+            unchanged.append(ind.id)
+        known = session.scalar(
+            select(IndicatorVersion.id).where(
+                IndicatorVersion.indicator_id == row.id, IndicatorVersion.version == ind.version
+            )
+        )
+        if known is None:
+            session.add(
+                IndicatorVersion(
+                    indicator_id=row.id, version=ind.version, query=ind.query, created_at=now
+                )
+            )
+    retired = []
+    for key, row in rows.items():
+        if row.active:
+            row.active = False
+            retired.append(key)
+    session.flush()
+    return SyncResult(watchlist.id, tuple(added), tuple(changed), tuple(unchanged), tuple(retired))
+
+
+def active_indicators(session: Session) -> list[StoredIndicator]:
+    rows = session.scalars(
+        select(IndicatorRow).where(IndicatorRow.active.is_(True)).order_by(IndicatorRow.id)
+    )
+    return [_to_value(r) for r in rows]
+
+
+def all_indicators(session: Session, watchlist: str | None = None) -> list[StoredIndicator]:
+    stmt = select(IndicatorRow).order_by(IndicatorRow.watchlist_id, IndicatorRow.id)
+    if watchlist:
+        stmt = stmt.where(IndicatorRow.watchlist_id == watchlist)
+    return [_to_value(r) for r in session.scalars(stmt)]
+
+
+def get_indicator(session: Session, db_id: int) -> StoredIndicator:
+    row = session.get(IndicatorRow, db_id)
+    if row is None:
+        raise StorageError(f"no indicator with id {db_id}")
+    return _to_value(row)
+
+
+def find_indicator(session: Session, ref: str) -> StoredIndicator:
+    """Look up ``KEY`` or ``WATCHLIST/KEY``; an ambiguous bare key is an error."""
+    stmt = select(IndicatorRow)
+    if "/" in ref:
+        wl, key = ref.split("/", 1)
+        stmt = stmt.where(IndicatorRow.watchlist_id == wl, IndicatorRow.key == key)
+    else:
+        stmt = stmt.where(IndicatorRow.key == ref)
+    rows = list(session.scalars(stmt))
+    if not rows:
+        raise StorageError(f"no indicator '{ref}' (see `watchlist status` for the ids)")
+    if len(rows) > 1:
+        options = ", ".join(f"{r.watchlist_id}/{r.key}" for r in rows)
+        raise StorageError(f"indicator '{ref}' is in several watch lists; say which: {options}")
+    return _to_value(rows[0])
+
+
+def lock_indicator(session: Session, db_id: int) -> IndicatorRow:
+    """The indicator row, locked on PostgreSQL so status decisions are serialised."""
+    stmt = select(IndicatorRow).where(IndicatorRow.id == db_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = session.scalar(stmt)
+    if row is None:
+        raise StorageError(f"no indicator with id {db_id}")
+    return row

@@ -1,0 +1,248 @@
+"""The database schema: SQLAlchemy 2 typed models.
+
+Only ``monitor.storage`` sees these classes; repositories hand out frozen dataclasses.
+Every time is stored as UTC (``UTCDateTime``); names follow one naming convention so
+Alembic's batch mode on SQLite can find constraints again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite has no time zones, so values are normalised to UTC before storage and
+    marked UTC again when read; a naive datetime is a programming error.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Feed(Base):
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    folder: Mapped[str] = mapped_column(String(500), default="")  # "News/Wires"
+    site: Mapped[str | None] = mapped_column(String(255))  # publisher domain
+    added_at: Mapped[datetime]
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=900)
+    next_poll_at: Mapped[datetime] = mapped_column(index=True)
+    # Conditional GET validators and the hash of the last body (skip unchanged parses).
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    # Health: every fetch records its outcome here ("failure is data").
+    last_polled_at: Mapped[datetime | None]
+    last_outcome: Mapped[str | None] = mapped_column(String(20))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error_kind: Mapped[str | None] = mapped_column(String(40))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_duration: Mapped[float | None] = mapped_column(Float)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)  # consecutive failures
+    total_errors: Mapped[int] = mapped_column(Integer, default=0)
+    # Lease: a worker that claims a feed owns it until lease_until (PostgreSQL scale-out).
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    __table_args__ = (UniqueConstraint("feed_id", "dedup_key", name="uq_entries_feed_dedup"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    # guid → link → content hash, whichever the entry has first (DESIGN §2).
+    dedup_key: Mapped[str] = mapped_column(String(600))
+    guid: Mapped[str | None] = mapped_column(String(1000))
+    link: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    publisher: Mapped[str | None] = mapped_column(String(255))
+    published_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    sketch: Mapped[list[Any] | None] = mapped_column(JSON)  # near-duplicate sketch (similarity)
+    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)  # syndication cluster
+
+
+class WatchlistRow(Base):
+    __tablename__ = "watchlists"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(1000), default="")
+    path: Mapped[str] = mapped_column(String(1000), default="")
+    expected_by: Mapped[date | None] = mapped_column(Date)
+    loaded_at: Mapped[datetime]
+
+
+class IndicatorRow(Base):
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("watchlist_id", "key", name="uq_indicators_watchlist_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    watchlist_id: Mapped[str] = mapped_column(ForeignKey("watchlists.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100), index=True)  # the id in the YAML
+    title: Mapped[str] = mapped_column(String(1000))
+    query: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    expected_by: Mapped[date | None] = mapped_column(Date)
+    corroboration: Mapped[int] = mapped_column(Integer, default=2)
+    severity: Mapped[str] = mapped_column(String(10), default="medium")
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    cues: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The current status is a cache of the last decision; the status log is the truth.
+    status: Mapped[str] = mapped_column(String(20), default="watching")
+    status_since: Mapped[datetime]
+    pinned_status: Mapped[str | None] = mapped_column(String(20))
+    pin_note: Mapped[str | None] = mapped_column(Text)
+    pinned_at: Mapped[datetime | None]
+
+
+class IndicatorVersion(Base):
+    """Every definition an indicator has had, so old evidence can name its rule."""
+
+    __tablename__ = "indicator_versions"
+    __table_args__ = (UniqueConstraint("indicator_id", "version", name="uq_indicator_versions"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(16))
+    query: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class EvidenceRow(Base):
+    __tablename__ = "evidence"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "indicator_id", "position", name="uq_evidence_entry_ind_pos"),
+        Index("ix_evidence_indicator", "indicator_id", "dismissed"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    indicator_version: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)  # sentence index in the entry
+    modality: Mapped[str] = mapped_column(String(12))
+    sentence: Mapped[str] = mapped_column(Text)
+    terms: Mapped[list[Any]] = mapped_column(default=list)
+    publisher: Mapped[str | None] = mapped_column(String(255))
+    published_at: Mapped[datetime]  # the entry's time, or when first seen
+    cluster_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
+    dismissed_at: Mapped[datetime | None]
+    dismiss_note: Mapped[str | None] = mapped_column(Text)
+
+
+class StatusChange(Base):
+    """Append-only status log: every change of an indicator's decided status."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    cause: Mapped[str] = mapped_column(String(20))  # evidence, deadline, analyst, replay
+    evidence_ids: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class AnalystAction(Base):
+    """Dismissals, restores, pins and unpins, with their notes (audit trail)."""
+
+    __tablename__ = "analyst_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    evidence_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class Alert(Base):
+    """The outbox: one row per (status change, channel), written with the change."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status_change_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_changes.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(100))
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
