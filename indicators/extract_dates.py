@@ -112,7 +112,7 @@ def _exact(m: re.Match[str]) -> date | None:
 
 
 def _mention(kind: str, m: re.Match[str], anchor: date | None) -> DateMention | None:
-    phrase = " ".join(m.group(0).split())
+    phrase = re.sub(r"^the\s+", "", " ".join(m.group(0).split()), flags=re.I)
     groups = m.groupdict()
     prep = (groups.get("prep") or "").lower()
     if prep in _NOT_A_DEADLINE:

@@ -21,22 +21,27 @@ import re
 
 __all__ = ["split_sentences", "strip_dateline"]
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Abbreviations after which a full stop never ends a sentence: titles and the like are
 # always followed by what they qualify. Compared case-insensitively, without the dot.
-_ALWAYS = frozenset(
+_ALWAYS = _words(
     """dr mr mrs ms messrs prof gen lt col maj capt brig adm sgt sr jr st mt rev hon sen rep
-    gov pres rs approx govt min vs cf viz fig dept est pvt e.g i.e""".split()
+    gov pres rs approx govt min vs cf viz fig dept est pvt e.g i.e"""
 )
 # Abbreviations that can end a sentence: a boundary only when a typical opener follows.
-_SOMETIMES = frozenset(
+_SOMETIMES = _words(
     """co corp inc ltd plc llc bros etc no nos jan feb mar apr jun jul aug sep sept oct nov
-    dec""".split()
+    dec"""
 )
-_OPENERS = frozenset(
+_OPENERS = _words(
     """the a an it its he she they we i this that these those there his her their our but and
     in on at for however meanwhile also earlier later after before while as officials
     according both since under with when if what why how last next separately moreover
-    further yet so still now one some many most all such other another""".split()
+    further yet so still now one some many most all such other another"""
 )
 _ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # "U.S" of "U.S." (the last dot is the end)
 _END = re.compile(r"[.?!…]+[\"'”’»)\]]*(?=\s)")

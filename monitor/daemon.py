@@ -100,21 +100,31 @@ def run_daemon(
         def tick() -> None:
             summary = pipeline.poll()
             if summary.feeds:
-                log.warning("poll: %s", summary.line())
-                for change in summary.changes:
-                    log.warning(
-                        "status: indicator %s %s -> %s",
-                        change.indicator_id,
-                        change.from_status,
-                        change.to_status,
-                    )
+                log.info("poll: %s", summary.line())
+            for url, message in summary.errors:
+                log.warning("feed failed: %s: %s", url, message)
+            for change in summary.changes:
+                log.info(
+                    "%s: %s → %s: %s",
+                    change.indicator,
+                    change.from_status,
+                    change.to_status,
+                    change.reason,
+                )
             pipeline.last_tick = clock()
 
         def alerts() -> None:
             pipeline.deliver_alerts()
 
         def deadlines() -> None:
-            pipeline.check_deadlines()
+            for change in pipeline.check_deadlines():
+                log.info(
+                    "%s: %s → %s: %s",
+                    change.indicator,
+                    change.from_status,
+                    change.to_status,
+                    change.reason,
+                )
 
         if once:
             tick()
@@ -123,7 +133,7 @@ def run_daemon(
             return 0
 
         def on_signal(signum: int, _frame: FrameType | None) -> None:
-            log.warning("signal %s: finishing the work in flight", signal.Signals(signum).name)
+            log.info("signal %s: finishing the work in flight", signal.Signals(signum).name)
             pipeline.stop.set()
             stop.set()
 
@@ -145,9 +155,9 @@ def run_daemon(
             **common,
         )
         scheduler.start()
-        log.warning("daemon started (%s); polling every %ss", worker_name(), settings.tick)
+        log.info("daemon started (%s); polling every %ss", worker_name(), settings.tick)
         while not stop.wait(0.5):
             pass
         scheduler.shutdown(wait=True)
-        log.warning("daemon stopped")
+        log.info("daemon stopped")
         return 0

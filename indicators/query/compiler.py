@@ -102,7 +102,10 @@ class CompiledQuery:
         terms: list[str] = []
         positions: set[int] = set()
         for first, last in code.spans(unit, terms):
-            positions.update(range(first, last + 1))
+            if first == last:
+                positions.add(first)
+            else:
+                positions.update(range(first, last + 1))
         return Hit(tuple(dict.fromkeys(terms)), tuple(sorted(positions)))
 
     def index_keys(self) -> frozenset[str] | None:
@@ -243,9 +246,21 @@ def _or(codes: list[_Code]) -> _Code:
     return _Code(test, spans, 1 + max(c.cost for c in codes))
 
 
-def _gap(a: Span, b: Span) -> int:
-    # Positions between the nearest ends of two spans; overlapping spans are 0 apart.
-    return max(0, b[0] - a[1], a[0] - b[1])
+def _near_to(xs: list[Span], ys: list[Span], distance: int) -> list[Span]:
+    """The spans of ``xs`` at most ``distance`` positions from some span of ``ys``.
+
+    The gap between spans is max(0, y0 - x1, x0 - y1) (overlap is 0 apart); with
+    ``distance >= 0`` that is within range exactly when both differences are. Plain loops:
+    the lists are short and this runs on every NEAR candidate.
+    """
+    out: list[Span] = []
+    for x in xs:
+        x0, x1 = x
+        for y0, y1 in ys:
+            if y0 - x1 <= distance and x0 - y1 <= distance:
+                out.append(x)
+                break
+    return out
 
 
 def _near(left: _Code, right: _Code, distance: int) -> _Code:
@@ -253,16 +268,20 @@ def _near(left: _Code, right: _Code, distance: int) -> _Code:
     left_spans, right_spans = left.spans, right.spans
 
     def spans(unit: Unit, terms: list[str]) -> list[Span]:
-        # Only the occurrences that are near the other side: what Hit.positions shows and
-        # what an enclosing NEAR measures from. Terms of both sides are reported.
-        lefts, rights = left_spans(unit, terms), right_spans(unit, terms)
-        near_left = [a for a in lefts if any(_gap(a, b) <= distance for b in rights)]
+        # Only the occurrences near the other side: what Hit.positions shows and what an
+        # enclosing NEAR measures from. The terms of both sides are reported.
+        # Terms wait in ``found`` until the sides are known to be near: a decisive NEAR is
+        # asked for spans without a test first (see _or), and must then report nothing.
+        found: list[str] = []
+        lefts, rights = left_spans(unit, found), right_spans(unit, found)
+        near_left = _near_to(lefts, rights, distance)
         if not near_left:
-            return []
-        near_right = [b for b in rights if any(_gap(a, b) <= distance for a in near_left)]
-        return near_left + near_right
+            return near_left
+        terms.extend(found)
+        return near_left + _near_to(rights, near_left, distance)
 
     def test(unit: Unit) -> bool:
         return left_test(unit) and right_test(unit) and bool(spans(unit, []))
 
-    return _Code(test, spans, 10, decisive=True)
+    # Decisive only if both sides are: a side whose test failed may still report spans.
+    return _Code(test, spans, 10, decisive=left.decisive and right.decisive)

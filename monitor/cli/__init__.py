@@ -42,6 +42,11 @@ class App:
                 )
         return self._db
 
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
 
 pass_app = click.make_pass_decorator(App)
 
@@ -68,6 +73,7 @@ def cli(ctx: click.Context, db_url: str | None, config: str | None, verbose: int
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = App(db_url, config)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main() -> None:

@@ -119,6 +119,9 @@ def import_(app: App, opml: Path, interval: str) -> None:
     with app.database().write() as session:
         for outline in outlines:
             url = _normalise_feed_url(outline.url)
+            if "://" not in url and not Path(url).is_absolute():
+                # A relative path in an OPML file is relative to that file, not to the cwd.
+                url = str((opml.parent / url).resolve())
             if repo.find_feed(session, url) is not None:
                 skipped += 1
                 continue

@@ -107,7 +107,12 @@ def poll(app: App, all_feeds: bool) -> None:
 @pass_app
 def daemon(app: App, http_addr: str | None, once: bool) -> None:
     """Poll feeds, deliver alerts and check deadlines until SIGTERM or SIGINT."""
+    import logging
+
     from monitor.daemon import run_daemon
+
+    if logging.getLogger("watchlist").getEffectiveLevel() > logging.INFO:
+        logging.getLogger("watchlist").setLevel(logging.INFO)  # a daemon says what it does
 
     sys.exit(run_daemon(app.settings, app.database(), http=http_addr, once=once))
 

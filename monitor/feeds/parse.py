@@ -94,7 +94,7 @@ def _parse_xml_feed(
         )
     except Exception as exc:  # feedparser has no exception tree of its own
         raise FeedError("malformed", f"{url}: the feed parser failed: {exc!r}") from exc
-    raw_entries: list[Any] = list(result.get("entries") or [])
+    raw_entries: list[Any] = [e for e in result.get("entries") or [] if isinstance(e, dict)]
     version = str(result.get("version") or "")
     problem = result.get("bozo_exception")
     if not raw_entries:
@@ -105,11 +105,11 @@ def _parse_xml_feed(
         if not version:
             raise FeedError("not_a_feed", f"{url}: no RSS, Atom or JSON Feed document found")
     channel = result.get("feed") or {}
-    link = _http_link(url, _text_or_none(channel.get("link")))
+    link = _http_link(url, _text_or_none(_get(channel, "link")))
     base = link or url
     entries = tuple(_xml_entry(raw, base) for raw in raw_entries[:max_entries])
     return ParsedFeed(
-        title=_title(channel.get("title")),
+        title=_title(_get(channel, "title")),
         link=link,
         entries=entries,
         format=version or "unknown",
@@ -117,19 +117,25 @@ def _parse_xml_feed(
     )
 
 
-def _xml_entry(raw: Any, base: str) -> ParsedEntry:
-    summary = raw.get("summary")
+def _xml_entry(raw: dict[str, Any], base: str) -> ParsedEntry:
+    summary = _get(raw, "summary")
     if not summary:
-        content = raw.get("content") or []
+        content = _get(raw, "content") or []
         summary = content[0].get("value") if content else None
     return ParsedEntry(
-        guid=_text_or_none(raw.get("id")),
-        link=_http_link(base, _text_or_none(raw.get("link"))),
-        title=_title(raw.get("title")) or "",
+        guid=_text_or_none(_get(raw, "id")),
+        link=_http_link(base, _text_or_none(_get(raw, "link"))),
+        title=_title(_get(raw, "title")) or "",
         summary=_html(summary)[:MAX_SUMMARY_CHARS],
-        published=_struct_time_utc(raw.get("published_parsed") or raw.get("updated_parsed")),
-        author=_title(raw.get("author")),
+        published=_struct_time_utc(_get(raw, "published_parsed") or _get(raw, "updated_parsed")),
+        author=_title(_get(raw, "author")),
     )
+
+
+def _get(raw: object, key: str) -> Any:
+    """``raw[key]`` without feedparser's aliasing (``updated`` ↔ ``published`` fallbacks
+    that emit DeprecationWarning): its dicts are dicts underneath."""
+    return dict.get(raw, key) if isinstance(raw, dict) else None
 
 
 def _struct_time_utc(value: object) -> datetime | None:

@@ -32,6 +32,7 @@ class ChangeInfo:
 
     id: int
     indicator_id: int
+    indicator: str  # "watchlist/key"
     from_status: str
     to_status: str
     at: datetime
@@ -157,6 +158,7 @@ def apply_decision(
     return ChangeInfo(
         change.id,
         indicator_id,
+        f"{row.watchlist_id}/{row.key}",
         change.from_status,
         change.to_status,
         now,

@@ -58,9 +58,13 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def score(items: list[dict[str, object]], predicted: dict[str, dict[str, str]]) -> dict[str, dict[str, float]]:
+def score(
+    items: list[dict[str, object]], predicted: dict[str, dict[str, str]]
+) -> dict[str, dict[str, float]]:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    indicators = sorted({k for i in items for k in i["labels"]} | {k for p in predicted.values() for k in p})  # type: ignore[attr-defined]
+    indicators = sorted(
+        {k for i in items for k in i["labels"]} | {k for p in predicted.values() for k in p}
+    )  # type: ignore[attr-defined]
     for item in items:
         gold: dict[str, str] = item["labels"]  # type: ignore[assignment]
         pred = predicted.get(str(item["id"]), {})
@@ -83,13 +87,24 @@ def score(items: list[dict[str, object]], predicted: dict[str, dict[str, str]]) 
         dp, dr, df = _prf(c["det_tp"], c["det_fp"], c["det_fn"])
         op, orr, of = _prf(c["occ_tp"], c["occ_fp"], c["occ_fn"])
         acc = c["mod_ok"] / c["mod_n"] if c["mod_n"] else 1.0
-        table[key] = {"det_p": dp, "det_r": dr, "det_f1": df, "occ_p": op, "occ_r": orr, "occ_f1": of, "mod_acc": acc, "n": c["det_tp"] + c["det_fn"]}
+        table[key] = {
+            "det_p": dp,
+            "det_r": dr,
+            "det_f1": df,
+            "occ_p": op,
+            "occ_r": orr,
+            "occ_f1": of,
+            "mod_acc": acc,
+            "n": c["det_tp"] + c["det_fn"],
+        }
     return table
 
 
 def show(name: str, table: dict[str, dict[str, float]]) -> None:
     print(f"\n{name}")
-    print(f"{'indicator':34} {'n':>3}  {'det P':>6} {'det R':>6} {'det F1':>6}  {'occ P':>6} {'occ R':>6} {'occ F1':>6}  {'mod acc':>7}")
+    print(
+        f"{'indicator':34} {'n':>3}  {'det P':>6} {'det R':>6} {'det F1':>6}  {'occ P':>6} {'occ R':>6} {'occ F1':>6}  {'mod acc':>7}"
+    )
     for key, row in table.items():
         print(
             f"{key:34} {int(row['n']):>3}  {row['det_p']:6.2f} {row['det_r']:6.2f} {row['det_f1']:6.2f}  "
@@ -103,7 +118,11 @@ def main() -> int:
     parser.add_argument("--dataset", type=Path, default=DATASET)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    items = [json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [
+        json.loads(line)
+        for line in args.dataset.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     predicted = predict(items, args.watchlist)
     results = {}
     for split in ("dev", "holdout"):

@@ -1,0 +1,71 @@
+"""Builders shared by pipeline, report and daemon tests: feed documents and a pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+from indicators.loader import read_watchlist_text
+from monitor.config import Settings
+from monitor.pipeline import Pipeline
+from monitor.storage import indicators as indicators_repo
+from monitor.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Story:
+    guid: str | None
+    title: str
+    summary: str
+    link: str | None
+    published: datetime
+
+
+def rss(stories: Sequence[Story], title: str = "Test feed") -> str:
+    items = []
+    for s in stories:
+        guid = f"<guid isPermaLink='false'>{escape(s.guid)}</guid>" if s.guid else ""
+        link = f"<link>{escape(s.link)}</link>" if s.link else ""
+        items.append(
+            f"<item><title>{escape(s.title)}</title>{link}{guid}"
+            f"<description>{escape(s.summary)}</description>"
+            f"<pubDate>{format_datetime(s.published)}</pubDate></item>"
+        )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>{escape(title)}</title><link>https://example.org/</link>"
+        f"<description>test</description>{''.join(items)}</channel></rss>"
+    )
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def load_rules(db: Database, text: str, now: datetime) -> None:
+    watchlist, findings = read_watchlist_text(text, "test.yaml")
+    assert watchlist is not None, [str(f) for f in findings]
+    with db.write() as session:
+        indicators_repo.sync_watchlist(session, watchlist, now)
+
+
+def pipeline(db: Database, clock: Clock, **settings: object) -> Pipeline:
+    values = {"database_url": db.url, "concurrency": 4, **settings}
+    return Pipeline(db, Settings(**values), clock=clock, owner="test")  # type: ignore[arg-type]
+
+
+def day(d: int, month: int = 12, hour: int = 9) -> datetime:
+    return datetime(2025, month, d, hour, tzinfo=UTC)
+
+
+SEED_WATCHLIST = Path(__file__).resolve().parents[2] / "seeds/watchlists/india-russia-2025.yaml"
