@@ -33,14 +33,9 @@ import yaml
 from indicators.errors import ExtractionError
 from indicators.extract_dates import DateMention, find_dates, find_published
 from indicators.extract_lines import Kind, Line, article_lines
-from indicators.extract_query import (
-    Thesaurus,
-    actor_group,
-    count_actors,
-    draft_query,
-    load_thesaurus,
-)
-from indicators.extract_sections import FoundList, Survey, survey
+from indicators.extract_query import draft_query
+from indicators.extract_sections import FoundList, Survey, sentences, survey
+from indicators.extract_thesaurus import Thesaurus, actor_group, count_actors, load_thesaurus
 from indicators.text import tokenize
 
 __all__ = ["Draft", "DraftIndicator", "extract", "render_json", "render_yaml", "slugify"]
@@ -107,7 +102,7 @@ def extract(
     main = _main_actors(counts)
     if main:
         notes.append("main actors: " + ", ".join(f"{k} ({counts[k]} mentions)" for k in main))
-    default_by, default_note = _main_deadline(find_dates(body, anchor))
+    default_by, default_note = _main_deadline(_deadlines(body, anchor))
     if default_note:
         notes.append(default_note)
     indicators = _indicators(watch, words, anchor, main)
@@ -156,15 +151,20 @@ def _indicators(
     return out
 
 
+def _deadlines(text: str, anchor: date | None) -> list[DateMention]:
+    """Dates in ``text`` that can be deadlines: the publication date itself is not one."""
+    return [m for m in find_dates(text, anchor) if anchor is None or m.when != anchor]
+
+
 def _item_deadline(text: str, anchor: date | None) -> tuple[date | None, str]:
-    for mention in find_dates(text, anchor):
+    for mention in _deadlines(text, anchor):
         return mention.when, _date_note(mention, "the item")
     return None, ""
 
 
 def _section_deadline(found: FoundList, anchor: date | None) -> tuple[date | None, str]:
     for where, text in (("the lead-in", found.lead_in), ("the heading", found.heading)):
-        for mention in find_dates(text, anchor):
+        for mention in _deadlines(text, anchor):
             return mention.when, _date_note(mention, f"{where} '{text}'")
     return None, ""
 
@@ -228,11 +228,12 @@ def _published_in(text: str, lines: list[Line], fmt: str) -> date | None:
 
 
 def _title(lines: list[Line]) -> str:
+    """The first heading, else the first sentence of the article."""
     for line in lines:
         if line.kind is Kind.HEADING:
             return line.text
     first = next((line.text for line in lines if line.text), "")
-    return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
+    return _short(sentences(first)[0] if first else "", 120)
 
 
 def _draft_id(main: list[str], when: date | None, title: str, source: str) -> str:
@@ -243,8 +244,9 @@ def _draft_id(main: list[str], when: date | None, title: str, source: str) -> st
 
 def slugify(text: str, limit: int = MAX_ID) -> str:
     """Lower-case ASCII words joined by '-', cut at a word boundary within ``limit``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower().replace("'", ""))
+    spaced = re.sub(r"[^\w'’]+", " ", text).replace("'", "").replace("’", "")
+    ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word
@@ -268,10 +270,8 @@ def _worth_naming(found: FoundList) -> bool:
 
 
 def _other_list(found: FoundList) -> str:
-    return (
-        f"other list not taken: '{_short(found.label)}' (line {found.line},"
-        f" {len(found.items)} items)"
-    )
+    label = f"'{_short(found.label)}'" if found.label else "a list without heading or lead-in"
+    return f"other list not taken: {label} (line {found.line}, {len(found.items)} items)"
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -287,7 +287,8 @@ def nothing_found(source: str, found: Survey) -> str:
         parts.append(f"headings {shown}{more}")
     if found.lists:
         shown = ", ".join(
-            f"'{_short(f.label, 60)}' (line {f.line}, {len(f.items)} items)" for f in found.lists
+            f"'{_short(f.label or f.items[0].text, 60)}' (line {f.line}, {len(f.items)} items)"
+            for f in found.lists
         )
         parts.append(f"lists whose heading or lead-in is not a watch list's: {shown}")
     if found.cue_sentences:

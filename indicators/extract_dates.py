@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = "(?P<month>" + "|".join(calendar.month_name[1:]) + ")"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 # What stands before a date: the preposition that makes it a deadline, and a qualifier.
@@ -129,7 +129,8 @@ def _mention(kind: str, m: re.Match[str], anchor: date | None) -> DateMention | 
     if kind in ("day-month-year", "month-day-year"):
         return DateMention(phrase, m.start(), _exact(m))
     if kind == "month-year":
-        return DateMention(phrase, m.start(), month_end(int(m["year"]), _MONTHS[m["month"].lower()]))
+        month = _MONTHS[m["month"].lower()]
+        return DateMention(phrase, m.start(), month_end(int(m["year"]), month))
     if kind in ("year", "qualified-year"):
         year = int(m["year"])
         if anchor is not None and year < anchor.year:
@@ -137,7 +138,7 @@ def _mention(kind: str, m: re.Match[str], anchor: date | None) -> DateMention | 
         if qual == "mid":
             return DateMention(phrase, m.start(), date(year, 6, 30), "approximate: mid-year")
         if qual == "early":
-            return DateMention(phrase, m.start(), date(year, 3, 31), "approximate: early in the year")
+            return DateMention(phrase, m.start(), date(year, 3, 31), "approximate: early in year")
         return DateMention(phrase, m.start(), date(year, 12, 31))
     if kind == "relative":
         return _relative(phrase, m.start(), " ".join(m["rel"].lower().split()), anchor)
@@ -166,6 +167,8 @@ def _relative(phrase: str, start: int, rel: str, anchor: date | None) -> DateMen
     if rel == "this month":
         return DateMention(phrase, start, month_end(anchor.year, anchor.month), f"from {anchor}")
     if rel == "next month":
-        year, month = (anchor.year + 1, 1) if anchor.month == 12 else (anchor.year, anchor.month + 1)
-        return DateMention(phrase, start, month_end(year, month), f"from {anchor}")
+        following = date(anchor.year + anchor.month // 12, anchor.month % 12 + 1, 1)
+        return DateMention(
+            phrase, start, month_end(following.year, following.month), f"from {anchor}"
+        )
     return DateMention(phrase, start, date(anchor.year, 12, 31), f"from {anchor}")

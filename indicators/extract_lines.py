@@ -14,6 +14,7 @@ the format (issue 4):
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -53,14 +54,21 @@ _ITEM = re.compile(
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
 _STAR_EM = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+_UNDERSCORE_EM = re.compile(r"(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)")
 _SPACE = re.compile(r"\s+")
 # The end of a sentence, a list item or a lead-in; a heading has none of these.
 TERMINAL = tuple(".!?;:…")
 _CLOSERS = "\"'”’)]»"
-# A line ending in one of these words runs on into the next one: not a heading.
-DANGLING = frozenset(
-    "a an the and or of to in on at for from by with as than that which between into".split()
+_MONTH = "(?:" + "|".join(calendar.month_name[1:]) + ")"
+# "Oslo, 12 January 2026", "Tokyo | April 20, 2026", "Dateline: …": a dateline, not a heading.
+_DATELINE = re.compile(
+    rf"^(?:(?:dateline|published|updated|posted|date)\b|[^,|—–]{{1,40}}[,|—–]\s*"
+    rf"(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\.?\s+\d{{1,2}})\b)",
+    re.I,
 )
+# A line ending in one of these words runs on into the next one: not a heading.
+_DANGLING_WORDS = "a an the and or of to in on at for from by with as than that which between into"
+DANGLING = frozenset(_DANGLING_WORDS.split())
 
 
 def detect_format(text: str) -> Format:
@@ -80,6 +88,7 @@ def clean_inline(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = _STAR_EM.sub(r"\1", text)
+    text = _UNDERSCORE_EM.sub(r"\1", text)
     return _SPACE.sub(" ", text).strip()
 
 
@@ -142,6 +151,8 @@ def _looks_like_heading(lines: list[Line], i: int) -> bool:
         return False
     if words[-1].lower().strip(",") in DANGLING or text.endswith((",", "-", "–", "—")):
         return False
+    if _DATELINE.match(text):
+        return False
     nxt = next((ln for ln in lines[i + 1 :] if ln.kind is not Kind.BLANK), None)
     if nxt is None or nxt.kind is Kind.HEADING:
         return False
@@ -159,10 +170,11 @@ def _looks_like_heading(lines: list[Line], i: int) -> bool:
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LISTS = frozenset({"ul", "ol"})
-_BLOCKS = frozenset(
+_BLOCK_TAGS = (
     "p div br blockquote tr section article header footer main aside figure figcaption "
-    "table pre hr dl dt dd address nav".split()
+    "table pre hr dl dt dd address nav"
 )
+_BLOCKS = frozenset(_BLOCK_TAGS.split())
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 _BOLD = frozenset({"b", "strong"})
 
@@ -234,7 +246,7 @@ class _HtmlLines(HTMLParser):
         if self._skip:
             return
         if data.strip():
-            if not self._buf:
+            if not "".join(self._buf).strip():
                 leading = data[: len(data) - len(data.lstrip())]
                 self._start = self.getpos()[0] + leading.count("\n")
             if not self._bold:

@@ -18,33 +18,30 @@ Generic words ("new", "clear", "large-scale") and stopwords never become terms.
 
 from __future__ import annotations
 
+import calendar
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from indicators.errors import ExtractionError
+from indicators.extract_thesaurus import QTerm, Thesaurus, render_group
 from indicators.text import tokenize
 
-_STOP = frozenset(
-    """a an the of in on at to for from by with without and or not no nor but if as is are was
+_STOP_WORDS = """
+    a an the of in on at to for from by with without and or not no nor but if as is are was
     were be been being it its this that these those he she they we you i his her their our has
     have had do does did will would can could may might shall should than then there here so
     into over about after before up down out said says all each every some only own same both
-    either neither one two also very too just than under again once other against during
-    while until unless per via whose whom who which what when where why how""".split()
-)
-_MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
-)
+    either neither one two also very too just than under again once other against during while
+    until unless per via whose whom who which what when where why how
+"""
+_STOP = frozenset(_STOP_WORDS.split())
+_MONTHS = frozenset(m.lower() for m in calendar.month_name[1:])
 _WEAK = 1.5  # a concept from ``weak``: used when nothing more specific is in the item
-_SUFFIX_WORDS = frozenset(
-    "related based led linked oriented driven focused wide term level scale style type".split()
+_SUFFIX_WORDS_TEXT = (
+    "related based led linked oriented driven focused wide term level scale style type"
 )
+_SUFFIX_WORDS = frozenset(_SUFFIX_WORDS_TEXT.split())
 _WORD = r"[^\W\d_][\w'’‐‑-]*"
 _ELEMENT = rf"{_WORD}(?:\s+{_WORD}){{0,2}}"
 _ENUMERATION = re.compile(
@@ -52,112 +49,6 @@ _ENUMERATION = re.compile(
     rf"\s*,?\s+(?P<conj>and|or)\s+(?P<last>{_ELEMENT})"
 )
 _COMPOUND = re.compile(r"[^\W\d_]+(?:[-‐‑–][^\W\d_]+)+")
-
-
-@dataclass(frozen=True)
-class QTerm:
-    """One query term: a word, a prefix (``word*``) or a phrase of normalised words."""
-
-    words: tuple[str, ...]
-    prefix: bool = False
-
-    def matches_at(self, tokens: Sequence[str], i: int) -> bool:
-        if i + len(self.words) > len(tokens):
-            return False
-        for k, word in enumerate(self.words):
-            token = tokens[i + k]
-            last_prefix = self.prefix and k == len(self.words) - 1
-            if not (token.startswith(word) if last_prefix else token == word):
-                return False
-        return True
-
-    def render(self) -> str:
-        text = " ".join(self.words) + ("*" if self.prefix else "")
-        return f'"{text}"' if len(self.words) > 1 else text
-
-    def covers(self, other: QTerm) -> bool:
-        """Whether every text ``other`` matches is matched by this term (prefix subsumption)."""
-        if self == other:
-            return True
-        if len(self.words) != 1 or not self.prefix or len(other.words) != 1:
-            return False
-        return other.words[0].startswith(self.words[0])
-
-
-def parse_term(text: str, where: str = "thesaurus") -> QTerm:
-    """``agreement*`` / ``pact`` / ``new delhi`` (a phrase) → ``QTerm``; bad terms raise."""
-    raw = text.strip().strip('"')
-    prefix = raw.endswith("*")
-    stem = raw[:-1] if prefix else raw
-    words = tokenize(stem)
-    if not words or "*" in stem:
-        raise ExtractionError(f"{where}: '{text}' is not a word, a prefix* or a phrase")
-    return QTerm(tuple(words), prefix)
-
-
-@dataclass(frozen=True)
-class Thesaurus:
-    synonyms: Mapping[str, tuple[QTerm, ...]]
-    actors: Mapping[str, tuple[QTerm, ...]]
-    generic: frozenset[str]
-    weak: frozenset[str]
-
-
-@lru_cache(maxsize=1)
-def _builtin() -> dict[str, object]:
-    text = resources.files("indicators").joinpath("thesaurus.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    assert isinstance(data, dict)
-    return data
-
-
-def load_thesaurus(extra: Mapping[str, Sequence[str]] | None = None) -> Thesaurus:
-    """The built-in thesaurus, with ``extra`` concepts added (same name: terms appended)."""
-    data = _builtin()
-    raw_synonyms: dict[str, list[str]] = {
-        str(k): [str(t) for t in v] for k, v in _mapping(data, "synonyms").items()
-    }
-    for key, terms in (extra or {}).items():
-        if isinstance(terms, str):
-            raise ExtractionError(f"thesaurus: concept '{key}': give a list of terms")
-        raw_synonyms.setdefault(str(key), []).extend(str(t) for t in terms)
-    synonyms = {
-        key: tuple(parse_term(t, f"thesaurus: concept '{key}'") for t in [key, *terms])
-        for key, terms in raw_synonyms.items()
-    }
-    actors = {
-        str(key): tuple(parse_term(str(t), f"thesaurus: actor '{key}'") for t in terms)
-        for key, terms in _mapping(data, "actors").items()
-    }
-    generic = frozenset(" ".join(tokenize(str(w))) for w in _list(data, "generic"))
-    weak = frozenset(str(w) for w in _list(data, "weak"))
-    return Thesaurus(synonyms, actors, generic, weak)
-
-
-def _mapping(data: Mapping[str, object], key: str) -> Mapping[str, Sequence[object]]:
-    value = data.get(key) or {}
-    assert isinstance(value, dict)
-    return value
-
-
-def _list(data: Mapping[str, object], key: str) -> list[object]:
-    value = data.get(key) or []
-    assert isinstance(value, list)
-    return value
-
-
-def count_actors(tokens: Sequence[str], thesaurus: Thesaurus) -> Counter[str]:
-    """How often each actor is named in ``tokens``."""
-    counts: Counter[str] = Counter()
-    for key, terms in thesaurus.actors.items():
-        for i in range(len(tokens)):
-            if any(term.matches_at(tokens, i) for term in terms):
-                counts[key] += 1
-    return counts
-
-
-def actor_group(key: str, thesaurus: Thesaurus) -> str:
-    return _render_group(list(thesaurus.actors[key]))
 
 
 @dataclass(frozen=True)
@@ -193,18 +84,8 @@ def draft_query(title: str, thesaurus: Thesaurus) -> DraftQuery:
         # Nothing specific: the item's words as one phrase still match the item exactly.
         chosen = [_Group([QTerm(tuple(tokens[:6]))], 0, set(), 0.0, " ".join(tokens[:6]))]
     groups = [g for g, _ in actors] + sorted(chosen, key=lambda g: g.start)
-    query = " ".join(_render_group(g.terms) for g in groups)
+    query = " ".join(render_group(g.terms) for g in groups)
     return DraftQuery(query, tuple(key for _, key in actors), tuple(g.label for g in chosen))
-
-
-def _render_group(terms: list[QTerm]) -> str:
-    kept: list[QTerm] = []
-    for term in terms:
-        if any(k.covers(term) for k in kept):
-            continue
-        kept = [k for k in kept if not term.covers(k)] + [term]
-    rendered = [t.render() for t in kept]
-    return rendered[0] if len(rendered) == 1 else "(" + " OR ".join(rendered) + ")"
 
 
 def _actor_groups(
@@ -340,7 +221,8 @@ def _compounds(
             continue
         covered.update(range(at, at + len(words)))
         term = own_term(words[0]) if len(words) == 1 else QTerm(words)
-        out.append(_Group([term], at, set(range(at, at + len(words))), 2.0, " ".join(words)))
+        score = 2.0 if len(words) > 1 else _word_score(words[0])
+        out.append(_Group([term], at, set(range(at, at + len(words))), score, " ".join(words)))
     return out
 
 
@@ -353,8 +235,20 @@ def _content_words(tokens: list[str], thesaurus: Thesaurus, covered: set[int]) -
         if not token.isalpha() or len(token) < 3 or token in _MONTHS:
             continue
         seen.add(token)
-        out.append(_Group([own_term(token)], i, {i}, 1.0, token))
+        score = _word_score(token, i, first=not out)
+        out.append(_Group([own_term(token)], i, {i}, score, token))
     return out
+
+
+def _word_score(token: str, position: int = 1, *, first: bool = False) -> float:
+    """Rank plain words: longer words are more specific, the item's first content word is
+    usually its head ("peso" in "The peso weakens …"), a later "-ing" word is usually a verb."""
+    score = 1.0 + min(len(token), 12) / 100
+    if first:
+        score += 0.05
+    if token.endswith("ing") and position > 0:
+        score -= 0.1
+    return score
 
 
 def _is_generic(word: str, thesaurus: Thesaurus) -> bool:
@@ -383,15 +277,14 @@ def own_term(token: str) -> QTerm:
     """The item's own word as a term: a prefix where inflection matters (``agreement*``)."""
     if not token.isalpha() or len(token) < 4:
         return QTerm((token,))
-    base = token
-    if token.endswith("ies") and len(token) > 5:
-        base = token[:-3]
-    elif token.endswith("ing") and len(token) > 6:
-        base = token[:-3]
-    elif token.endswith("ed") and len(token) > 5:
-        base = token[:-2]
-    elif token.endswith("es") and token[:-2].endswith(("s", "x", "ch", "sh")):
-        base = token[:-2]
+    cut = 0
+    if (token.endswith("ies") and len(token) > 5) or (token.endswith("ing") and len(token) > 6):
+        cut = 3
+    elif (token.endswith("ed") and len(token) > 5) or (
+        token.endswith("es") and token[:-2].endswith(("s", "x", "ch", "sh"))
+    ):
+        cut = 2
     elif token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        base = token[:-1]
+        cut = 1
+    base = token[: len(token) - cut]
     return QTerm((base,), prefix=True) if len(base) >= 5 else QTerm((token,))

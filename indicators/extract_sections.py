@@ -293,14 +293,9 @@ def _inline_lists(block: list[Line], heading: str, heading_line: int) -> list[Fo
 
 
 def split_semicolons(text: str) -> list[str]:
-    parts = [p.strip() for p in text.split(";")]
-    items = []
-    for part in parts:
-        part = _LEADING_CONJ.sub("", part).strip()
-        part = part.rstrip(" .").strip()
-        if part:
-            items.append(part)
-    return items
+    """'a; b; and c.' → ['a', 'b', 'c']: conjunctions and the final full stop dropped."""
+    items = [_LEADING_CONJ.sub("", p.strip()).rstrip(" .").strip() for p in text.split(";")]
+    return [item for item in items if item]
 
 
 def _semicolon_sections(lines: list[Line], found: list[FoundList]) -> list[FoundList]:

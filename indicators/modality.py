@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 import yaml
 
@@ -221,7 +221,9 @@ def _words(text: str) -> frozenset[str]:
 # event; "but/while/whereas/however" start a new segment; the others a new clause in it.
 _CONCESSIVE_WORDS = _words("despite although though amid amidst notwithstanding")
 _HARD_WORDS = _words("but while whereas however meanwhile")
-_SOFT_WORDS = _words("which who whom whose after before because unless until when")
+_SOFT_WORDS = _words(
+    "which who whom whose after before because unless until when if whether provided"
+)
 # "that" after these opens a complement ("denied reports that ..."), not a relative clause.
 _COMPLEMENT = _words(
     """said says say told denied denies deny reports report reported claims claim claimed
@@ -237,7 +239,15 @@ _GROUP_GAP = _words(
 )
 _AND_SKIP = _words("also then later subsequently now eventually finally")
 
-_Clause: TypeAlias = tuple[int, int, int, bool]  # start, end, segment, concessive
+_COMPLEMENT_THAT = 4  # a soft break whose clause inherits a negation from the one before
+
+
+class _Clause(NamedTuple):
+    start: int
+    end: int
+    segment: int  # clauses between two hard breaks share a segment
+    concessive: bool  # "despite ...", "although ...": background to the event
+    parent: int  # for "denied reports | that ...", the index of the governing clause, or -1
 
 
 def _boundary(toks: tuple[str, ...], i: int, breaks: dict[int, int], starts: set[int]) -> int:
@@ -249,13 +259,13 @@ def _boundary(toks: tuple[str, ...], i: int, breaks: dict[int, int], starts: set
         return _HARD
     if kind := breaks.get(i, 0):
         return kind
-    if tok in _SOFT_WORDS:
+    if tok in _SOFT_WORDS or (tok == "as" and toks[i + 1 : i + 3] == ("long", "as")):
         return _SOFT
-    if tok == "that":  # a relative clause, unless it completes "denied reports that ..."
+    if tok == "that":  # a relative clause, or the complement of "denied reports that ..."
         governed = (i >= 1 and toks[i - 1] in _COMPLEMENT) or (
             i >= 2 and toks[i - 2] in _COMPLEMENT
         )
-        return 0 if governed else _SOFT
+        return _COMPLEMENT_THAT if governed else _SOFT
     if tok == "ahead" and toks[i + 1 : i + 2] == ("of",):
         return _SOFT
     if tok == "and" and (i + 1 in starts or (i + 2 in starts and toks[i + 1] in _AND_SKIP)):
@@ -277,14 +287,15 @@ def _clauses(toks: tuple[str, ...], breaks: dict[int, int], cues: list[_Cue]) ->
         if verb:
             bounds.append((verb, _SOFT))
     clauses: list[_Clause] = []
-    seg, lo, conc = 0, 0, False
+    seg, lo, conc, parent = 0, 0, False, -1
     for i, kind in bounds:
         if i > lo:
-            clauses.append((lo, i, seg, conc))
-            if conc or kind != _SOFT:
+            clauses.append(_Clause(lo, i, seg, conc, parent))
+            if conc or kind in (_HARD, _CONCESSIVE):
                 seg += 1
         lo, conc = i, kind == _CONCESSIVE
-    clauses.append((lo, len(toks), seg, conc))
+        parent = len(clauses) - 1 if kind == _COMPLEMENT_THAT else -1
+    clauses.append(_Clause(lo, len(toks), seg, conc, parent))
     return clauses
 
 
@@ -315,11 +326,25 @@ def _group(toks: tuple[str, ...], cues: list[_Cue], anchor: int) -> int:
 
 
 def _clause_class(
-    toks: tuple[str, ...], cues: list[_Cue], clause: _Clause, anchors: Sequence[int], toward: int
+    toks: tuple[str, ...],
+    cues: list[_Cue],
+    clauses: list[_Clause],
+    k: int,
+    anchors: Sequence[int],
+    toward: int,
 ) -> int | None:
-    """Negated if a negation is in the clause, else the group governing the anchors (or the
-    group nearest ``toward`` for a clause without anchors); None for a clause without cues."""
-    inside = [c for c in cues if clause[0] <= c[0] < clause[1] and c[2] != _HEDGE]
+    """Negated if a negation is in clause ``k`` (or in the clause whose complement it is:
+    "denied reports | that they had signed"); else the class of the group governing the
+    anchors, or of the group nearest ``toward`` in a clause without anchors; None if the
+    clause has no cue."""
+    clause = clauses[k]
+    inside = [c for c in cues if clause.start <= c[0] < clause.end and c[2] != _HEDGE]
+    parent = clause.parent
+    while parent >= 0:
+        up = clauses[parent]
+        if any(c[2] == _NEG and up.start <= c[0] < up.end for c in cues):
+            return _NEG
+        parent = up.parent
     if not inside:
         return None
     if any(c[2] == _NEG for c in inside):
@@ -327,7 +352,7 @@ def _clause_class(
     return min(_group(toks, inside, a) for a in (anchors or (toward,)))
 
 
-def _past_tense(toks: Sequence[str], not_past: frozenset[str]) -> bool:
+def _past_tense(toks: Iterable[str], not_past: frozenset[str]) -> bool:
     return any(len(t) > 4 and t.endswith("ed") and t not in not_past for t in toks)
 
 
@@ -339,51 +364,45 @@ def _judge(
     headline: bool,
     not_past: frozenset[str],
 ) -> int:
-    fallback = _OCC if headline else _ANT
+    """The class of the event at ``anchors`` (see the module docstring for the order)."""
     if not anchors:  # the whole sentence, concessive clauses aside
-        scope = [c for c in clauses if not c[3]] or clauses
-        if any(cue[2] == _NEG and any(c[0] <= cue[0] < c[1] for c in scope) for cue in cues):
+        scope = [k for k, c in enumerate(clauses) if not c.concessive] or range(len(clauses))
+        classes = [_clause_class(toks, cues, clauses, k, (), -1) for k in scope]
+        if _NEG in classes:
             return _NEG
-        for clause in scope:
-            if (cls := _clause_class(toks, cues, clause, (), -1)) is not None:
+        for cls in classes:
+            if cls is not None:
                 return cls
-        return _OCC if headline or _past_tense(toks, not_past) else fallback
-    anchored = [(k, [a for a in anchors if c[0] <= a < c[1]]) for k, c in enumerate(clauses)]
-    anchored = [(k, inside) for k, inside in anchored if inside]
-    primary = [(k, ins) for k, ins in anchored if not clauses[k][3]] or anchored
+        return _OCC if headline or _past_tense(toks, not_past) else _ANT
+    by_clause = [[a for a in anchors if c.start <= a < c.end] for c in clauses]
+    homes = [k for k, inside in enumerate(by_clause) if inside]
+    homes = [k for k in homes if not clauses[k].concessive] or homes
     results = [
-        (len(ins), -cls, cls)
-        for k, ins in primary
-        if (cls := _clause_class(toks, cues, clauses[k], ins, 0)) is not None
+        (len(by_clause[k]), -cls, cls)
+        for k in homes
+        if (cls := _clause_class(toks, cues, clauses, k, by_clause[k], 0)) is not None
     ]
     if results:  # the clause with most anchors; on a tie the stronger class
         return max(results)[2]
-    homes = [k for k, _ in primary]
-    segments = {clauses[k][2] for k in homes}
+    segments = {clauses[k].segment for k in homes}
     others = sorted(
         (min(abs(k - h) for h in homes), k > homes[0], k)
         for k, c in enumerate(clauses)
-        if k not in homes and not c[3]
+        if k not in homes and not c.concessive
     )
     for same_segment in (True, False):
         for _, after, k in others:
             clause = clauses[k]
-            if (clause[2] in segments) != same_segment:
+            if (clause.segment in segments) is not same_segment:
                 continue
-            toward = clause[0] - 1 if after else clause[1]
-            if (cls := _clause_class(toks, cues, clause, (), toward)) is not None:
+            toward = clause.start - 1 if after else clause.end
+            if (cls := _clause_class(toks, cues, clauses, k, (), toward)) is not None:
                 return cls
         if same_segment:
-            near = [
-                toks[i]
-                for c in clauses
-                if c[2] in segments
-                for i in range(c[0], c[1])
-                if any(abs(i - a) <= 4 for a in anchors)
-            ]
-            if _past_tense(near, not_past):
+            near = (toks[c.start : c.end] for c in clauses if c.segment in segments)
+            if any(_past_tense(words, not_past) for words in near):
                 return _OCC
-    return fallback
+    return _OCC if headline else _ANT
 
 
 _NO_EXTRA = CueLists()

@@ -13,7 +13,10 @@ How matching stays fast (the budget is a few µs per candidate, see docs/notes/q
   from the same string: ``str.find`` locates an occurrence, and the number of spaces
   before it is its token index. No per-call map or re-tokenising. A caller evaluating
   many queries on one sentence can share one ``Unit`` and skip even the join.
+* An OR of many plain words (seed queries list dozens of names) is one set test against
+  the unit's distinct tokens instead of one substring test per word.
 * The children of an AND are tested cheapest first; NEAR, which needs positions, last.
+  Evaluation order is free because ``Hit.terms`` is put back in query order at the end.
 """
 
 from __future__ import annotations
@@ -33,14 +36,28 @@ class Unit:
     """One text unit prepared for matching; build it once and match every query on it.
 
     ``tokens`` and ``title_tokens`` must come from ``indicators.text.tokenize`` (so no
-    token contains a space).
+    token is empty or contains a space).
     """
 
-    __slots__ = ("text", "title")
+    __slots__ = ("_title_words", "_words", "text", "title", "title_tokens", "tokens")
 
     def __init__(self, tokens: Sequence[str], title_tokens: Sequence[str] = ()) -> None:
+        self.tokens = tokens
+        self.title_tokens = title_tokens
         self.text = " " + " ".join(tokens) + " "
         self.title = " " + " ".join(title_tokens) + " "
+        self._words: frozenset[str] | None = None
+        self._title_words: frozenset[str] | None = None
+
+    def words(self, in_title: bool = False) -> frozenset[str]:
+        """The distinct tokens, built on first use (only large ORs of words ask)."""
+        if in_title:
+            if self._title_words is None:
+                self._title_words = frozenset(self.title_tokens)
+            return self._title_words
+        if self._words is None:
+            self._words = frozenset(self.tokens)
+        return self._words
 
 
 @dataclass(frozen=True)
@@ -78,7 +95,7 @@ def _no_spans(unit: Unit, terms: list[str]) -> list[Span]:
 class CompiledQuery:
     """A query ready to match: build with ``compile_query``."""
 
-    __slots__ = ("_code", "_keys", "_terms", "node", "source")
+    __slots__ = ("_code", "_keys", "_rank", "_terms", "node", "source")
 
     def __init__(self, node: Node, source: str) -> None:
         self.node = node
@@ -86,6 +103,7 @@ class CompiledQuery:
         self._code = _compile(node)
         self._keys = index_keys(node)
         self._terms = tuple(dict.fromkeys(display(leaf) for leaf in positive_leaves(node)))
+        self._rank = {term: rank for rank, term in enumerate(self._terms)}
 
     def __repr__(self) -> str:
         return f"CompiledQuery({self.source!r})"
@@ -106,7 +124,8 @@ class CompiledQuery:
                 positions.add(first)
             else:
                 positions.update(range(first, last + 1))
-        return Hit(tuple(dict.fromkeys(terms)), tuple(sorted(positions)))
+        ordered = sorted(set(terms), key=self._rank.__getitem__)
+        return Hit(tuple(ordered), tuple(sorted(positions)))
 
     def index_keys(self) -> frozenset[str] | None:
         return self._keys
@@ -131,8 +150,38 @@ def _compile(node: Node, in_title: bool = False) -> _Code:
         return _field(_compile(node.child, in_title=True))
     if isinstance(node, Near):
         return _near(_compile(node.left, in_title), _compile(node.right, in_title), node.distance)
-    codes = [_compile(child, in_title) for child in node.children]
-    return _and(codes) if isinstance(node, And) else _or(codes)
+    if isinstance(node, And):
+        return _and([_compile(child, in_title) for child in node.children])
+    words = [c.word for c in node.children if isinstance(c, Term)]
+    if len(words) < WORD_SET_MIN:
+        return _or([_compile(child, in_title) for child in node.children])
+    rest = [_compile(c, in_title) for c in node.children if not isinstance(c, Term)]
+    return _or([_word_set(frozenset(words), in_title), *rest])
+
+
+WORD_SET_MIN = 4  # below this, separate substring tests are as fast as a set test
+
+
+def _word_set(words: frozenset[str], in_title: bool) -> _Code:
+    """An OR of plain words: one C-level set test, then positions of the few present."""
+
+    def test(unit: Unit) -> bool:
+        return not words.isdisjoint(unit.words(in_title))
+
+    def spans(unit: Unit, terms: list[str]) -> list[Span]:
+        text = unit.title if in_title else unit.text
+        out: list[Span] = []
+        for word in words.intersection(unit.words(in_title)):
+            terms.append(word)
+            needle = " " + word + " "
+            at = text.find(needle)
+            while at >= 0:
+                first = text.count(" ", 0, at)
+                out.append((first, first))
+                at = text.find(needle, at + 1)
+        return out
+
+    return _Code(test, spans, 1, decisive=True)
 
 
 def _leaf(node: Term | Prefix | Phrase, in_title: bool) -> _Code:

@@ -103,7 +103,7 @@ class QueryIndex(Generic[K]):
             if key.endswith("*"):
                 self._prefix.setdefault(key[:-1], []).append(ordinal)
                 if len(key) - 1 not in self._lengths:
-                    self._lengths.append(len(key) - 1)
+                    self._lengths = sorted([*self._lengths, len(key) - 1])
             else:
                 self._exact.setdefault(key, []).append(ordinal)
 
@@ -111,13 +111,14 @@ class QueryIndex(Generic[K]):
         """Items worth evaluating on a unit whose tokens (and title tokens) are given."""
         found = set(self._always)
         exact, prefix, lengths = self._exact, self._prefix, self._lengths
-        for tokens in token_lists:
-            for token in tokens:
-                hits = exact.get(token)
+        for token in {t for tokens in token_lists for t in tokens}:
+            hits = exact.get(token)
+            if hits:
+                found.update(hits)
+            for length in lengths:  # ascending, so the first too long ends the loop
+                if length > len(token):
+                    break
+                hits = prefix.get(token[:length])
                 if hits:
                     found.update(hits)
-                for length in lengths:
-                    hits = prefix.get(token[:length]) if len(token) >= length else None
-                    if hits:
-                        found.update(hits)
         return [self._items[i] for i in sorted(found)]

@@ -41,6 +41,9 @@ _WORD_END = re.compile(r"[\s()\"\u201c\u201d\u201e\uff02]")
 _FIELD = re.compile(r"([^\W\d_]+):")
 _PIECE = re.compile(r"\S+")
 _KEYWORDS = frozenset({"AND", "OR", "NOT"})
+# Brackets and prefix operators recurse; a cap turns a pathological query into a syntax
+# error with a column instead of a RecursionError here or in the compiler.
+MAX_DEPTH = 50
 
 
 class _Kind(Enum):
@@ -170,6 +173,7 @@ class _Parser:
         self.query = query
         self.tokens = _Lexer(query).tokens()
         self.pos = 0
+        self.depth = 0
 
     def error(self, message: str, column: int) -> QuerySyntaxError:
         return QuerySyntaxError(message, column, self.query)
@@ -226,13 +230,21 @@ class _Parser:
 
     def unary(self, after: _Token | None) -> Node:
         token = self.peek()
+        if token.kind not in (_Kind.NOT, _Kind.FIELD, _Kind.LPAREN):
+            return self.primary(after)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"query nested more than {MAX_DEPTH} levels deep", token.column)
         if token.kind is _Kind.NOT:
             self.take()
-            return Not(self.unary(token), token.column)
-        if token.kind is _Kind.FIELD:
+            node: Node = Not(self.unary(token), token.column)
+        elif token.kind is _Kind.FIELD:
             self.take()
-            return Field(token.text[:-1].casefold(), self.unary(token), token.column)
-        return self.primary(after)
+            node = Field(token.text[:-1].casefold(), self.unary(token), token.column)
+        else:
+            node = self.primary(after)
+        self.depth -= 1
+        return node
 
     def primary(self, after: _Token | None) -> Node:
         token = self.peek()

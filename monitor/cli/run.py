@@ -92,7 +92,7 @@ def poll(app: App, all_feeds: bool) -> None:
     else:
         summary = pipeline.poll(all_feeds=all_feeds)
     for url, message in summary.errors:
-        click.echo(f"failed: {url}: {message}", err=True)
+        click.echo(f"failed: {message if url in message else f'{url}: {message}'}", err=True)
     for change in summary.changes:
         click.echo(
             f"status: indicator {change.indicator_id} {change.from_status} → {change.to_status}"

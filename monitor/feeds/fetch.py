@@ -136,8 +136,9 @@ def _fetch_file(path: Path, request: FeedRequest, policy: FetchPolicy) -> FetchR
             body = handle.read(policy.max_bytes + 1)
     except FileNotFoundError as exc:
         raise FeedError("not_found", f"{path}: no such file") from exc
-    except OSError as exc:
-        raise FeedError("not_found", f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or exc
+        raise FeedError("not_found", f"{path}: cannot read: {reason}") from exc
     if len(body) > policy.max_bytes:  # the file grew after stat()
         raise _too_large(str(path), policy)
     digest = hashlib.sha256(body).hexdigest()
@@ -213,7 +214,7 @@ def _fetch_http(
                 return _finish(response, request, policy, deadline_at, trail)
     except httpx.TimeoutException as exc:
         raise FeedError("timeout", f"{_show(trail.url)}: timed out ({_why(exc)})") from exc
-    except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError) as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, ValueError) as exc:
         raise _translate(exc, trail.url) from exc
 
 
@@ -344,7 +345,7 @@ def _translate(exc: Exception, url: str) -> FeedError:
         return FeedError("malformed", f"{here}: body cannot be decompressed ({_why(exc)})")
     if isinstance(exc, httpx.ConnectError):
         return FeedError("connect", f"{here}: cannot connect ({_why(exc)})")
-    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol | ValueError):
         return FeedError("connect", f"{here}: invalid URL ({_why(exc)})")
     return FeedError("connect", f"{here}: network error ({_why(exc)})")
 

@@ -16,6 +16,7 @@ declarations, no external DTDs.
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,7 +79,9 @@ def write_opml(feeds: Sequence[OutlineFeed], title: str) -> bytes:
         attributes["xmlUrl"] = url
         ET.SubElement(parent, "outline", attributes)
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    buffer = io.BytesIO()
+    ET.ElementTree(root).write(buffer, encoding="utf-8", xml_declaration=True)
+    return buffer.getvalue() + b"\n"
 
 
 def _folder_element(

@@ -69,3 +69,15 @@ def day(d: int, month: int = 12, hour: int = 9) -> datetime:
 
 
 SEED_WATCHLIST = Path(__file__).resolve().parents[2] / "seeds/watchlists/india-russia-2025.yaml"
+
+
+STORIES_FOR_CLI = [
+    Story(
+        "s1",
+        "Port traffic rises",
+        "Cargo volumes grew in November.",
+        "https://ok.example/1",
+        day(1),
+    ),
+    Story("s2", "Rain in Chennai", "Showers are expected.", "https://ok.example/2", day(2)),
+]

@@ -49,5 +49,6 @@ def test_sqlite_pragmas(sqlite_url: str) -> None:
         fks = session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar()
         busy = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
     assert (mode, fks) == ("wal", 1)
-    assert busy and busy >= 1000
+    assert busy is not None
+    assert busy >= 1000
     db.dispose()

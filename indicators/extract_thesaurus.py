@@ -1,0 +1,135 @@
+"""The thesaurus of ``extract``: query terms, concepts with synonyms, actors, generic words.
+
+Data lives in ``indicators/thesaurus.yaml`` (read with ``yaml.safe_load``, the one file this
+stage reads); a caller extends it per run with a mapping of concept → terms (issue 4).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from indicators.errors import ExtractionError
+from indicators.text import tokenize
+
+
+@dataclass(frozen=True)
+class QTerm:
+    """One query term: a word, a prefix (``word*``) or a phrase of normalised words."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    def matches_at(self, tokens: Sequence[str], i: int) -> bool:
+        if i + len(self.words) > len(tokens):
+            return False
+        for k, word in enumerate(self.words):
+            token = tokens[i + k]
+            last_prefix = self.prefix and k == len(self.words) - 1
+            if not (token.startswith(word) if last_prefix else token == word):
+                return False
+        return True
+
+    def render(self) -> str:
+        text = " ".join(self.words) + ("*" if self.prefix else "")
+        return f'"{text}"' if len(self.words) > 1 else text
+
+    def covers(self, other: QTerm) -> bool:
+        """Whether every text ``other`` matches is matched by this term (prefix subsumption)."""
+        if self == other:
+            return True
+        if len(self.words) != 1 or not self.prefix or len(other.words) != 1:
+            return False
+        return other.words[0].startswith(self.words[0])
+
+
+def parse_term(text: str, where: str = "thesaurus") -> QTerm:
+    """``agreement*`` / ``pact`` / ``new delhi`` (a phrase) → ``QTerm``; bad terms raise."""
+    raw = text.strip().strip('"')
+    prefix = raw.endswith("*")
+    stem = raw[:-1] if prefix else raw
+    words = tokenize(stem)
+    if not words or "*" in stem:
+        raise ExtractionError(f"{where}: '{text}' is not a word, a prefix* or a phrase")
+    return QTerm(tuple(words), prefix)
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    synonyms: Mapping[str, tuple[QTerm, ...]]
+    actors: Mapping[str, tuple[QTerm, ...]]
+    generic: frozenset[str]
+    weak: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> dict[str, object]:
+    text = resources.files("indicators").joinpath("thesaurus.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+def load_thesaurus(extra: Mapping[str, Sequence[str]] | None = None) -> Thesaurus:
+    """The built-in thesaurus, with ``extra`` concepts added (same name: terms appended)."""
+    data = _builtin()
+    raw_synonyms: dict[str, list[str]] = {
+        str(k): [str(t) for t in v] for k, v in _mapping(data, "synonyms").items()
+    }
+    for key, terms in (extra or {}).items():
+        if isinstance(terms, str):
+            raise ExtractionError(f"thesaurus: concept '{key}': give a list of terms")
+        raw_synonyms.setdefault(str(key), []).extend(str(t) for t in terms)
+    synonyms = {
+        key: tuple(parse_term(t, f"thesaurus: concept '{key}'") for t in [key, *terms])
+        for key, terms in raw_synonyms.items()
+    }
+    actors = {
+        str(key): tuple(parse_term(str(t), f"thesaurus: actor '{key}'") for t in terms)
+        for key, terms in _mapping(data, "actors").items()
+    }
+    generic = frozenset(" ".join(tokenize(str(w))) for w in _list(data, "generic"))
+    weak = frozenset(str(w) for w in _list(data, "weak"))
+    return Thesaurus(synonyms, actors, generic, weak)
+
+
+def _mapping(data: Mapping[str, object], key: str) -> Mapping[str, Sequence[object]]:
+    value = data.get(key) or {}
+    assert isinstance(value, dict)
+    return value
+
+
+def _list(data: Mapping[str, object], key: str) -> list[object]:
+    value = data.get(key) or []
+    assert isinstance(value, list)
+    return value
+
+
+def count_actors(tokens: Sequence[str], thesaurus: Thesaurus) -> Counter[str]:
+    """How often each actor is named in ``tokens``."""
+    counts: Counter[str] = Counter()
+    for key, terms in thesaurus.actors.items():
+        for i in range(len(tokens)):
+            if any(term.matches_at(tokens, i) for term in terms):
+                counts[key] += 1
+    return counts
+
+
+def actor_group(key: str, thesaurus: Thesaurus) -> str:
+    return render_group(list(thesaurus.actors[key]))
+
+
+def render_group(terms: list[QTerm]) -> str:
+    """An OR group of terms; duplicates and terms a prefix already covers are dropped."""
+    kept: list[QTerm] = []
+    for term in terms:
+        if any(k.covers(term) for k in kept):
+            continue
+        kept = [k for k in kept if not term.covers(k)] + [term]
+    rendered = [t.render() for t in kept]
+    return rendered[0] if len(rendered) == 1 else "(" + " OR ".join(rendered) + ")"

@@ -1,0 +1,572 @@
+"""``indicators.extract``: draft watch lists from articles of many shapes (issue 4).
+
+The articles in ``tests/data/articles/`` are short pieces written for these tests, one per
+shape (Markdown headings, HTML ``ul``/``ol``, numbered and lettered lists, unicode bullets,
+wrapped items, items run together with semicolons, lists without a heading, two lists, no
+list at all); the two seed articles are the acceptance cases.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from indicators.errors import ExtractionError
+from indicators.extract import Draft, extract, render_json, render_yaml, slugify
+from indicators.loader import read_watchlist_text
+from indicators.query import compile_query, lint_query, parse_query
+from indicators.text import tokenize
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLES = ROOT / "tests" / "data" / "articles"
+SEED_DIRS = (ROOT / "seeds" / "articles", Path("/work/shared/seeds"))
+SEED_004 = "004_e0db4568ca3cb7ea.txt"
+SEED_000 = "000_be04a8af4ee679f9.txt"
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def seed(name: str) -> Path:
+    """A seed article: the project's copy in seeds/articles/ if there, else the shared one."""
+    for folder in SEED_DIRS:
+        if (folder / name).is_file():
+            return folder / name
+    raise AssertionError(f"seed article {name} is in none of {[str(d) for d in SEED_DIRS]}")
+
+
+def draft_of(path: Path, published: date | None = None) -> Draft:
+    return extract(path.read_text(encoding="utf-8"), source=path.name, published=published)
+
+
+@functools.cache
+def all_drafts() -> list[tuple[str, Draft]]:
+    drafts = [(SEED_004, draft_of(seed(SEED_004)))]
+    for path in sorted(ARTICLES.iterdir()):
+        if path.name not in ERRORS:
+            drafts.append((path.name, draft_of(path)))
+    return drafts
+
+
+# --- the seed articles (acceptance) -------------------------------------------------------
+
+WATCH_004 = [
+    "Signing of new industrial-technology cooperation agreements between Indian and Russian firms.",
+    "Announcement of large-scale joint projects in energy, space or defence with quantifiable"
+    " timelines.",
+    "Mechanisms to ease trade-finance and bypass sanctions-related bottlenecks.",
+    "Clear roadmap for high-technology exports from India to Russia and vice versa.",
+]
+EXPECTED_004 = [
+    "Conduct final tranche of preparatory talks and draft the summit communiqué.",
+    "Identify incremental projects to be announced alongside the December summit — for instance,"
+    " new industrial or technology cooperation.",
+    "Resolve outstanding issues such as energy pricing, defence deliveries, export-licence"
+    " approvals and banking arrangements.",
+    "Attend to bilateral concerns — for example, India’s sensitivity to non-proliferation"
+    " standards, and Russia’s concerns about western pressure and financing.",
+]
+
+
+def test_seed_004_takes_both_watch_lists_and_nothing_else() -> None:
+    draft = draft_of(seed(SEED_004))
+    by_section: dict[str, list[str]] = {}
+    for ind in draft.indicators:
+        by_section.setdefault(ind.section, []).append(ind.title)
+    assert by_section == {
+        "During the visit, the Indian side is expected to:": EXPECTED_004,
+        "What to Watch: Indicators of Progress and Deliverables": WATCH_004,
+    }
+    assert [i.line for i in draft.indicators] == [22, 23, 24, 25, 49, 50, 51, 52]
+    assert draft.id == "india-russia-2025"
+    assert draft.title.startswith("Diplomatic Visit to Moscow by S. Jaishankar")
+    assert draft.expected_by == date(2025, 12, 31)
+
+
+def test_seed_004_ids_dates_and_notes() -> None:
+    draft = draft_of(seed(SEED_004))
+    ids = [i.id for i in draft.indicators]
+    assert ids[4] == "signing-of-new-industrial-technology-cooperation"
+    assert ids[:2] == [
+        "conduct-final-tranche-of-preparatory-talks-and",
+        "identify-incremental-projects-to-be-announced",
+    ]
+    # "In the run-up to December, key indicators to monitor include:" ties the whole list.
+    assert [i.expected_by for i in draft.indicators[4:]] == [date(2025, 12, 31)] * 4
+    # In the other list only the item naming "the December summit" has a date.
+    assert [i.expected_by for i in draft.indicators[:4]] == [None, date(2025, 12, 31), None, None]
+    notes = " ".join(draft.notes)
+    for other in ("Key challenges include:", "Several implications stand out:"):
+        assert f"other list not taken: '{other}'" in notes
+    assert "article dated 2025-11-07" in notes
+
+
+def test_seed_004_query_requires_both_actors_and_key_concepts() -> None:
+    signing = draft_of(seed(SEED_004)).indicators[4]
+    query = signing.query
+    assert '(india OR indian OR indians OR "new delhi")' in query
+    assert "(russia OR russian OR russians OR moscow OR kremlin)" in query
+    assert "agreement*" in query and "pact" in query and "memorandum" in query
+    assert "signing" in query and "inked" in query and "concluded" in query
+    assert not re.search(r"(^|[ (])new([ )]|$)", query)  # a generic word is never a term
+
+
+def test_seed_004_item_without_actor_gets_a_comment_not_a_guess() -> None:
+    draft = draft_of(seed(SEED_004))
+    mechanisms = draft.indicators[6]
+    assert "india" not in mechanisms.query and "russia" not in mechanisms.query
+    assert any("names no actor" in n and "india and russia" in n for n in mechanisms.notes)
+    text = render_yaml(draft)
+    assert "# names no actor" in text
+
+
+def test_seed_000_has_no_list_and_says_what_it_found() -> None:
+    with pytest.raises(ExtractionError) as caught:
+        draft_of(seed(SEED_000))
+    message = str(caught.value)
+    assert "no 'what to watch' list section found" in message
+    assert "'Putin’s Visit To India In December' (line 3)" in message
+    assert "'India and Russia' (line 7)" in message
+    assert "expected visit of Russian President" in message  # a sentence with a cue word
+
+
+# --- articles of many shapes --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    sections: dict[str, list[str]]  # section → item titles, in article order
+    expected_by: dict[int, date] = field(default_factory=dict)  # indicator index → date
+    draft_id: str = ""
+    published: date | None = None
+
+
+CASES = [
+    Case(
+        "md_headings.md",
+        {
+            "What to watch": [
+                "Signing of a lithium processing agreement between Brazilian and Argentine"
+                " state firms in December.",
+                "Announcement of a shared export tariff on lithium carbonate.",
+                "Creation of a research fund for sodium and lithium batteries.",
+            ]
+        },
+        {0: date(2025, 12, 31)},
+        "argentina-brazil-2025",
+    ),
+    Case(
+        "html_ul.html",
+        {
+            "Key indicators": [
+                "Kenyan and Tanzanian ministers sign a financing memorandum for the"
+                " Kisumu–Mwanza link.",
+                "A tender for the lake ferry terminals is published by 2030.",
+                "Freight rates on the Northern Corridor fall by a tenth & stay there.",
+            ]
+        },
+        {1: date(2030, 12, 31)},
+        "kenya-tanzania-2026",
+    ),
+    Case(
+        "html_ol.html",
+        {
+            "Things to watch": [
+                "Congress votes on the copper royalty bill before the winter recess in July.",
+                "Mining companies announce delays to expansion projects.",
+                "The peso weakens against the dollar after the vote.",
+            ]
+        },
+        {0: date(2026, 7, 31)},
+        "chile-2026",
+    ),
+    Case(
+        "numbered_dot.txt",
+        {
+            "Signposts": [
+                "A signed interconnector agreement between Norwegian and Polish grid operators,"
+                " with a route across the Baltic.",
+                "Polish approval of the landing site near the coast, expected by mid-2026.",
+                "A Norwegian export credit for the cable order.",
+            ]
+        },
+        {1: date(2026, 6, 30)},
+        "poland-norway-2026",
+    ),
+    Case(
+        "numbered_paren.txt",
+        {
+            "Before the end of the round, the two governments are expected to:": [
+                "agree on a joint fisheries patrol schedule for the disputed waters",
+                "exchange draft maps of the continental shelf boundary",
+                "set a date for a leaders' meeting next year.",
+            ]
+        },
+        {2: date(2026, 12, 31)},
+        "vietnam-2025",
+        published=date(2025, 9, 18),
+    ),
+    Case(
+        "lettered.txt",
+        {
+            "What we’ll be watching": [
+                "Whether Canada and Mexico sign a steel quota deal before the August deadline.",
+                "A Mexican tariff cut on Canadian pork.",
+                "New rules of origin for auto parts.",
+            ]
+        },
+        {0: date(2025, 8, 31)},
+        "canada-mexico-2025",
+    ),
+    Case(
+        "bullets_unicode.txt",
+        {
+            "Indicators": [
+                "Japan and the European Union sign a hydrogen supply memorandum.",
+                "EU customs guidance on ammonia imports from Japan.",
+            ],
+            "Things to watch": [
+                "A Japanese shipyard order for liquefied hydrogen carriers in September.",
+                "Joint certification of low-carbon hydrogen by 2028.",
+            ],
+        },
+        {2: date(2026, 9, 30), 3: date(2028, 12, 31)},
+        "japan-european-union-2026",
+    ),
+    Case(
+        "wrapped.md",
+        {
+            "What to Watch: Indicators of a Thaw": [
+                "Gas pricing: a new Turkish–Iranian gas price formula replacing the current"
+                " oil-linked one.",
+                "A swap arrangement routing Iranian gas to Iraq through Turkish pipelines, by the"
+                " end of 2026.",
+                "Resumption of direct flights between Tehran and Istanbul.",
+            ]
+        },
+        {1: date(2026, 12, 31)},
+        "iran-turkey-2025",
+    ),
+    Case(
+        "semicolons.txt",
+        {
+            "Key indicators to monitor include:": [
+                "a signed refinery investment agreement in December",
+                "Pakistani cabinet approval of the tax holiday",
+                "the first crude shipment under the new supply contract",
+            ]
+        },
+        {0: date(2025, 12, 31)},
+        "pakistan-saudi-arabia-2025",
+    ),
+    Case(
+        "leadin_only.txt",
+        {
+            "Analysts say the signposts to watch are:": [
+                "A first commission session in Abuja before the end of the year.",
+                "A South African–Nigerian agreement on visa-free travel for business people.",
+            ]
+        },
+        {0: date(2025, 12, 31)},
+        "nigeria-south-africa-2025",
+        published=date(2025, 10, 10),
+    ),
+    Case(
+        "list_in_middle.txt",
+        {
+            "What to watch": [
+                "Indonesian import permits for 50,000 head of cattle by October.",
+                "An Australian fertiliser plant contract with an Indonesian state firm.",
+            ]
+        },
+        {0: date(2025, 10, 31)},
+        "australia-indonesia-2025",
+    ),
+    Case(
+        "two_lists.md",
+        {
+            "Signposts for the grain deal": [
+                "A Polish–Ukrainian licensing agreement for grain transit signed by November.",
+                "Ukrainian exporters registering for the new rail corridor.",
+            ],
+            "At the talks, the Ukrainian side is expected to:": [
+                "Present a plan to cap wheat sales to Polish buyers.",
+                "Offer transit guarantees for shipments to Lithuanian ports.",
+            ],
+        },
+        {0: date(2025, 11, 30)},
+        "poland-ukraine-2025",
+    ),
+    Case(
+        "colon_heading.txt",
+        {
+            "Looking ahead: what to watch": [
+                "Chinese approval of two new Brazilian port terminals for soy exports by 2030.",
+                "A yuan settlement scheme for Brazilian soybean sales.",
+            ]
+        },
+        {0: date(2030, 12, 31)},
+        "brazil-china-2026",
+    ),
+    Case(
+        "bold_heading.html",
+        {
+            "What to watch": [
+                "A signed water supply contract between Turkish and Israeli utilities.",
+                "The first tanker shipment from the Manavgat terminal in August.",
+            ]
+        },
+        {1: date(2025, 8, 31)},
+        "israel-turkey-2025",
+    ),
+    Case(
+        "semicolon_section.md",
+        {
+            "Things to watch": [
+                "A feasibility study contract for the pipeline route",
+                "German subsidy approval for the import terminal",
+                "a Norwegian decision on blue hydrogen output in June",
+            ]
+        },
+        {2: date(2026, 6, 30)},
+        "germany-norway-2026",
+    ),
+]
+ERRORS = {
+    "no_list.txt": [
+        "'Argentina Holds Rates Steady' (line 1)",
+        "'Inflation outlook' (line 7)",
+        "line 9: 'Officials said inflation is likely to ease",
+    ],
+    "only_other_lists.md": [
+        "'The two governments already fund:' (line 9, 2 items)",
+        "'Key challenges include:' (line 16, 2 items)",
+    ],
+}
+
+
+def test_every_article_has_a_case() -> None:
+    files = {p.name for p in ARTICLES.iterdir()}
+    assert files == {c.file for c in CASES} | set(ERRORS)
+    assert len(files) >= 14
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.file for c in CASES])
+def test_article_shapes(case: Case) -> None:
+    draft = draft_of(ARTICLES / case.file, case.published)
+    sections: dict[str, list[str]] = {}
+    for ind in draft.indicators:
+        sections.setdefault(ind.section, []).append(ind.title)
+    assert sections == case.sections
+    dates = {k: i.expected_by for k, i in enumerate(draft.indicators) if i.expected_by}
+    assert dates == case.expected_by
+    assert draft.id == case.draft_id
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_articles_without_a_watch_list_raise(name: str) -> None:
+    with pytest.raises(ExtractionError) as caught:
+        draft_of(ARTICLES / name)
+    message = str(caught.value)
+    assert message.startswith(f"{name}: no 'what to watch' list section found")
+    for part in ERRORS[name]:
+        assert part in message
+
+
+def test_empty_article_raises() -> None:
+    with pytest.raises(ExtractionError, match="empty"):
+        extract(" \n\n", source="empty.txt")
+
+
+def test_item_lines_point_at_the_item_in_the_source() -> None:
+    for name, draft in all_drafts():
+        path = seed(name) if name == SEED_004 else ARTICLES / name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for ind in draft.indicators:
+            assert tokenize(ind.title)[0] in tokenize(lines[ind.line - 1]), (name, ind.title)
+
+
+def test_wrapped_items_and_sub_points() -> None:
+    draft = draft_of(ARTICLES / "html_ol.html")
+    assert "sub-points: Especially at the northern open-pit mines." in draft.indicators[1].notes
+    # A sub-point is a note of its item, never an indicator of its own.
+    assert len(draft.indicators) == 3
+
+
+def test_semicolon_items_carry_a_note() -> None:
+    draft = draft_of(ARTICLES / "semicolons.txt")
+    assert all(any("semicolons" in n for n in i.notes) for i in draft.indicators)
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def test_relative_dates_without_a_publication_date_become_comments() -> None:
+    draft = draft_of(ARTICLES / "numbered_paren.txt")
+    last = draft.indicators[2]
+    assert last.expected_by is None
+    assert any("'next year' in the item" in n and "year unknown" in n for n in last.notes)
+    assert "no publication date found" in " ".join(draft.notes)
+    assert "# 'next year' in the item" in render_yaml(draft)
+
+
+def test_published_argument_overrides_the_dateline() -> None:
+    text = (ARTICLES / "md_headings.md").read_text(encoding="utf-8")
+    # The article's dateline says 3 October 2025; the caller's date wins.
+    later = extract(text, source="x.md", published=date(2026, 1, 15))
+    assert later.indicators[0].expected_by == date(2026, 12, 31)
+    assert "article dated" not in " ".join(later.notes)
+
+
+def test_a_month_already_past_is_not_guessed() -> None:
+    text = "# Talks\n\n## What to watch\n\n- A gas deal signed in March.\n- A rail pact.\n"
+    draft = extract(text, source="x.md", published=date(2025, 11, 7))
+    first = draft.indicators[0]
+    assert first.expected_by is None
+    assert any("year unclear" in n and "2026-03-31" in n for n in first.notes)
+
+
+def test_section_date_by_2030_applies_to_every_item() -> None:
+    text = "Outlook\n\nBy 2030, key indicators to watch include:\n- Grid links.\n- Rail links.\n"
+    draft = extract(text, source="x.txt")
+    assert [i.expected_by for i in draft.indicators] == [date(2030, 12, 31)] * 2
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def test_every_drafted_query_parses_lints_clean_and_matches_its_own_item() -> None:
+    checked = 0
+    for name, draft in all_drafts():
+        for ind in draft.indicators:
+            node = parse_query(ind.query)
+            title = tokenize(ind.title)
+            assert compile_query(node).match(title, title) is not None, (name, ind.query)
+            assert lint_query(node) == [], (name, ind.query)
+            checked += 1
+    assert checked >= 45
+
+
+def test_queries_are_precise_not_every_word() -> None:
+    for _, draft in all_drafts():
+        for ind in draft.indicators:
+            groups = re.findall(r'\([^()]*\)|"[^"]*"|\S+', ind.query)
+            assert 1 <= len(groups) <= 4, ind.query
+
+
+def test_thesaurus_can_be_extended() -> None:
+    text = (ARTICLES / "html_ul.html").read_text(encoding="utf-8")
+    plain = extract(text, source="x.html")
+    extended = extract(text, source="x.html", thesaurus={"ferry": ["ferries", "vessel*"]})
+    assert "vessel*" not in plain.indicators[1].query
+    assert "(ferry OR ferries OR vessel*)" in extended.indicators[1].query
+
+
+def test_bad_thesaurus_terms_are_errors() -> None:
+    with pytest.raises(ExtractionError, match="concept 'ferry'"):
+        extract("## What to watch\n- Ferry.\n", source="x.md", thesaurus={"ferry": ["*"]})
+
+
+# --- ids, YAML and JSON ------------------------------------------------------------------
+
+
+def test_ids_are_stable_unique_slugs() -> None:
+    for name, draft in all_drafts():
+        again = draft_of(seed(name) if name == SEED_004 else ARTICLES / name)
+        ids = [i.id for i in draft.indicators]
+        assert ids == [i.id for i in again.indicators]
+        assert len(set(ids)) == len(ids)
+        assert all(ID.match(i) and len(i) <= 60 for i in [*ids, draft.id])
+
+
+def test_duplicate_items_get_numbered_ids() -> None:
+    text = "## Signposts\n\n- Rail pact signed.\n- Rail pact signed.\n"
+    ids = [i.id for i in extract(text, source="x.md").indicators]
+    assert ids == ["rail-pact-signed", "rail-pact-signed-2"]
+
+
+def test_slugify() -> None:
+    assert slugify("India’s “new” MoU: phase-2 (draft)") == "indias-new-mou-phase-2-draft"
+    assert slugify("South African–Nigerian pact") == "south-african-nigerian-pact"
+    assert len(slugify("word " * 40)) <= 50
+
+
+@pytest.mark.parametrize("name", [SEED_004, *(c.file for c in CASES)])
+def test_yaml_round_trips_with_the_loader_keys(name: str) -> None:
+    draft = dict(all_drafts())[name]
+    data = yaml.safe_load(render_yaml(draft))
+    assert set(data) <= {"id", "title", "source", "expected_by", "indicators"}
+    assert (data["id"], data["title"], data["source"]) == (draft.id, draft.title, draft.source)
+    assert data.get("expected_by") == draft.expected_by
+    assert len(data["indicators"]) == len(draft.indicators)
+    for got, ind in zip(data["indicators"], draft.indicators, strict=True):
+        assert set(got) <= {"id", "title", "query", "description", "expected_by"}
+        assert (got["id"], got["title"], got["query"]) == (ind.id, ind.title, ind.query)
+        assert got.get("expected_by") == ind.expected_by
+        assert got["description"] == f"Drafted from '{ind.section}' (line {ind.line})." + (
+            " Review the query."
+        )
+
+
+@pytest.mark.parametrize("name", [SEED_004, *(c.file for c in CASES)])
+def test_draft_passes_watchlists_check(name: str) -> None:
+    draft = dict(all_drafts())[name]
+    watchlist, findings = read_watchlist_text(render_yaml(draft), f"{name}.yaml")
+    assert findings == []
+    assert watchlist is not None
+    assert [i.title for i in watchlist.indicators] == [i.title for i in draft.indicators]
+
+
+def test_yaml_comments_carry_provenance_and_notes() -> None:
+    text = render_yaml(draft_of(seed(SEED_004)))
+    assert "  # from 'What to Watch: Indicators of Progress and Deliverables' line 49\n" in text
+    assert "# other list not taken: 'Key challenges include:' (line 28, 4 items)" in text
+    assert "# expected_by 2025-12-31: from 'to December' in the lead-in" in text
+    assert all(len(line) <= 100 for line in text.splitlines() if line.lstrip().startswith("#"))
+
+
+def test_yaml_quotes_awkward_titles() -> None:
+    title = "Deal: \"phase 2\" #1 signed — 'at last' & more"
+    draft = extract(f"## What to watch\n\n- {title}\n- 2030\n", source="x.md")
+    data = yaml.safe_load(render_yaml(draft))
+    assert [i["title"] for i in data["indicators"]] == [title, "2030"]
+
+
+def test_json_has_the_same_data() -> None:
+    draft = draft_of(seed(SEED_004))
+    data = json.loads(render_json(draft))
+    assert data["id"] == "india-russia-2025"
+    assert data["expected_by"] == "2025-12-31"
+    assert data["notes"] == list(draft.notes)
+    assert [i["title"] for i in data["indicators"]] == EXPECTED_004 + WATCH_004
+    first = data["indicators"][4]
+    ind = draft.indicators[4]
+    assert first == {
+        "id": ind.id,
+        "title": ind.title,
+        "query": ind.query,
+        "description": ind.description,
+        "expected_by": "2025-12-31",
+        "section": "What to Watch: Indicators of Progress and Deliverables",
+        "line": 49,
+        "notes": list(ind.notes),
+    }
+
+
+def test_extract_imports_no_io_library() -> None:
+    code = (
+        "import sys, indicators.extract;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in"
+        " {'monitor', 'httpx', 'sqlalchemy', 'apscheduler', 'feedparser', 'psycopg'}];"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
