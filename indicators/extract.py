@@ -34,9 +34,15 @@ from indicators.errors import ExtractionError
 from indicators.extract_dates import DateMention, find_dates, find_published
 from indicators.extract_lines import Kind, Line, article_lines
 from indicators.extract_query import draft_query
-from indicators.extract_sections import FoundList, Survey, sentences, survey
+from indicators.extract_sections import (
+    FoundList,
+    Survey,
+    is_watch_heading,
+    sentences,
+    survey,
+)
 from indicators.extract_thesaurus import Thesaurus, actor_group, count_actors, load_thesaurus
-from indicators.text import tokenize
+from indicators.text import clean_text, tokenize
 
 __all__ = ["Draft", "DraftIndicator", "extract", "render_json", "render_yaml", "slugify"]
 
@@ -80,6 +86,7 @@ def extract(
     ``published`` (else a date in the article's first lines) anchors months without a year.
     ``thesaurus`` adds concepts to the built-in one: ``{"corridor": ["route*", "link*"]}``.
     """
+    text = clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise ExtractionError(f"{source}: the article is empty")
     lines, fmt, page_title = article_lines(text)
@@ -228,9 +235,9 @@ def _published_in(text: str, lines: list[Line], fmt: str) -> date | None:
 
 
 def _title(lines: list[Line]) -> str:
-    """The first heading, else the first sentence of the article."""
+    """The first heading that is not a watch heading, else the article's first sentence."""
     for line in lines:
-        if line.kind is Kind.HEADING:
+        if line.kind is Kind.HEADING and not is_watch_heading(line.text):
             return line.text
     first = next((line.text for line in lines if line.text), "")
     return _short(sentences(first)[0] if first else "", 120)
@@ -285,6 +292,10 @@ def nothing_found(source: str, found: Survey) -> str:
         shown = ", ".join(f"'{_short(t, 60)}' (line {n})" for n, t in found.headings[:8])
         more = f" and {len(found.headings) - 8} more" if len(found.headings) > 8 else ""
         parts.append(f"headings {shown}{more}")
+    empty = [(n, t) for n, t in found.headings if is_watch_heading(t)]
+    if empty:
+        shown = ", ".join(f"'{_short(t, 60)}' (line {n})" for n, t in empty)
+        parts.append(f"watch headings with no list under them: {shown}")
     if found.lists:
         shown = ", ".join(
             f"'{_short(f.label or f.items[0].text, 60)}' (line {f.line}, {len(f.items)} items)"

@@ -262,11 +262,14 @@ class _HtmlLines(HTMLParser):
     def _flush(self) -> None:
         text = _SPACE.sub(" ", "".join(self._buf)).strip()
         if text:
-            kind = self._kind
-            if kind is Kind.TEXT and not self._plain_text and len(text.split()) <= 15:
+            kind, indent, marker = self._kind, self._indent, self._marker
+            typed = _ITEM.match(text) if kind is Kind.TEXT else None
+            if typed:  # "• a<br>• b": a list typed into a paragraph
+                kind, text, indent, marker = Kind.ITEM, typed["text"], 0, typed["marker"]
+            elif kind is Kind.TEXT and not self._plain_text and len(text.split()) <= 15:
                 kind = Kind.HEADING  # <p><strong>What to watch</strong></p>
-            indent = self._indent if kind is Kind.ITEM else 0
-            marker = self._marker if kind is Kind.ITEM else ""
+            if kind is not Kind.ITEM:
+                indent, marker = 0, ""
             self.lines.append(Line(self._start, kind, text, indent, marker))
         self._buf = []
         self._plain_text = False

@@ -112,11 +112,17 @@ def _list(data: Mapping[str, object], key: str) -> list[object]:
 
 def count_actors(tokens: Sequence[str], thesaurus: Thesaurus) -> Counter[str]:
     """How often each actor is named in ``tokens``."""
+    at: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        at.setdefault(token, []).append(i)
     counts: Counter[str] = Counter()
     for key, terms in thesaurus.actors.items():
-        for i in range(len(tokens)):
-            if any(term.matches_at(tokens, i) for term in terms):
-                counts[key] += 1
+        starts: set[int] = set()
+        for term in terms:
+            maybe = range(len(tokens)) if term.prefix else at.get(term.words[0], [])
+            starts.update(i for i in maybe if term.matches_at(tokens, i))
+        if starts:
+            counts[key] = len(starts)
     return counts
 
 

@@ -19,17 +19,17 @@ DESIGN §6; the procedure and the reasons for it are in ``docs/notes/modality.md
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple, TypeAlias
+from typing import TypeAlias
 
 import yaml
 
 from indicators.model import CueLists, Modality
-from indicators.text import normalise, tokenize
+from indicators.sentences import Clause, scan, split_clauses
+from indicators.text import tokenize
 
 __all__ = ["CueSet", "decide_modality", "load_cues"]
 
@@ -71,7 +71,8 @@ _EXACT, _PREFIX, _GAP, _NUM = 0, 1, 2, 3
 _MAX_GAP = 4  # "..." in a phrase skips up to four tokens
 
 _Elem: TypeAlias = tuple[int, str]
-_Pattern: TypeAlias = tuple[tuple[_Elem, ...], tuple[str, ...] | None, int]  # elems, fast, class
+# elements, the tokens if all are exact (a fast path), class, position in the lists
+_Pattern: TypeAlias = tuple[tuple[_Elem, ...], tuple[str, ...] | None, int, int]
 _Cue: TypeAlias = tuple[int, int, int]  # start, end (exclusive), class
 
 
@@ -120,6 +121,10 @@ def _match(elems: tuple[_Elem, ...], toks: tuple[str, ...], i: int) -> int:
     return i
 
 
+def _order(pattern: _Pattern) -> int:
+    return pattern[3]
+
+
 class _Matcher:
     """Cue phrases indexed by their first token (or the first three letters of a prefix)."""
 
@@ -128,11 +133,14 @@ class _Matcher:
         self.prefix: dict[str, list[_Pattern]] = {}
         self.number: list[_Pattern] = []
         self.not_past = frozenset(not_past)
+        self.seen: dict[str, tuple[_Pattern, ...]] = {}  # token -> patterns that may start there
+        order = 0
         for phrases, cls in groups:
             for phrase in phrases:
                 elems = _compile_phrase(phrase)
                 fast = tuple(v for _, v in elems) if all(k == _EXACT for k, _ in elems) else None
-                pattern: _Pattern = (elems, fast, cls)
+                pattern: _Pattern = (elems, fast, cls, order)
+                order += 1
                 kind, value = elems[0]
                 if kind == _EXACT:
                     self.exact.setdefault(value, []).append(pattern)
@@ -141,25 +149,40 @@ class _Matcher:
                 else:
                     self.number.append(pattern)
 
+    def candidates(self, tok: str) -> tuple[_Pattern, ...]:
+        """The patterns whose first element accepts ``tok``, in the order they were listed."""
+        found = self.seen.get(tok)
+        if found is None:
+            pool = [*self.exact.get(tok, ()), *self.prefix.get(tok[:3], ())]
+            if tok[:1].isdigit():
+                pool += self.number
+            found = tuple(sorted((p for p in pool if _match(p[0][:1], (tok,), 0) == 1), key=_order))
+            if len(self.seen) > 50_000:  # bound the memory on a stream of odd tokens
+                self.seen.clear()
+            self.seen[tok] = found
+        return found
+
     def find(self, toks: tuple[str, ...]) -> list[_Cue]:
         """Cues left to right, longest match at each position; ignored phrases are dropped."""
         cues: list[_Cue] = []
+        seen = self.seen
         n, i = len(toks), 0
         while i < n:
             tok = toks[i]
+            patterns = seen.get(tok)
+            if patterns is None:
+                patterns = self.candidates(tok)
+            if not patterns:
+                i += 1
+                continue
             best_end, best_cls = -1, _IGNORE
-            for patterns in (
-                self.exact.get(tok),
-                self.prefix.get(tok[:3]),
-                self.number if tok[0].isdigit() else None,
-            ):
-                for elems, fast, cls in patterns or ():
-                    if fast is not None:
-                        end = i + len(fast) if toks[i : i + len(fast)] == fast else -1
-                    else:
-                        end = _match(elems, toks, i)
-                    if end > best_end:  # the first listed wins a tie: extra cues come first
-                        best_end, best_cls = end, cls
+            for elems, fast, cls, _ in patterns:
+                if fast is not None:
+                    end = i + len(fast) if toks[i : i + len(fast)] == fast else -1
+                else:
+                    end = _match(elems, toks, i)
+                if end > best_end:  # the first listed wins a tie: extra cues come first
+                    best_end, best_cls = end, cls
             if best_end < 0:
                 i += 1
                 continue
@@ -187,116 +210,18 @@ def _matcher(extra: CueLists, headline: bool) -> _Matcher:
     return _Matcher(groups, cues.not_past)
 
 
-# The tokenizer of indicators.text (same patterns, so anchors index the same tokens; a test
-# checks the two agree), extended to report the punctuation between words.
-_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.U)
-_POSSESSIVE = re.compile(r"'s$")
-_SCAN = re.compile(
-    r"(\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)*)"  # a word, as indicators.text._WORD
-    r"|(;|:(?!\d)|\s[-–]+\s|—|–\s)"  # a hard stop inside the sentence
-    r"|([,()\[\]])"  # a soft one
-)
-_HARD, _SOFT, _CONCESSIVE = 1, 2, 3
-
-
-def _scan(sentence: str) -> tuple[tuple[str, ...], dict[int, int]]:
-    """Tokens of ``sentence`` and, by token index, the punctuation break before it."""
-    norm = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), normalise(sentence))
-    toks: list[str] = []
-    breaks: dict[int, int] = {}
-    for word, hard, _soft in _SCAN.findall(norm):
-        if word:
-            toks.append(_POSSESSIVE.sub("", word).replace("'", "") if "'" in word else word)
-        else:
-            n = len(toks)
-            breaks[n] = _HARD if hard or breaks.get(n) == _HARD else _SOFT
-    return tuple(toks), breaks
-
-
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Clause-opening words. A concessive clause ("despite the delays") is background to the
-# event; "but/while/whereas/however" start a new segment; the others a new clause in it.
-_CONCESSIVE_WORDS = _words("despite although though amid amidst notwithstanding")
-_HARD_WORDS = _words("but while whereas however meanwhile")
-_SOFT_WORDS = _words(
-    "which who whom whose after before because unless until when if whether provided"
-)
-# "that" after these opens a complement ("denied reports that ..."), not a relative clause.
-_COMPLEMENT = _words(
-    """said says say told denied denies deny reports report reported claims claim claimed
-    speculation rumours rumors expected expects hopes hoped hope believe believes believed
-    likely unlikely possible confirmed confirms announced clear ensure ensured agreed noted
-    added stated insisted indicated suggested signalled signaled warned sure"""
-)
 # Words allowed between the cues of one verb group ("is expected to be formally signed").
 _GROUP_GAP = _words(
     """be been being have has had is are was were formally finally officially soon now also
     still jointly eventually then shortly quickly already likely possibly reportedly
     subsequently today"""
 )
-_AND_SKIP = _words("also then later subsequently now eventually finally")
-
-_COMPLEMENT_THAT = 4  # a soft break whose clause inherits a negation from the one before
-
-
-class _Clause(NamedTuple):
-    start: int
-    end: int
-    segment: int  # clauses between two hard breaks share a segment
-    concessive: bool  # "despite ...", "although ...": background to the event
-    parent: int  # for "denied reports | that ...", the index of the governing clause, or -1
-
-
-def _boundary(toks: tuple[str, ...], i: int, breaks: dict[int, int], starts: set[int]) -> int:
-    """The kind of clause break before token ``i`` (0 for none)."""
-    tok = toks[i]
-    if tok in _CONCESSIVE_WORDS or (tok == "in" and toks[i + 1 : i + 3] == ("spite", "of")):
-        return _CONCESSIVE
-    if tok in _HARD_WORDS:
-        return _HARD
-    if kind := breaks.get(i, 0):
-        return kind
-    if tok in _SOFT_WORDS or (tok == "as" and toks[i + 1 : i + 3] == ("long", "as")):
-        return _SOFT
-    if tok == "that":  # a relative clause, or the complement of "denied reports that ..."
-        governed = (i >= 1 and toks[i - 1] in _COMPLEMENT) or (
-            i >= 2 and toks[i - 2] in _COMPLEMENT
-        )
-        return _COMPLEMENT_THAT if governed else _SOFT
-    if tok == "ahead" and toks[i + 1 : i + 2] == ("of",):
-        return _SOFT
-    if tok == "and" and (i + 1 in starts or (i + 2 in starts and toks[i + 1] in _AND_SKIP)):
-        return _SOFT  # "signed a pact and agreed to explore ..."
-    return 0
-
-
-def _clauses(toks: tuple[str, ...], breaks: dict[int, int], cues: list[_Cue]) -> list[_Clause]:
-    starts = {c[0] for c in cues}
-    bounds = [
-        (i, kind)
-        for i in range(len(toks))
-        if (kind := _boundary(toks, i, breaks, starts)) and (i > 0 or kind == _CONCESSIVE)
-    ]
-    if len(bounds) == 1 and bounds[0] == (0, _CONCESSIVE):
-        # "Despite the delays India signed ...": with no comma, end the concession at the
-        # first verb-like cue after it.
-        verb = next((c[0] for c in cues if c[0] > 1 and c[2] in (_ANT, _OCC)), 0)
-        if verb:
-            bounds.append((verb, _SOFT))
-    clauses: list[_Clause] = []
-    seg, lo, conc, parent = 0, 0, False, -1
-    for i, kind in bounds:
-        if i > lo:
-            clauses.append(_Clause(lo, i, seg, conc, parent))
-            if conc or kind in (_HARD, _CONCESSIVE):
-                seg += 1
-        lo, conc = i, kind == _CONCESSIVE
-        parent = len(clauses) - 1 if kind == _COMPLEMENT_THAT else -1
-    clauses.append(_Clause(lo, len(toks), seg, conc, parent))
-    return clauses
+# Linking verbs: what follows them in the clause says more than they do.
+_COPULAS = _words("remains remained became becomes")
 
 
 def _adjacent(toks: tuple[str, ...], first: _Cue, second: _Cue) -> bool:
@@ -322,13 +247,15 @@ def _group(toks: tuple[str, ...], cues: list[_Cue], anchor: int) -> int:
     while j + 1 < len(cues) and cues[j + 1][0] <= limit and _adjacent(toks, cues[j], cues[j + 1]):
         j += 1
         best = min(best, cues[j][2])
+    if toks[cues[j][0]] in _COPULAS and j + 1 < len(cues):
+        best = min(best, cues[j + 1][2])  # "remains a key item on the agenda"
     return best
 
 
 def _clause_class(
     toks: tuple[str, ...],
     cues: list[_Cue],
-    clauses: list[_Clause],
+    clauses: list[Clause],
     k: int,
     anchors: Sequence[int],
     toward: int,
@@ -352,21 +279,34 @@ def _clause_class(
     return min(_group(toks, inside, a) for a in (anchors or (toward,)))
 
 
-def _past_tense(toks: Iterable[str], not_past: frozenset[str]) -> bool:
-    return any(len(t) > 4 and t.endswith("ed") and t not in not_past for t in toks)
+_AUXILIARY = _words("has have had was were")
+_PARTICIPLES = _words("made paid sold built held sent set hit put won begun done gone left met")
+
+
+def _past_tense(toks: Sequence[str], not_past: frozenset[str]) -> bool:
+    """A verb that looks past: "-ed" (not an adjective such as "advanced"), or a participle
+    after "has/was": "has been in effect", "was given", "has unfrozen", "was sold"."""
+    for i, tok in enumerate(toks):
+        if tok in not_past:
+            continue
+        if len(tok) > 4 and tok.endswith("ed"):
+            return True
+        if i and toks[i - 1] in _AUXILIARY and (tok.endswith(("en", "wn")) or tok in _PARTICIPLES):
+            return True
+    return False
 
 
 def _judge(
     toks: tuple[str, ...],
     cues: list[_Cue],
-    clauses: list[_Clause],
+    clauses: list[Clause],
     anchors: list[int],
     headline: bool,
     not_past: frozenset[str],
 ) -> int:
     """The class of the event at ``anchors`` (see the module docstring for the order)."""
     if not anchors:  # the whole sentence, concessive clauses aside
-        scope = [k for k, c in enumerate(clauses) if not c.concessive] or range(len(clauses))
+        scope = [k for k, c in enumerate(clauses) if not c.background] or range(len(clauses))
         classes = [_clause_class(toks, cues, clauses, k, (), -1) for k in scope]
         if _NEG in classes:
             return _NEG
@@ -376,7 +316,7 @@ def _judge(
         return _OCC if headline or _past_tense(toks, not_past) else _ANT
     by_clause = [[a for a in anchors if c.start <= a < c.end] for c in clauses]
     homes = [k for k, inside in enumerate(by_clause) if inside]
-    homes = [k for k in homes if not clauses[k].concessive] or homes
+    homes = [k for k in homes if not clauses[k].background] or homes
     results = [
         (len(by_clause[k]), -cls, cls)
         for k in homes
@@ -384,11 +324,13 @@ def _judge(
     ]
     if results:  # the clause with most anchors; on a tie the stronger class
         return max(results)[2]
+    if any(_past_tense(toks[clauses[k].start : clauses[k].end], not_past) for k in homes):
+        return _OCC
     segments = {clauses[k].segment for k in homes}
     others = sorted(
         (min(abs(k - h) for h in homes), k > homes[0], k)
         for k, c in enumerate(clauses)
-        if k not in homes and not c.concessive
+        if k not in homes and not c.background
     )
     for same_segment in (True, False):
         for _, after, k in others:
@@ -406,6 +348,7 @@ def _judge(
 
 
 _NO_EXTRA = CueLists()
+_CLOSERS = "\"'”’»)]"
 
 
 def decide_modality(
@@ -423,10 +366,18 @@ def decide_modality(
     phrase of the same length. Pass the sentence after ``strip_dateline``.
     """
     matcher = _matcher(extra, headline)
-    toks, breaks = _scan(sentence)
+    toks, breaks = scan(sentence)
     cues = matcher.find(toks)
+    clauses = split_clauses(
+        toks,
+        breaks,
+        cue_starts={c[0] for c in cues},
+        verb_starts=[c[0] for c in cues if c[2] in (_ANT, _OCC)],
+    )
     points = sorted({a for a in anchors if 0 <= a < len(toks)})
-    cls = _judge(toks, cues, _clauses(toks, breaks, cues), points, headline, matcher.not_past)
-    if cls == _OCC and any(c[2] == _HEDGE for c in cues):
-        cls = _ANT  # "..., sources said": an unconfirmed report is not yet an event
+    cls = _judge(toks, cues, clauses, points, headline, matcher.not_past)
+    if cls == _OCC and (
+        any(c[2] == _HEDGE for c in cues) or sentence.rstrip().rstrip(_CLOSERS).endswith("?")
+    ):
+        cls = _ANT  # "..., sources said", "Can the rupee ...?": not (yet) an event
     return _MODALITY[cls]

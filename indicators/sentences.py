@@ -13,13 +13,21 @@ modality is judged on. It works on plain text (HTML already stripped by
   ("... by the U.S. The move ..."); decimals ("2.5") never have a space after the dot;
 * a dateline ("NEW DELHI (Reuters) -", "New Delhi, November 7:") is never a sentence of its
   own: a piece that is only a dateline is joined to the sentence after it.
+
+Inside a sentence, ``scan`` gives the tokens of ``indicators.text.tokenize`` with the
+punctuation breaks between them, and ``split_clauses`` cuts the tokens into clauses for
+``indicators.modality``: the scope within which a cue governs an event.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
+from typing import NamedTuple
 
-__all__ = ["split_sentences", "strip_dateline"]
+from indicators.text import normalise
+
+__all__ = ["Clause", "scan", "split_clauses", "split_sentences", "strip_dateline"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -142,3 +150,144 @@ def _is_boundary(line: str, match: re.Match[str]) -> bool:
         first = _FIRST_WORD.match(nxt)
         return first is not None and first.group(0).lower() in _OPENERS
     return True
+
+
+# The tokenizer of indicators.text (same patterns, so token indices agree; a test checks it),
+# extended to report the punctuation between words.
+_ACRONYM_DOTS = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.U)
+_POSSESSIVE = re.compile(r"'s$")
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)*")
+_MARK = re.compile(r"[;:,()\[\]—–-]")  # candidate breaks, checked in scan
+_HARD_MARKS = frozenset(";:—–-")  # the others are soft
+_HARD, _SOFT, _CONCESSIVE, _COMPLEMENT_THAT, _SUBORDINATE = 1, 2, 3, 4, 5
+
+
+def scan(sentence: str) -> tuple[tuple[str, ...], dict[int, bool]]:
+    """``tokenize(sentence)`` and, by token index, the break before it (True when hard).
+
+    A colon or comma inside a number ("10,000", "10:30") and a hyphen or en dash inside a
+    word ("S-400", "rupee–rouble") are not breaks; a dash between spaces is a hard one.
+    """
+    norm = normalise(sentence)
+    if norm.count(".") > 1:
+        norm = _ACRONYM_DOTS.sub(lambda m: m.group(0).replace(".", ""), norm)
+    toks: list[str] = []
+    breaks: dict[int, bool] = {}
+    last = 0
+    for mark in _MARK.finditer(norm):
+        pos = mark.start()
+        char = norm[pos]
+        if char in "-–" and not (
+            norm[pos - 1 : pos].isspace() and norm[pos + 1 : pos + 2].isspace()
+        ):
+            continue
+        if char in ",:" and norm[pos + 1 : pos + 2].isdigit():
+            continue
+        toks.extend(_WORD.findall(norm, last, pos))
+        last = pos + 1
+        n = len(toks)
+        breaks[n] = char in _HARD_MARKS or breaks.get(n, False)
+    toks.extend(_WORD.findall(norm, last))
+    if "'" in norm:
+        toks = [_POSSESSIVE.sub("", w).replace("'", "") if "'" in w else w for w in toks]
+    return tuple(toks), breaks
+
+
+# Clause-opening words. Concessive ("despite the delays") and subordinate ("after talks in
+# Moscow", "if the talks succeed") clauses are background to the event; "but/while/whereas/
+# however" and concessions start a new segment; the others start a new clause in it.
+_CONCESSIVE_WORDS = _words("despite although though amid amidst notwithstanding")
+_HARD_WORDS = _words("but while whereas however meanwhile")
+_SUBORDINATE_WORDS = _words("after before because unless until when if whether once provided")
+_RELATIVE_WORDS = _words("which who whom whose")
+# "that" after these opens a complement ("denied reports that ..."), not a relative clause.
+_COMPLEMENT = _words(
+    """said says say told denied denies deny reports report reported claims claim claimed
+    speculation rumours rumors expected expects hopes hoped hope believe believes believed
+    likely unlikely possible confirmed confirms announced clear ensure ensured agreed noted
+    added stated insisted indicated suggested signalled signaled warned sure"""
+)
+_AND_SKIP = _words("also then later subsequently now eventually finally")
+_CLAUSE_OPENERS = (
+    _CONCESSIVE_WORDS
+    | _HARD_WORDS
+    | _SUBORDINATE_WORDS
+    | _RELATIVE_WORDS
+    | _words("that in ahead and as")
+)
+
+
+class Clause(NamedTuple):
+    """Tokens ``start:end`` of a sentence, as cut by ``split_clauses``."""
+
+    start: int
+    end: int
+    segment: int  # clauses between two hard breaks ("; : but while") share a segment
+    background: bool  # "despite ...", "although ...", "after ...", "if ...": not the event
+    parent: int  # for "denied reports | that ...", the index of the governing clause, or -1
+
+
+def _break_kind(
+    toks: Sequence[str], i: int, breaks: dict[int, bool], starts: Collection[int]
+) -> int:
+    tok = toks[i]
+    if tok in _CONCESSIVE_WORDS or (tok == "in" and toks[i + 1 : i + 3] == ("spite", "of")):
+        return _CONCESSIVE
+    if tok in _HARD_WORDS:
+        return _HARD
+    if tok in _SUBORDINATE_WORDS or (tok == "as" and toks[i + 1 : i + 3] == ("long", "as")):
+        return _SUBORDINATE
+    if i in breaks:
+        return _HARD if breaks[i] else _SOFT
+    if tok in _RELATIVE_WORDS:
+        return _SOFT
+    if tok == "that":  # a relative clause, or the complement of "denied reports that ..."
+        governed = (i >= 1 and toks[i - 1] in _COMPLEMENT) or (
+            i >= 2 and toks[i - 2] in _COMPLEMENT
+        )
+        return _COMPLEMENT_THAT if governed else _SOFT
+    if tok == "ahead" and toks[i + 1 : i + 2] == ("of",):
+        return _SOFT
+    if tok == "and" and (i + 1 in starts or (i + 2 in starts and toks[i + 1] in _AND_SKIP)):
+        return _SOFT  # "signed a pact and agreed to explore ..."
+    return 0
+
+
+def split_clauses(
+    toks: Sequence[str],
+    breaks: dict[int, bool],
+    *,
+    cue_starts: Collection[int] = (),
+    verb_starts: Sequence[int] = (),
+) -> list[Clause]:
+    """Cut a scanned sentence into clauses at punctuation and clause-opening words.
+
+    ``cue_starts`` are where modality cues start ("and" before one opens a clause);
+    ``verb_starts``, in order, where verb-like cues start (they end a sentence-initial
+    concession that has no comma: "Despite the delays India signed ...").
+    """
+    n = len(toks)
+    points = sorted(
+        {*(i for i in breaks if i < n), *(i for i, t in enumerate(toks) if t in _CLAUSE_OPENERS)}
+    )
+    bounds = [
+        (i, kind)
+        for i in points
+        if (kind := _break_kind(toks, i, breaks, cue_starts))
+        and (i > 0 or kind in (_CONCESSIVE, _SUBORDINATE))
+    ]
+    if len(bounds) == 1 and bounds[0] == (0, _CONCESSIVE):
+        verb = next((v for v in verb_starts if v > 1), 0)
+        if verb:
+            bounds.append((verb, _SOFT))
+    clauses: list[Clause] = []
+    seg, lo, kind_lo, parent = 0, 0, 0, -1
+    for i, kind in bounds:
+        if i > lo:
+            clauses.append(Clause(lo, i, seg, kind_lo in (_CONCESSIVE, _SUBORDINATE), parent))
+            if kind_lo == _CONCESSIVE or kind in (_HARD, _CONCESSIVE):
+                seg += 1
+        lo, kind_lo = i, kind
+        parent = len(clauses) - 1 if kind == _COMPLEMENT_THAT else -1
+    clauses.append(Clause(lo, n, seg, kind_lo in (_CONCESSIVE, _SUBORDINATE), parent))
+    return clauses

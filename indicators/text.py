@@ -11,7 +11,10 @@ import html
 import re
 import unicodedata
 
-_TAG = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
+# Tags and comments only; script/style bodies are cut by ``_drop_blocks`` first, in one
+# linear pass (a lazy regex over unclosed <script> tags is quadratic on hostile markup).
+_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
+_BLOCK_OPEN = re.compile(r"<(script|style)\b|<!--", re.I)
 _BLOCK = re.compile(r"</?(p|br|div|li|h[1-6]|tr|blockquote|ul|ol)\b[^>]*>", re.I)
 # C0 and C1 controls except tab/newline, plus DEL. Bidi overrides are kept here and
 # neutralised at display time (reports), where their effect matters.
@@ -25,6 +28,25 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def _drop_blocks(markup: str) -> str:
+    """Remove <script>/<style> elements and comments; an unclosed one runs to the end."""
+    if "<" not in markup:
+        return markup
+    out: list[str] = []
+    pos = 0
+    lower = markup.lower()
+    while (match := _BLOCK_OPEN.search(markup, pos)) is not None:
+        out.append(markup[pos : match.start()])
+        closer = "-->" if match.group(0) == "<!--" else f"</{match.group(1).lower()}"
+        end = lower.find(closer, match.end())
+        if end < 0:
+            return "".join(out)
+        close_end = lower.find(">", end)
+        pos = len(markup) if close_end < 0 else close_end + 1
+    out.append(markup[pos:])
+    return "".join(out)
+
+
 def html_to_text(markup: str) -> str:
     """Reduce an HTML fragment to plain text: tags dropped, entities decoded, spaces folded.
 
@@ -32,7 +54,7 @@ def html_to_text(markup: str) -> str:
     """
     if "<" not in markup and "&" not in markup:
         return _SPACES.sub(" ", clean_text(markup)).strip()
-    text = _BLOCK.sub("\n", markup)
+    text = _BLOCK.sub("\n", _drop_blocks(markup))
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
     text = clean_text(text)
@@ -65,7 +87,9 @@ _ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.U)
 
 def normalise(text: str) -> str:
     """NFKC, casefolded, quotes and apostrophes folded to ASCII (see ``tokenize``)."""
-    return unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
+    folded = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
+    # "İ".casefold() is "i" + COMBINING DOT ABOVE, which would split "İstanbul" in two.
+    return folded.replace("i\u0307", "i") if "\u0307" in folded else folded
 
 
 def tokenize(text: str) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError
+from monitor.secret import Secret
 
 DEFAULT_DB = "sqlite:///watchlist.db"
 DEFAULT_CONFIG = "watchlist.toml"
@@ -47,8 +48,10 @@ class Settings:
     fetch_deadline: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
     watchlists: tuple[str, ...] = ()
-    alert_channels: tuple[str, ...] = ()
-    alert_rules: dict[str, Any] = field(default_factory=dict)
+    # [alerts] (checked by monitor.alerts.config). Channel URLs can carry secrets: no repr.
+    alert_channels: tuple[str | Secret, ...] = field(default=(), repr=False)
+    alert_named_channels: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    alert_rules: dict[str, Any] = field(default_factory=dict)  # alert_on, routes, group_over, …
 
 
 _SCHEMA: dict[str, dict[str, str]] = {
@@ -65,9 +68,45 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "max_bytes": "max_bytes",
     },
     "watchlists": {"files": "watchlists"},
-    "alerts": {"channels": "alert_channels", "routes": "alert_rules"},
+    "alerts": {
+        "channels": "alert_channels",  # a list of URLs, or tables [alerts.channels.NAME]
+        "routes": "alert_rules",
+        "alert_on": "alert_rules",
+        "group_over": "alert_rules",
+        "lease": "alert_rules",
+        "max_attempts": "alert_rules",
+        "backoff": "alert_rules",
+        "backoff_max": "alert_rules",
+    },
 }
 _DURATIONS = {"poll_interval", "tick", "deadline_check", "lease", "fetch_deadline"}
+_ALERT_DURATIONS = {"lease", "backoff", "backoff_max"}
+
+
+def _alerts_section(path: Path, body: dict[str, Any]) -> dict[str, Any]:
+    """``[alerts]``: shapes and durations here; names, URLs and routes in monitor.alerts."""
+    values: dict[str, Any] = {"alert_rules": {}}
+    where = f"{path}: [alerts]"
+    for key, raw in body.items():
+        if key not in _SCHEMA["alerts"]:
+            known = ", ".join(_SCHEMA["alerts"])
+            raise ConfigError(f"{where} unknown key '{key}' (known: {known})")
+        if key == "channels" and isinstance(raw, dict):
+            named: dict[str, dict[str, Any]] = {}
+            for name, table in raw.items():
+                if not isinstance(table, dict) or not isinstance(table.get("url"), str):
+                    raise ConfigError(f'{path}: [alerts.channels.{name}] needs url = "…"')
+                named[name] = {**table, "url": Secret(table["url"])}
+            values["alert_named_channels"] = named
+        elif key == "channels":
+            if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+                raise ConfigError(f"{where} channels must be a list of URLs or channel tables")
+            values["alert_channels"] = tuple(Secret(v) for v in raw)
+        elif key in _ALERT_DURATIONS:
+            values["alert_rules"][key] = parse_duration(raw, f"{where} {key}")
+        else:
+            values["alert_rules"][key] = raw
+    return values
 
 
 def _from_file(path: Path) -> dict[str, Any]:
@@ -81,6 +120,9 @@ def _from_file(path: Path) -> dict[str, Any]:
     for section, body in data.items():
         if section not in _SCHEMA or not isinstance(body, dict):
             raise ConfigError(f"{path}: unknown section [{section}] (known: {', '.join(_SCHEMA)})")
+        if section == "alerts":
+            values.update(_alerts_section(path, body))
+            continue
         for key, raw in body.items():
             target = _SCHEMA[section].get(key)
             if target is None:
@@ -89,7 +131,7 @@ def _from_file(path: Path) -> dict[str, Any]:
             value: Any = raw
             if target in _DURATIONS:
                 value = parse_duration(raw, f"{path}: [{section}] {key}")
-            elif target in ("watchlists", "alert_channels"):
+            elif target == "watchlists":
                 if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
                     raise ConfigError(f"{path}: [{section}] {key} must be a list of strings")
                 value = tuple(raw)
@@ -110,10 +152,16 @@ def load_settings(config: str | None = None, db: str | None = None) -> Settings:
         values.update(_from_file(path))
         values["config_path"] = path
     if env_alerts := os.environ.get("WATCHLIST_ALERTS"):
-        values["alert_channels"] = tuple(env_alerts.split())
+        # The environment replaces every channel of the file, named ones included.
+        values["alert_channels"] = tuple(Secret(url) for url in env_alerts.split())
+        values["alert_named_channels"] = {}
     db_url = db or os.environ.get("WATCHLIST_DB") or values.get("database_url") or DEFAULT_DB
     values["database_url"] = db_url
-    return Settings(**values)
+    settings = Settings(**values)
+    from monitor.alerts.config import alert_config
+
+    alert_config(settings)  # bad alert config fails at start, not at the first alert
+    return settings
 
 
 CONFIG_TEMPLATE = """\
@@ -136,5 +184,22 @@ max_bytes = 10485760    # largest feed body accepted (decompressed)
 files = []              # watch-list YAML files loaded by `watchlist daemon` at start
 
 [alerts]
-channels = ["console:"] # slack:URL, smtp://…, webhook:URL, console:
+channels = ["console:"] # slack:URL, smtp://…, smtps://…, webhook:URL, console: (or NAME=URL)
+# alert_on = ["observed", "confirmed", "stalled", "overdue"]   # which arrivals alert
+# group_over = 3        # more due alerts than this for one channel go out as one message
+# lease = "60s"         # how long a worker owns the alerts it is sending
+# max_attempts = 10     # transient failures before an alert goes to the dead letters
+# backoff = "30s"       # first retry delay (doubles each time, with jitter) …
+# backoff_max = "1h"    # … up to this
+#
+# Named channels instead of the list above (names appear in `alerts list`, never URLs):
+# [alerts.channels.desk]
+# url = "slack:https://hooks.slack.com/services/T000/B000/XXXX"
+# digest = "hourly"     # or "daily": one grouped message per period
+#
+# Routes (when present, only they decide who gets what):
+# [[alerts.routes]]
+# channels = ["desk"]
+# watchlists = ["india-russia"]   # and/or tags = ["trade"], severity = ["high"],
+#                                 # statuses = ["confirmed"] (default: alert_on)
 """

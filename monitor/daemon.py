@@ -1,10 +1,11 @@
 """The daemon: APScheduler 3.x as a clock, the database as the schedule.
 
 Jobs (each ``max_instances=1`` so runs never overlap, ``coalesce=True`` so missed runs
-collapse into one): ``tick`` polls due feeds, ``alerts`` delivers the outbox,
-``deadlines`` records ``overdue`` indicators. SIGTERM/SIGINT set a stop flag: the poll
-in flight stops taking new feeds, finishes the feed it is writing, gives back the leases
-of the rest, and the process exits 0 well within 10 seconds.
+collapse into one): ``tick`` polls due feeds, ``alerts:NAME`` (one per channel, so no
+channel waits for another) delivers the outbox, ``deadlines`` records ``overdue``
+indicators. SIGTERM/SIGINT set a stop flag: the poll in flight stops taking new feeds,
+finishes the feed it is writing, gives back the leases of the rest, and the process
+exits 0 well within 10 seconds.
 
 On SQLite only one daemon may run per database file: an exclusive ``flock`` on
 ``<db>.daemon.lock`` (released by the kernel if the process dies) enforces it.
@@ -27,8 +28,7 @@ from typing import IO
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor.alerts.dispatch import deliver_once
-from monitor.alerts.outbox import NoAlerts, Outbox
+from monitor.alerts import DeliverySummary, make_dispatcher, make_sink
 from monitor.clock import Clock, utcnow
 from monitor.config import Settings
 from monitor.errors import DaemonLockedError
@@ -45,14 +45,21 @@ def worker_name() -> str:
 def build_pipeline(
     settings: Settings, db: Database, *, owner: str, clock: Clock = utcnow
 ) -> Pipeline:
-    sink = Outbox(settings.alert_channels) if settings.alert_channels else NoAlerts()
+    def deliver() -> DeliverySummary:
+        """One delivery pass over every channel (``poll``, ``daemon --once``)."""
+        dispatcher = make_dispatcher(settings, db, owner=owner, clock=clock)
+        try:
+            return dispatcher.deliver()
+        finally:
+            dispatcher.close()
+
     return Pipeline(
         db,
         settings,
         clock=clock,
         owner=owner,
-        alerts=sink,
-        deliver=lambda: deliver_once(db, clock(), owner),
+        alerts=make_sink(settings),
+        deliver=deliver,
     )
 
 
@@ -113,8 +120,12 @@ def run_daemon(
                 )
             pipeline.last_tick = clock()
 
+        dispatcher = make_dispatcher(
+            settings, db, owner=worker_name(), clock=clock, stop=pipeline.stop
+        )
+
         def alerts() -> None:
-            pipeline.deliver_alerts()
+            dispatcher.deliver()
 
         def deadlines() -> None:
             for change in pipeline.check_deadlines():
@@ -145,7 +156,20 @@ def run_daemon(
         scheduler.add_job(
             tick, "interval", seconds=settings.tick, next_run_time=start, id="tick", **common
         )
-        scheduler.add_job(alerts, "interval", seconds=2, next_run_time=start, id="alerts", **common)
+        # One job per channel: a slow or failing channel never holds up another. A run
+        # that finds its channel still draining a burst returns at once (the dispatcher's
+        # per-channel lock), so two instances are allowed: APScheduler would otherwise log
+        # a "skipped" warning every 2 s of a long burst.
+        for channel in dispatcher.channel_names:
+            scheduler.add_job(
+                dispatcher.deliver_channel,
+                "interval",
+                args=[channel],
+                seconds=2,
+                next_run_time=start,
+                id=f"alerts:{channel}",
+                **{**common, "max_instances": 2},
+            )
         scheduler.add_job(
             deadlines,
             "interval",

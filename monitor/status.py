@@ -65,8 +65,14 @@ def _order_key(ev: EvidenceFact) -> tuple[datetime, str, str, int]:
     return (ev.published_at, ev.modality.value, ev.sentence, ev.id)
 
 
-def source_groups(evidence: Sequence[EvidenceFact]) -> list[list[EvidenceFact]]:
-    """Group evidence into independent sources (union-find over publisher and syndication)."""
+def source_groups(
+    evidence: Sequence[EvidenceFact], *, by_publisher: bool = True
+) -> list[list[EvidenceFact]]:
+    """Group evidence into independent sources (union-find over publisher and syndication).
+
+    With ``by_publisher=False`` the groups are the syndication clusters alone: copies of
+    one story, whoever carried them.
+    """
     items = sorted(evidence, key=_order_key)
     parent = list(range(len(items)))
 
@@ -83,7 +89,7 @@ def source_groups(evidence: Sequence[EvidenceFact]) -> list[list[EvidenceFact]]:
 
     by_publisher: dict[str, int] = {}
     for i, ev in enumerate(items):
-        if ev.publisher:
+        if by_publisher and ev.publisher:
             if ev.publisher in by_publisher:
                 union(i, by_publisher[ev.publisher])
             else:
@@ -139,7 +145,7 @@ def decide(settings: Settings, evidence: Sequence[EvidenceFact], now: datetime) 
     if deadline_passed(settings.expected_by, now):
         assert settings.expected_by is not None
         reason = f"deadline {settings.expected_by.isoformat()} passed without an observation"
-        return Decision(Status.OVERDUE, reason, tuple(ev.id for ev in evidence))
+        return Decision(Status.OVERDUE, reason, tuple(sorted(ev.id for ev in evidence)))
     if not evidence:
         return Decision(Status.WATCHING, "no evidence")
     newest = max(evidence, key=_order_key)

@@ -62,7 +62,8 @@ class Unit:
 
 @dataclass(frozen=True)
 class Hit:
-    """What matched: positive terms in query order, and their indices in the sentence."""
+    """What matched: positive terms (in the order of ``CompiledQuery.terms()``, i.e. of
+    their first appearance in the query) and their token indices in the sentence."""
 
     terms: tuple[str, ...]
     positions: tuple[int, ...]
@@ -76,7 +77,8 @@ _Spans = Callable[[Unit, list[str]], list[Span]]
 class _Code:
     """One compiled node.
 
-    ``spans`` is asked only when ``test`` is true. It returns where the node's positive
+    ``spans`` is asked only when ``test`` is true (or, for a ``decisive`` node, when its
+    answer alone decides). It returns where the node's positive
     terms sit, in the sentence (or in the title inside ``title:``), which is what NEAR
     measures and what ``Hit.positions`` reports, and appends those terms' display text to
     the list it is given: one walk yields both halves of a ``Hit``.

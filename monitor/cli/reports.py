@@ -80,6 +80,13 @@ def explain(app: App, indicator: str, fmt: str | None) -> None:
     if (fmt or "") == "json" or (fmt is None and not sys.stdout.isatty()):
         render([], [], "json", document=doc)
         return
+    if fmt == "csv":  # one table per file: the evidence trail (history is `history --format csv`)
+        render(
+            doc["evidence"],
+            ["id", "published", "modality", "source", "sentence", "terms", "link", "dismissed"],
+            fmt,
+        )
+        return
     header = [
         {"field": k, "value": doc[k]}
         for k in ("indicator", "title", "status", "since", "pinned", "query", "expected_by")

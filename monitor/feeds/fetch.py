@@ -112,7 +112,10 @@ def fetch(client: httpx.Client, request: FeedRequest, policy: FetchPolicy) -> Fe
 
 def _local_path(url: str) -> Path | None:
     """The path a configured feed URL names, or None for http(s)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise FeedError("connect", f"{url!r}: invalid URL ({exc})") from exc
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         return None

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from indicators.model import Evidence, Modality
 from indicators.similarity import sketch
 from monitor.errors import StorageError
-from monitor.status import Decision, EvidenceFact, Settings, Status
+from monitor.status import Decision, EvidenceFact, Settings, Status, source_groups
 from monitor.storage.entries import StoredEntry
 from monitor.storage.indicators import lock_indicator
 from monitor.storage.models import AnalystAction, Entry, EvidenceRow, IndicatorRow, StatusChange
@@ -121,6 +121,16 @@ def evidence_facts(session: Session, indicator_id: int) -> list[EvidenceFact]:
     ]
 
 
+def _record_clusters(session: Session, facts: Sequence[EvidenceFact]) -> None:
+    """Store each piece of evidence's syndication cluster (its first member's id)."""
+    for group in source_groups(facts, by_publisher=False):
+        cluster = min(f.id for f in group)
+        for fact in group:
+            row = session.get(EvidenceRow, fact.id)
+            if row is not None and row.cluster_id != cluster:
+                row.cluster_id = cluster
+
+
 def settings_of(row: IndicatorRow) -> Settings:
     return Settings(
         corroboration=row.corroboration,
@@ -139,7 +149,9 @@ def apply_decision(
 ) -> ChangeInfo | None:
     """Lock the indicator, decide its status, and record a change if there is one."""
     row = lock_indicator(session, indicator_id)
-    decision = decide(settings_of(row), evidence_facts(session, indicator_id), now)
+    facts = evidence_facts(session, indicator_id)
+    _record_clusters(session, facts)
+    decision = decide(settings_of(row), facts, now)
     if decision.status.value == row.status:
         return None
     change = StatusChange(

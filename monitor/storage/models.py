@@ -227,9 +227,14 @@ class AnalystAction(Base):
 
 
 class Alert(Base):
-    """The outbox: one row per (status change, channel), written with the change."""
+    """The outbox: one row per (status change, channel), written with the change.
+
+    States: pending → sending (only under a lease) → sent, or → dead (permanent failure,
+    or out of attempts); a sending row whose lease expired is claimable again.
+    """
 
     __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_due", "channel", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     status_change_id: Mapped[int | None] = mapped_column(
@@ -246,3 +251,7 @@ class Alert(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]
+    # A digest channel's period ("hourly:2025-11-07T10"): one message per channel and period.
+    digest_key: Mapped[str | None] = mapped_column(String(40))
+    # Recipients an SMTP server refused while accepting the others: {address: reply}.
+    recipient_errors: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
-from indicators.modality import CueSet, _compile_phrase, _scan, decide_modality, load_cues
+from indicators.modality import CueSet, _compile_phrase, decide_modality, load_cues
 from indicators.model import CueLists, Modality
+from indicators.sentences import scan
 from indicators.text import tokenize
 
-O, A, N = Modality.OCCURRED, Modality.ANTICIPATED, Modality.NEGATED
+OCC, ANT, NEG = Modality.OCCURRED, Modality.ANTICIPATED, Modality.NEGATED
 H, B = True, False  # headline or body text
 
 
@@ -27,393 +28,437 @@ def anchors_of(sentence: str, words: str) -> list[int]:
 
 
 def ambiguous(reason: str, *row: Any) -> Any:
-    """A row whose expected value is debatable and which the procedure gets the other way."""
+    """A row the procedure gets the other way: debatable, or a known miss; ``reason`` says."""
     return pytest.param(*row, marks=pytest.mark.xfail(reason=reason, strict=True))
 
 
 HEADLINES: list[Any] = [
-    (O, H, "pact", "India, Russia sign pact on shipping corridor"),
-    (A, H, "pact", "India, Russia to sign pact on shipping corridor"),
-    (O, H, "deal", "Rosneft inks crude supply deal with Indian refiner"),
-    (A, H, "deal", "Indian refiner, Rosneft to ink crude supply deal"),
-    (O, H, "framework", "India and Russia seal rupee-rouble payment framework"),
-    (O, H, "statement", "Moscow, New Delhi adopt joint statement on energy security"),
-    (O, H, "venture", "Indian, Russian firms launch joint venture for rail components"),
-    (A, H, "agreements", "Putin visit: India, Russia set to sign 10 agreements"),
-    (A, H, "deal", "India, Russia may sign nuclear power deal during summit"),
-    (N, H, "rupee", "India, Russia fail to agree on rupee trade mechanism"),
-    (A, H, "production", "India, Russia agree to explore joint production of aircraft parts"),
-    (O, H, "trade", "India, Russia agree on roadmap for trade in national currencies"),
-    (N, H, "lng", "No deal yet on Indian purchases of Russian LNG"),
-    (N, H, "crude", "Reliance halts Russian crude imports after new sanctions"),
-    (O, H, "oil", "Indian refiners resume Russian oil purchases"),
-    (N, H, "oil", "Indian state refiners cut Russian oil imports to zero"),
-    (N, H, "deliveries", "S-400 deliveries to India delayed again"),
-    (A, H, "platform", "India, Russia in talks to set up rupee payment platform"),
-    (A, H, "fertiliser", "India eyes Russian fertiliser deal"),
-    (A, H, "arctic", "Russia, India hold talks on Arctic shipping route"),
-    (O, H, "modi putin", "Modi, Putin hold talks in New Delhi"),
-    (O, H, "", "India and Russia ink 16 pacts at annual summit"),
-    (A, H, "mobility", "India, Russia likely to finalise labour mobility pact"),
-    (N, H, "rupee", "Rupee trade mechanism stuck over pricing dispute"),
-    (N, H, "nuclear", "India-Russia nuclear deal: talks stall over liability"),
-    (N, H, "deal", "Rosneft-Nayara stake deal collapses"),
-    (A, H, "crude", "Russia to supply more crude to India from January"),
-    (O, H, "crude", "Russia supplies record volume of crude to India"),
-    (N, H, "coal", "Indian firms shelve plans for Russian coal mine stake"),
-    (O, H, "unit", "Kudankulam unit 3 commissioned"),
-    (A, H, "corridor", "Chennai-Vladivostok corridor to be operational by 2027"),
-    (O, H, "production", "Indo-Russian rifle venture begins production in Amethi"),
-    (N, H, "payments", "Sanctions: Indian banks stop processing payments for Russian oil"),
-    (A, H, "trade", "India, Russia should expand trade in national currencies: Lavrov"),
-    (O, H, "brahmos", "BrahMos export order clinched"),
-    (A, H, "stake", "Russia offers India stake in Arctic LNG project"),
-    (O, H, "putin", "Putin arrives in New Delhi for annual summit"),
-    (N, H, "deal", "India not to sign Russian oil deal this year"),
-    (A, H, "s 400", "Will India order more S-400 systems?"),
-    (O, H, "frigate", "Navy receives second Russian-built frigate"),
-    (A, H, "mir rupay", "India mulls linking RuPay with Russia's Mir"),
-    (O, H, "vostro", "RBI clears more vostro accounts for Russian banks"),
-    (A, H, "oil", "Indian refiners weigh Russian oil buys after sanctions"),
-    (N, H, "oil", "Indian refiners pause Russian oil orders"),
-    (O, H, "", "Jaishankar meets Lavrov, reviews ties"),
-    (A, H, "summit", "Putin's December visit: what to expect from the summit"),
-    (A, H, "pact", "India, Russia close to finalising defence logistics pact"),
-    (O, H, "pact", "Russian Duma ratifies military logistics pact with India"),
-    (O, H, "ruble rupee", "Rupee-rouble trade gets a boost as banks open new accounts"),
-    (N, H, "visit", "Putin's visit to India postponed"),
+    (OCC, H, "pact", "India, Russia sign pact on shipping corridor"),
+    (ANT, H, "pact", "India, Russia to sign pact on shipping corridor"),
+    (OCC, H, "deal", "Rosneft inks crude supply deal with Indian refiner"),
+    (ANT, H, "deal", "Indian refiner, Rosneft to ink crude supply deal"),
+    (OCC, H, "framework", "India and Russia seal rupee-rouble payment framework"),
+    (OCC, H, "statement", "Moscow, New Delhi adopt joint statement on energy security"),
+    (OCC, H, "venture", "Indian, Russian firms launch joint venture for rail components"),
+    (ANT, H, "agreements", "Putin visit: India, Russia set to sign 10 agreements"),
+    (ANT, H, "deal", "India, Russia may sign nuclear power deal during summit"),
+    (NEG, H, "rupee", "India, Russia fail to agree on rupee trade mechanism"),
+    (ANT, H, "production", "India, Russia agree to explore joint production of aircraft parts"),
+    (OCC, H, "trade", "India, Russia agree on roadmap for trade in national currencies"),
+    (NEG, H, "lng", "No deal yet on Indian purchases of Russian LNG"),
+    (NEG, H, "crude", "Reliance halts Russian crude imports after new sanctions"),
+    (OCC, H, "oil", "Indian refiners resume Russian oil purchases"),
+    (NEG, H, "oil", "Indian state refiners cut Russian oil imports to zero"),
+    (NEG, H, "deliveries", "S-400 deliveries to India delayed again"),
+    (ANT, H, "platform", "India, Russia in talks to set up rupee payment platform"),
+    (ANT, H, "fertiliser", "India eyes Russian fertiliser deal"),
+    (ANT, H, "arctic", "Russia, India hold talks on Arctic shipping route"),
+    (OCC, H, "modi putin", "Modi, Putin hold talks in New Delhi"),
+    (OCC, H, "", "India and Russia ink 16 pacts at annual summit"),
+    (ANT, H, "mobility", "India, Russia likely to finalise labour mobility pact"),
+    (NEG, H, "rupee", "Rupee trade mechanism stuck over pricing dispute"),
+    (NEG, H, "nuclear", "India-Russia nuclear deal: talks stall over liability"),
+    (NEG, H, "deal", "Rosneft-Nayara stake deal collapses"),
+    (ANT, H, "crude", "Russia to supply more crude to India from January"),
+    (OCC, H, "crude", "Russia supplies record volume of crude to India"),
+    (NEG, H, "coal", "Indian firms shelve plans for Russian coal mine stake"),
+    (OCC, H, "unit", "Kudankulam unit 3 commissioned"),
+    (ANT, H, "corridor", "Chennai-Vladivostok corridor to be operational by 2027"),
+    (OCC, H, "production", "Indo-Russian rifle venture begins production in Amethi"),
+    (NEG, H, "payments", "Sanctions: Indian banks stop processing payments for Russian oil"),
+    (ANT, H, "trade", "India, Russia should expand trade in national currencies: Lavrov"),
+    (OCC, H, "brahmos", "BrahMos export order clinched"),
+    (ANT, H, "stake", "Russia offers India stake in Arctic LNG project"),
+    (OCC, H, "putin", "Putin arrives in New Delhi for annual summit"),
+    (NEG, H, "deal", "India not to sign Russian oil deal this year"),
+    (ANT, H, "s 400", "Will India order more S-400 systems?"),
+    (OCC, H, "frigate", "Navy receives second Russian-built frigate"),
+    (ANT, H, "mir rupay", "India mulls linking RuPay with Russia's Mir"),
+    (OCC, H, "vostro", "RBI clears more vostro accounts for Russian banks"),
+    (ANT, H, "oil", "Indian refiners weigh Russian oil buys after sanctions"),
+    (NEG, H, "oil", "Indian refiners pause Russian oil orders"),
+    (OCC, H, "", "Jaishankar meets Lavrov, reviews ties"),
+    (ANT, H, "summit", "Putin's December visit: what to expect from the summit"),
+    (ANT, H, "pact", "India, Russia close to finalising defence logistics pact"),
+    (OCC, H, "pact", "Russian Duma ratifies military logistics pact with India"),
+    (OCC, H, "ruble rupee", "Rupee-rouble trade gets a boost as banks open new accounts"),
+    (NEG, H, "visit", "Putin's visit to India postponed"),
 ]
 
 WIRE: list[Any] = [
     (
-        O,
+        OCC,
         B,
         "agreement",
         "NEW DELHI (Reuters) - India and Russia signed an agreement on Friday to expand"
         " cooperation in nuclear energy, officials said.",
     ),
     (
-        A,
+        ANT,
         B,
         "agreement",
         "India and Russia are expected to sign an agreement on the mobility of skilled workers"
         " during Putin's visit next month.",
     ),
     (
-        A,
+        ANT,
         B,
         "pact",
         "The two sides have been negotiating a free trade pact between India and the Eurasian"
         " Economic Union for over a year.",
     ),
     (
-        O,
+        OCC,
         B,
         "fuel",
         "Rosatom said on Tuesday it had delivered the first batch of fuel for the third unit.",
     ),
     (
-        N,
+        NEG,
         B,
         "orders",
         "Indian state refiners have not placed any orders for Russian crude for December"
         " loading, trade sources said.",
     ),
     (
-        O,
+        OCC,
         B,
         "rupee",
         "The rupee payment mechanism has been in operation since 2022, a central bank official"
         " said.",
     ),
     (
-        O,
+        OCC,
         B,
         "oil",
         "India's imports of Russian oil rose 12% in October from the previous month, data from"
         " ship-tracking firms showed.",
     ),
     (
-        A,
+        ANT,
         B,
         "deal",
         "The deal, which was first mooted in 2019, is expected to be finalised at the summit.",
     ),
     (
-        O,
+        OCC,
         B,
         "shipbuilding",
         "The pact, signed in Moscow on Monday, covers cooperation in shipbuilding and port"
         " logistics.",
     ),
-    (A, B, "rupees", "Officials from both sides discussed ways to settle more trade in rupees."),
-    (N, B, "agreement", "Negotiations on the free trade agreement stalled last year over tariffs."),
-    (N, B, "pact", "The signing of the pact has been postponed to next year, the ministry said."),
-    (A, B, "squadrons", "Russia has agreed to supply two more S-400 squadrons by 2027."),
-    (N, B, "units", "The Indian side is yet to receive the last two units of the air defence system."),
-    (O, B, "statement", "The two leaders adopted a joint statement on the strategic partnership."),
+    (ANT, B, "rupees", "Officials from both sides discussed ways to settle more trade in rupees."),
     (
-        O,
+        NEG,
+        B,
+        "agreement",
+        "Negotiations on the free trade agreement stalled last year over tariffs.",
+    ),
+    (NEG, B, "pact", "The signing of the pact has been postponed to next year, the ministry said."),
+    (ANT, B, "squadrons", "Russia has agreed to supply two more S-400 squadrons by 2027."),
+    (
+        NEG,
+        B,
+        "units",
+        "The Indian side is yet to receive the last two units of the air defence system.",
+    ),
+    (
+        OCC,
+        B,
+        "statement",
+        "The two leaders adopted a joint statement on the strategic partnership.",
+    ),
+    (
+        OCC,
         B,
         "healthcare",
         "The countries exchanged memorandums of understanding on healthcare, education and"
         " culture.",
     ),
     (
-        O,
+        OCC,
         B,
         "coal",
         "The first consignment of Russian coking coal under the new contract arrived at Paradip"
         " port last week.",
     ),
-    (N, B, "lng", "Talks on a long-term LNG supply contract with Novatek have stalled over price."),
     (
-        N,
+        NEG,
+        B,
+        "lng",
+        "Talks on a long-term LNG supply contract with Novatek have stalled over price.",
+    ),
+    (
+        NEG,
         B,
         "payments",
         "Several Indian banks have refused to process payments linked to sanctioned Russian"
         " companies.",
     ),
     (
-        A,
+        ANT,
         B,
         "rupay",
         "The proposal to link India's RuPay cards with Russia's Mir network is under"
         " consideration.",
     ),
     (
-        N,
+        NEG,
         B,
         "payments",
         "Payments for Russian arms remain stuck in Indian banks because of the sanctions.",
     ),
-    (O, B, "frigate", "The Indian Navy commissioned the Russian-built frigate in July."),
-    (A, B, "trade finance", "A joint working group on trade finance will meet in Moscow next week."),
+    (OCC, B, "frigate", "The Indian Navy commissioned the Russian-built frigate in July."),
     (
-        A,
+        ANT,
+        B,
+        "trade finance",
+        "A joint working group on trade finance will meet in Moscow next week.",
+    ),
+    (
+        ANT,
         B,
         "corridor",
         "Ministers reviewed progress on the International North-South Transport Corridor.",
     ),
-    (O, B, "crude", "India bought 1.7 million barrels a day of Russian crude in November."),
-    (N, B, "protocol", "Neither side has signed the protocol on rupee trade settlement."),
+    (OCC, B, "crude", "India bought 1.7 million barrels a day of Russian crude in November."),
+    (NEG, B, "protocol", "Neither side has signed the protocol on rupee trade settlement."),
     (
-        O,
+        OCC,
         B,
         "logistics",
         "The ratification of the reciprocal logistics agreement was approved by the Duma.",
     ),
-    (A, B, "stake", "Rosneft could take a stake in an Indian refinery if the talks succeed."),
-    (A, B, "putin", "The Kremlin confirmed that Putin will travel to New Delhi on December 4."),
+    (ANT, B, "stake", "Rosneft could take a stake in an Indian refinery if the talks succeed."),
+    (ANT, B, "putin", "The Kremlin confirmed that Putin will travel to New Delhi on December 4."),
     (
-        A,
+        ANT,
         B,
         "oil",
         "Indian Oil Corp said it will continue buying Russian oil as long as the supplier is not"
         " under sanctions.",
     ),
     (
-        O,
+        OCC,
         B,
         "treaty",
         "Negotiators on Thursday finalised the text of a bilateral investment treaty, which is"
         " expected to be signed at the summit.",
     ),
     (
-        A,
+        ANT,
         B,
         "",
         "MOSCOW, Dec 5 (Wire) — Russia and India will hold the next round of strategic dialogue"
         " in January.",
     ),
-    (O, B, "", "Russian President Vladimir Putin arrived in New Delhi on Thursday evening."),
-    (O, B, "flights", "Aeroflot resumed direct flights between Moscow and Goa last month."),
-    (A, B, "flights", "Aeroflot plans to add direct flights between Moscow and Kolkata."),
+    (OCC, B, "", "Russian President Vladimir Putin arrived in New Delhi on Thursday evening."),
+    (OCC, B, "flights", "Aeroflot resumed direct flights between Moscow and Goa last month."),
+    (ANT, B, "flights", "Aeroflot plans to add direct flights between Moscow and Kolkata."),
 ]
 
 HEDGES: list[Any] = [
-    (A, B, "stake", "Rosneft sold its stake in the Indian refinery to a consortium, two sources said."),
-    (A, B, "squadron", "Russia reportedly delivered the fourth S-400 squadron in October."),
-    (N, B, "payments", "India has halted payments for Russian oil in dirhams, sources said."),
     (
-        A,
+        ANT,
+        B,
+        "stake",
+        "Rosneft sold its stake in the Indian refinery to a consortium, two sources said.",
+    ),
+    (ANT, B, "squadron", "Russia reportedly delivered the fourth S-400 squadron in October."),
+    (NEG, B, "payments", "India has halted payments for Russian oil in dirhams, sources said."),
+    (
+        ANT,
         B,
         "crude",
         "Indian refiners bought Russian crude at a discount of $5 a barrel, according to sources.",
     ),
-    (A, B, "pact", "The pact is said to cover cooperation in space and cyber security."),
+    (ANT, B, "pact", "The pact is said to cover cooperation in space and cyber security."),
     (
-        O,
+        OCC,
         B,
         "agreements",
         "According to an official statement, the two sides signed eight agreements.",
     ),
-    (O, B, "agreement", "The ministry said the agreement was signed in Moscow."),
+    (OCC, B, "agreement", "The ministry said the agreement was signed in Moscow."),
     (
-        A,
+        ANT,
         B,
         "frigate",
         "Unconfirmed reports suggest that the Indian Navy has received the frigate.",
     ),
-    (A, B, "su 57", "There is speculation that Russia will offer India the Su-57 fighter."),
+    (ANT, B, "su 57", "There is speculation that Russia will offer India the Su-57 fighter."),
     (
-        A,
+        ANT,
         B,
         "contract",
         "The contract was signed last week, people familiar with the matter said.",
     ),
-    (A, H, "deal", "Rosneft reportedly seals deal for stake in Indian port"),
+    (ANT, H, "deal", "Rosneft reportedly seals deal for stake in Indian port"),
 ]
 
 SCOPE: list[Any] = [
-    (O, B, "india russia pact", "Despite the delays, India and Russia signed the pact."),
-    (O, B, "", "Despite the delays, India and Russia signed the pact."),
+    (OCC, B, "india russia pact", "Despite the delays, India and Russia signed the pact."),
+    (OCC, B, "", "Despite the delays, India and Russia signed the pact."),
     (
-        O,
+        OCC,
         B,
         "shipping",
         "India and Russia signed a pact on shipping but talks on rupee payments stalled.",
     ),
     (
-        N,
+        NEG,
         B,
         "rupee payments",
         "India and Russia signed a pact on shipping but talks on rupee payments stalled.",
     ),
-    (N, B, "", "India and Russia signed a pact on shipping but talks on rupee payments stalled."),
+    (NEG, B, "", "India and Russia signed a pact on shipping but talks on rupee payments stalled."),
     (
-        O,
+        OCC,
         B,
         "shipping",
         "Talks on rupee payments stalled, but India and Russia signed a pact on shipping.",
     ),
     (
-        N,
+        NEG,
         B,
         "payments",
         "Talks on rupee payments stalled, but India and Russia signed a pact on shipping.",
     ),
     (
-        O,
+        OCC,
         B,
         "shipping",
         "While the shipping pact was signed, the payments agreement remains stuck.",
     ),
     (
-        N,
+        NEG,
         B,
         "payments",
         "While the shipping pact was signed, the payments agreement remains stuck.",
     ),
     (
-        O,
+        OCC,
         B,
         "pact",
         "India signed the pact with Russia although talks on defence co-production have stalled.",
     ),
     (
-        N,
+        NEG,
         B,
         "production",
         "India signed the pact with Russia although talks on defence co-production have stalled.",
     ),
     (
-        O,
+        OCC,
         B,
         "fertiliser",
         "Although the summit was delayed, the two sides inked a deal on fertiliser supplies.",
     ),
-    (O, B, "coal", "India resumed imports of Russian coal that had been halted in March."),
+    (OCC, B, "coal", "India resumed imports of Russian coal that had been halted in March."),
     (
-        A,
+        ANT,
         B,
         "reactors",
         "Russia and India signed a deal that will see Rosatom build six more reactors.",
     ),
-    (O, B, "deal", "Russia and India signed a deal that will see Rosatom build six more reactors."),
-    (O, B, "agreement", "The agreement was signed in 2019 and will be renewed next year."),
     (
-        N,
+        OCC,
+        B,
+        "deal",
+        "Russia and India signed a deal that will see Rosatom build six more reactors.",
+    ),
+    (OCC, B, "agreement", "The agreement was signed in 2019 and will be renewed next year."),
+    (
+        NEG,
         B,
         "nuclear",
         "India and Russia did not sign the nuclear deal, but they agreed to continue talks.",
     ),
     (
-        O,
+        OCC,
         B,
         "india crude deal",
         "Russia halted fuel exports to Europe, while India signed a new crude deal with Rosneft.",
     ),
     (
-        O,
+        OCC,
         B,
         "platform",
         "Amid stalled talks on the free trade agreement, the two sides launched a payment"
         " platform.",
     ),
     (
-        N,
+        NEG,
         B,
         "agreement",
         "Amid stalled talks on the free trade agreement, the two sides launched a payment"
         " platform.",
     ),
-    (O, B, "pact", "India and Russia signed the pact ahead of the summit."),
-    (A, B, "mobility", "Ahead of the summit, officials are finalising a pact on labour mobility."),
+    (OCC, B, "pact", "India and Russia signed the pact ahead of the summit."),
     (
-        O,
+        ANT,
+        B,
+        "mobility",
+        "Ahead of the summit, officials are finalising a pact on labour mobility.",
+    ),
+    (
+        OCC,
         B,
         "energy",
         "After talks in Moscow, India and Russia agreed on a roadmap for energy cooperation.",
     ),
     (
-        O,
+        OCC,
         B,
         "crude",
-        "India, which had paused purchases in September, resumed buying Russian crude in"
-        " October.",
+        "India, which had paused purchases in September, resumed buying Russian crude in October.",
     ),
     (
-        N,
+        NEG,
         B,
         "deliveries",
         "The deal was signed, officials said, but the first deliveries have been delayed.",
     ),
-    (O, B, "deal", "The deal was signed, officials said, but the first deliveries have been delayed."),
-    (O, B, "pact", "India signed the pact but has not ratified it."),
-    (O, B, "tranche", "The first tranche was paid in rupees; the second remains frozen."),
-    (N, B, "fertilisers", "The MoU on shipbuilding was signed; the one on fertilisers was not."),
-    (O, B, "shipbuilding", "The MoU on shipbuilding was signed; the one on fertilisers was not."),
     (
-        A,
+        OCC,
+        B,
+        "deal",
+        "The deal was signed, officials said, but the first deliveries have been delayed.",
+    ),
+    (OCC, B, "pact", "India signed the pact but has not ratified it."),
+    (OCC, B, "tranche", "The first tranche was paid in rupees; the second remains frozen."),
+    (NEG, B, "fertilisers", "The MoU on shipbuilding was signed; the one on fertilisers was not."),
+    (OCC, B, "shipbuilding", "The MoU on shipbuilding was signed; the one on fertilisers was not."),
+    (
+        ANT,
         B,
         "helicopters",
         "India and Russia signed a pact on Friday and agreed to explore joint production of"
         " helicopters.",
     ),
     (
-        O,
+        OCC,
         B,
         "pact",
         "India and Russia signed a pact on Friday and agreed to explore joint production of"
         " helicopters.",
     ),
-    (N, B, "pact", "The pact will not be signed unless Russia lowers the price."),
+    (NEG, B, "pact", "The pact will not be signed unless Russia lowers the price."),
     (
-        O,
+        OCC,
         B,
         "stake sale",
         "Rosneft declined to comment on the stake sale, which was completed last week.",
     ),
     (
-        O,
+        OCC,
         B,
         "india russia pact",
         "Despite the delays India and Russia signed the pact on Friday.",
     ),
-    (O, B, "india russia pact", "India and Russia signed the pact despite Western objections."),
+    (OCC, B, "india russia pact", "India and Russia signed the pact despite Western objections."),
     (
-        O,
+        OCC,
         B,
         "india russia pact",
         "In spite of the stalled talks, India and Russia signed the pact.",
@@ -421,98 +466,118 @@ SCOPE: list[Any] = [
 ]
 
 NEGATIVES: list[Any] = [
-    (O, B, "oil deal", "India not only signed the oil deal but also agreed to buy fertilisers."),
-    (A, B, "contract", "The contract must be signed no later than March 31."),
-    (A, B, "spare parts", "Russia promised to deliver the spare parts without delay."),
-    (O, B, "agreement", "As expected, the two sides signed the agreement on Thursday."),
-    (O, B, "agreement", "The two sides signed an agreement to explore cooperation in the Arctic."),
-    (N, B, "deal", "India will not sign the deal until Russia agrees on pricing."),
-    (N, B, "agreement", "The agreement may not be signed during this visit."),
-    (O, B, "imports", "Indian refiners resumed imports of Russian crude in May."),
-    (N, B, "imports", "Indian refiners halted imports of Russian crude in May."),
-    (N, B, "imports", "Nayara cut its imports of Russian crude to zero in December."),
-    (N, B, "mobility", "The labour mobility agreement is yet to be signed."),
-    (N, B, "s 400", "Russia has yet to deliver the remaining two S-400 units."),
-    (N, B, "treaty", "The treaty has not yet come into force."),
-    (N, B, "swap", "New Delhi ruled out a rupee-rouble swap arrangement for now."),
+    (OCC, B, "oil deal", "India not only signed the oil deal but also agreed to buy fertilisers."),
+    (ANT, B, "contract", "The contract must be signed no later than March 31."),
+    (ANT, B, "spare parts", "Russia promised to deliver the spare parts without delay."),
+    (OCC, B, "agreement", "As expected, the two sides signed the agreement on Thursday."),
     (
-        N,
+        OCC,
+        B,
+        "agreement",
+        "The two sides signed an agreement to explore cooperation in the Arctic.",
+    ),
+    (NEG, B, "deal", "India will not sign the deal until Russia agrees on pricing."),
+    (NEG, B, "agreement", "The agreement may not be signed during this visit."),
+    (OCC, B, "imports", "Indian refiners resumed imports of Russian crude in May."),
+    (NEG, B, "imports", "Indian refiners halted imports of Russian crude in May."),
+    (NEG, B, "imports", "Nayara cut its imports of Russian crude to zero in December."),
+    (NEG, B, "mobility", "The labour mobility agreement is yet to be signed."),
+    (NEG, B, "s 400", "Russia has yet to deliver the remaining two S-400 units."),
+    (NEG, B, "treaty", "The treaty has not yet come into force."),
+    (NEG, B, "swap", "New Delhi ruled out a rupee-rouble swap arrangement for now."),
+    (
+        NEG,
         B,
         "pact",
         "The Kremlin denied reports that India and Russia had signed a secret defence pact.",
     ),
-    (N, B, "waiver", "India failed to secure a waiver for payments in rupees."),
-    (N, B, "lng", "The countries were unable to agree on a price for the LNG cargoes."),
+    (NEG, B, "waiver", "India failed to secure a waiver for payments in rupees."),
+    (NEG, B, "lng", "The countries were unable to agree on a price for the LNG cargoes."),
     (
-        N,
+        NEG,
         B,
         "fertiliser",
         "Russia refused to accept payment in rupees for the fertiliser shipments.",
     ),
     (
-        N,
+        NEG,
         B,
         "shipbuilding",
         "The proposal for a joint shipbuilding yard was rejected by the Indian cabinet.",
     ),
-    (N, B, "refinery", "Plans for a Russian-built refinery in Gujarat were shelved in 2023."),
+    (NEG, B, "refinery", "Plans for a Russian-built refinery in Gujarat were shelved in 2023."),
     (
-        N,
+        NEG,
         B,
         "helicopter",
         "The helicopter deal fell through after the two sides failed to agree on technology"
         " transfer.",
     ),
-    (N, B, "rupee", "No agreement was reached on a rupee-rouble exchange rate mechanism."),
-    (N, B, "corridor", "The summit ended without an agreement on the Chennai-Vladivostok corridor."),
+    (NEG, B, "rupee", "No agreement was reached on a rupee-rouble exchange rate mechanism."),
     (
-        A,
+        NEG,
+        B,
+        "corridor",
+        "The summit ended without an agreement on the Chennai-Vladivostok corridor.",
+    ),
+    (
+        ANT,
         B,
         "crude",
         "Indian Oil did not immediately respond to a request for comment on its Russian crude"
         " purchases.",
     ),
-    (N, B, "crude", "Not a single Russian crude cargo was unloaded at Indian ports in December."),
-    (N, B, "lng", "India has never bought Russian LNG under a long-term contract."),
-    (N, B, "contract", "The contract was cancelled after Russia missed two delivery deadlines."),
-    (N, B, "talks", "The talks have been called off."),
-    (N, B, "summit", "The summit was postponed to next year."),
-    (N, B, "payment", "There was no breakthrough on the payment issue."),
+    (NEG, B, "crude", "Not a single Russian crude cargo was unloaded at Indian ports in December."),
+    (NEG, B, "lng", "India has never bought Russian LNG under a long-term contract."),
+    (NEG, B, "contract", "The contract was cancelled after Russia missed two delivery deadlines."),
+    (NEG, B, "talks", "The talks have been called off."),
+    (NEG, B, "summit", "The summit was postponed to next year."),
+    (NEG, B, "payment", "There was no breakthrough on the payment issue."),
     (
-        N,
+        NEG,
         B,
         "dividends",
         "Sanctions have frozen about $1 billion of Indian dividends from Russian oil fields.",
     ),
-    (O, B, "agreement", "The agreement was signed without delay once the price was agreed."),
-    (N, B, "oil", "Reliance said it would comply with the sanctions and stop buying Russian oil."),
-    (N, B, "proposal", "The central bank has not approved the proposal to settle trade in roubles."),
-    (N, B, "deal", "The deal is unlikely to be signed before the elections."),
+    (OCC, B, "agreement", "The agreement was signed without delay once the price was agreed."),
     (
-        A,
+        NEG,
+        B,
+        "oil",
+        "Reliance said it would comply with the sanctions and stop buying Russian oil.",
+    ),
+    (
+        NEG,
+        B,
+        "proposal",
+        "The central bank has not approved the proposal to settle trade in roubles.",
+    ),
+    (NEG, B, "deal", "The deal is unlikely to be signed before the elections."),
+    (
+        ANT,
         B,
         "joint venture",
         "Officials did not rule out a joint venture for producing fertilisers in Russia.",
     ),
-    (N, B, "project", "Work on the project has ground to a halt."),
-    (N, B, "imports", "Imports of Russian coal dried up after the payment problems."),
-    (N, B, "purchases", "Indian refiners have suspended purchases from sanctioned suppliers."),
-    (N, B, "talks", "The talks collapsed over the pricing formula."),
-    (N, B, "shipments", "Shipments remain frozen pending a settlement."),
-    (N, B, "venture", "The Indian partner pulled out of the venture in June."),
-    (N, B, "stake", "ONGC Videsh withdrew its bid for the stake."),
-    (N, B, "pact", "India is not expected to sign the pact during the visit."),
-    (O, B, "oil", "There is no doubt that India bought record volumes of Russian oil in June."),
+    (NEG, B, "project", "Work on the project has ground to a halt."),
+    (NEG, B, "imports", "Imports of Russian coal dried up after the payment problems."),
+    (NEG, B, "purchases", "Indian refiners have suspended purchases from sanctioned suppliers."),
+    (NEG, B, "talks", "The talks collapsed over the pricing formula."),
+    (NEG, B, "shipments", "Shipments remain frozen pending a settlement."),
+    (NEG, B, "venture", "The Indian partner pulled out of the venture in June."),
+    (NEG, B, "stake", "ONGC Videsh withdrew its bid for the stake."),
+    (NEG, B, "pact", "India is not expected to sign the pact during the visit."),
+    (OCC, B, "oil", "There is no doubt that India bought record volumes of Russian oil in June."),
     ambiguous(
         "a negated halt is a continuation: double negation is read as a negation",
-        O,
+        OCC,
         B,
         "supplies",
         "Russia did not cut supplies of crude to India in the first quarter.",
     ),
     ambiguous(
         "denying a suspension asserts the deliveries: double negation is read as a negation",
-        O,
+        OCC,
         B,
         "deliveries",
         "Moscow denied reports that the S-400 deliveries had been suspended.",
@@ -520,298 +585,679 @@ NEGATIVES: list[Any] = [
 ]
 
 EXTRA: list[Any] = [
-    (A, B, "platform", "The rupee-rouble settlement platform is now live.", CueLists()),
+    (ANT, B, "platform", "The rupee-rouble settlement platform is now live.", CueLists()),
     (
-        O,
+        OCC,
         B,
         "platform",
         "The rupee-rouble settlement platform is now live.",
         CueLists(occurred=("is now live",)),
     ),
     (
-        A,
+        ANT,
         B,
         "talks",
         "Talks on the Arctic route went quiet after the summit.",
         CueLists(),
     ),
     (
-        N,
+        NEG,
         B,
         "arctic",
         "Talks on the Arctic route went quiet after the summit.",
         CueLists(negated=("went quiet",)),
     ),
     (
-        O,
+        OCC,
         B,
         "corridor",
         "The two sides commissioned a study for the corridor.",
         CueLists(),
     ),
     (
-        A,
+        ANT,
         B,
         "corridor",
         "The two sides commissioned a feasibility study for the corridor.",
         CueLists(anticipated=("feasibility study",)),
     ),
     (
-        O,
+        OCC,
         B,
         "payments",
         "Several payments to Russian suppliers bounced last month.",
         CueLists(),
     ),
     (
-        N,
+        NEG,
         B,
         "payments",
         "Several payments to Russian suppliers bounced last month.",
         CueLists(negated=("bounce*",)),
     ),
     (
-        N,
+        NEG,
         B,
         "payments",
         "The bank sent the payments back to Moscow.",
         CueLists(negated=("sent ... back",)),
     ),
-    (O, B, "jets", "The navy floated a tender for 26 jets.", CueLists()),
+    (OCC, B, "jets", "The navy floated a tender for 26 jets.", CueLists()),
     (
-        A,
+        ANT,
         B,
         "jets",
         "The navy floated a tender for 26 jets.",
         CueLists(anticipated=("tender",)),
     ),
     (
-        O,
+        OCC,
         B,
         "cut",
         "The ribbon was cut by the two ministers.",
         CueLists(occurred=("was cut",)),
     ),
+    (OCC, H, "refinery", "Russian firm submits EoI for Indian refinery", CueLists()),
     (
-        A,
+        ANT,
         H,
         "refinery",
-        "Russian firm bids for Indian refinery",
-        CueLists(anticipated=("bids for",)),
+        "Russian firm submits EoI for Indian refinery",
+        CueLists(anticipated=("eoi",)),
     ),
 ]
 
 DOMAIN: list[Any] = [
     (
-        O,
+        OCC,
         B,
         "jaishankar lavrov",
         "External Affairs Minister S. Jaishankar held talks with his Russian counterpart Sergey"
         " Lavrov in Moscow on Monday.",
     ),
-    (A, B, "summit", "The two ministers discussed preparations for the annual summit."),
-    (A, B, "putin", "Putin is scheduled to visit New Delhi in early December for the summit."),
+    (ANT, B, "summit", "The two ministers discussed preparations for the annual summit."),
+    (ANT, B, "putin", "Putin is scheduled to visit New Delhi in early December for the summit."),
     (
-        A,
+        ANT,
         B,
         "trade",
         "India and Russia agreed to work towards a target of $100 billion in bilateral trade by"
         " 2030.",
     ),
     (
-        O,
+        OCC,
         B,
         "agreements",
         "Indian and Russian companies signed 12 agreements in sectors ranging from"
         " pharmaceuticals to rare earths.",
     ),
     (
-        O,
+        OCC,
         B,
         "vostro",
         "India's central bank allowed Russian banks to open special rupee vostro accounts.",
     ),
     (
-        O,
+        OCC,
         B,
         "branch",
         "Sberbank opened a branch in Mumbai to handle rupee trade settlements.",
     ),
-    (A, B, "frigate", "The Indian Navy will receive the second frigate early next year."),
+    (ANT, B, "frigate", "The Indian Navy will receive the second frigate early next year."),
     (
-        O,
+        OCC,
         B,
         "mou",
         "HAL and United Aircraft Corporation signed an MoU to produce a regional jet in India.",
     ),
     (
-        A,
+        ANT,
         B,
         "plant",
         "Russia has offered to set up a plant in India for making spare parts for Sukhoi jets.",
     ),
     (
-        A,
+        ANT,
         B,
         "reactors",
         "Nuclear Power Corporation of India is in talks with Rosatom for six more reactors.",
     ),
-    (O, B, "crude", "India became the largest buyer of Russian seaborne crude in 2023."),
+    (OCC, B, "crude", "India became the largest buyer of Russian seaborne crude in 2023."),
     (
-        O,
+        OCC,
         B,
         "imports",
         "Imports of Russian crude by Indian refiners dropped sharply after Washington sanctioned"
         " two Russian producers.",
     ),
     (
-        O,
+        OCC,
         B,
         "national currencies",
         "India and Russia have settled trade worth over $2 billion in national currencies this"
         " year.",
     ),
-    (O, B, "corridor", "India and Russia launched the Chennai-Vladivostok maritime corridor last year."),
-    (A, B, "bond", "Moscow has proposed a rupee-denominated bond issue by Russian firms in India."),
     (
-        O,
+        OCC,
+        B,
+        "corridor",
+        "India and Russia launched the Chennai-Vladivostok maritime corridor last year.",
+    ),
+    (
+        ANT,
+        B,
+        "bond",
+        "Moscow has proposed a rupee-denominated bond issue by Russian firms in India.",
+    ),
+    (
+        OCC,
         B,
         "fertiliser",
         "The first batch of Russian fertiliser under the long-term contract has already been"
         " shipped.",
     ),
-    (O, B, "exports", "Indian pharmaceutical exports to Russia grew 10% in the first half."),
-    (A, B, "flights", "Russia and India plan to double the number of direct flights."),
+    (OCC, B, "exports", "Indian pharmaceutical exports to Russia grew 10% in the first half."),
+    (ANT, B, "flights", "Russia and India plan to double the number of direct flights."),
     (
-        A,
+        ANT,
         B,
         "facility",
         "VTB Bank is preparing to launch a rupee-settled trade finance facility.",
     ),
-    (O, B, "contract", "The S-400 contract, worth $5.4 billion, was signed in 2018."),
-    (A, B, "squadrons", "The remaining two squadrons will be delivered by 2026, the ambassador said."),
+    (OCC, B, "contract", "The S-400 contract, worth $5.4 billion, was signed in 2018."),
     (
-        N,
+        ANT,
+        B,
+        "squadrons",
+        "The remaining two squadrons will be delivered by 2026, the ambassador said.",
+    ),
+    (
+        NEG,
         B,
         "squadrons",
         "Delivery of the remaining squadrons has been delayed because of the war.",
     ),
-    (O, B, "deficit", "India's trade deficit with Russia widened to a record $59 billion."),
+    (OCC, B, "deficit", "India's trade deficit with Russia widened to a record $59 billion."),
     (
-        A,
+        ANT,
         B,
         "mobility",
         "A team of Indian officials is in Moscow to negotiate the text of the mobility pact.",
     ),
     (
-        O,
+        OCC,
         B,
         "partnership",
         "India and Russia reaffirmed their commitment to the special and privileged strategic"
         " partnership.",
     ),
-    (O, B, "igla", "The Indian Army has started inducting Igla-S air defence systems."),
-    (A, B, "freight", "Russian Railways will help India build high-speed freight corridors."),
-    (O, B, "agreement", "Russia approved the ratification of the logistics agreement with India."),
+    (OCC, B, "igla", "The Indian Army has started inducting Igla-S air defence systems."),
+    (ANT, B, "freight", "Russian Railways will help India build high-speed freight corridors."),
     (
-        A,
+        OCC,
+        B,
+        "agreement",
+        "Russia approved the ratification of the logistics agreement with India.",
+    ),
+    (
+        ANT,
         B,
         "payments",
         "The two central banks are working on a mechanism to ease payments for exporters.",
     ),
     (
-        A,
+        ANT,
         B,
         "payments",
         "The finance ministry is considering a proposal to allow payments in UAE dirhams.",
     ),
     (
-        O,
+        OCC,
         B,
         "dirhams",
         "Indian refiners paid for some Russian cargoes in UAE dirhams last quarter.",
     ),
-    (N, B, "yuan", "Indian refiners stopped paying for Russian oil in Chinese yuan."),
+    (NEG, B, "yuan", "Indian refiners stopped paying for Russian oil in Chinese yuan."),
     (
-        A,
+        ANT,
         B,
         "kudankulam",
         "The leaders are likely to review progress on the Kudankulam nuclear plant.",
     ),
     (
-        O,
+        OCC,
         B,
         "kudankulam",
         "Rosatom completed the dome of the fifth unit at Kudankulam this week.",
     ),
     (
-        A,
+        ANT,
         B,
         "arctic",
         "The two sides explored opportunities for Indian investment in Arctic oil projects.",
     ),
     (
-        A,
+        ANT,
         B,
         "visa",
         "A visa-free group travel scheme is on the agenda for the summit.",
     ),
-    (O, B, "visas", "Russia introduced e-visas for Indian tourists in August."),
+    (OCC, B, "visas", "Russia introduced e-visas for Indian tourists in August."),
     (
-        A,
+        ANT,
         B,
         "fighter",
         "Moscow is pushing for a joint fighter jet programme with Hindustan Aeronautics.",
     ),
     (
-        N,
+        NEG,
         B,
         "fighter",
         "India withdrew from the joint fighter jet programme in 2018.",
     ),
     (
-        O,
+        OCC,
         B,
         "shipments",
         "Russian shipments of sunflower oil to India hit a record in July.",
     ),
     (
-        A,
+        ANT,
         B,
         "workers",
         "Russia wants to hire thousands of Indian workers for construction projects.",
     ),
     (
-        O,
+        OCC,
         B,
         "workers",
         "Several thousand Indian workers moved to Russia under the scheme this year.",
     ),
-    (A, B, "oil", "Indian refiners will keep buying Russian oil that is not sanctioned."),
+    (ANT, B, "oil", "Indian refiners will keep buying Russian oil that is not sanctioned."),
     (
-        A,
+        ANT,
         B,
         "mechanism",
         "Officials are in the final stages of talks on a mechanism to settle trade in rupees.",
     ),
     (
-        O,
+        OCC,
         B,
         "mechanism",
         "The two countries put in place a mechanism to settle trade in rupees in 2022.",
     ),
     (
-        A,
+        ANT,
         B,
         "deal",
         "A deal on the lease of a nuclear submarine could be signed during the visit.",
     ),
-    (A, B, "summit", "The 23rd annual summit will take place in New Delhi."),
-    (O, B, "summit", "The 22nd annual summit took place in Moscow in July."),
-    (A, B, "oil", "Will India keep buying Russian oil?"),
+    (ANT, B, "summit", "The 23rd annual summit will take place in New Delhi."),
+    (OCC, B, "summit", "The 22nd annual summit took place in Moscow in July."),
+    (ANT, B, "oil", "Will India keep buying Russian oil?"),
 ]
 
-TABLE: list[Any] = HEADLINES + WIRE + HEDGES + SCOPE + NEGATIVES + DOMAIN
+
+# Headlines and summary sentences in the wording of real feeds (wire services, Indian and
+# Russian outlets, business and defence press), written for this table. One row per line:
+# expected (o/a/n) | h for a headline | anchor words | sentence; an indented line continues
+# the sentence of the line before.
+FEED_STYLE = """
+o|h|pact|India, Russia sign pact to double trade in national currencies
+a|h|visit|Putin to visit India in December, Kremlin says
+a|h|oil|India's Russian oil imports set to fall sharply in December
+o|h|oil|India's Russian oil imports hit six-month high in October
+n|h|oil|Reliance stops buying Russian oil for its export refinery
+a|h|nuclear|India, Russia discuss small modular nuclear reactors
+o|h|s 400|Russia completes delivery of S-400 systems to India
+n|h|talks|India-EAEU free trade talks hit a roadblock
+a|h|rupees|Russia wants India to invest trapped rupees in infrastructure
+o|h|vostro|Indian banks open 30 special vostro accounts for Russian lenders
+a|h|shipbuilding|Indian, Russian shipyards eye joint shipbuilding projects
+n|h|deals|Payment troubles: Russian arms deals on hold
+a|h|summit|What India wants from the Modi-Putin summit
+o|h|fertiliser|Russia becomes India's top fertiliser supplier
+a|h|labour|Russia seeks Indian labour for construction sector
+o||agreement|The two sides signed an agreement on the mobility of skilled workers and another on
+    healthcare during the talks in Moscow.
+a||agreement|An agreement on the mobility of skilled workers is likely to be among the outcomes
+    of the summit, officials said.
+n||agreement|The agreement on the mobility of skilled workers could not be finalised in time for
+    the summit.
+o||oil|Russian oil accounted for about 36% of India's crude imports in the first nine months of
+    the year.
+a||oil|Refiners are seeking alternative supplies in case Russian oil flows are disrupted by the
+    sanctions.
+n||oil|State-run refiners have stopped placing fresh orders for Russian oil on spot markets.
+o||kudankulam|The third unit at Kudankulam began generating power in the first half of the year.
+a||kudankulam|The third unit at Kudankulam is expected to start generating power next year.
+n||kudankulam|The commissioning of the third unit at Kudankulam has been pushed back by a year.
+a||trade|Both countries have set a target of $100 billion in bilateral trade by 2030.
+o||trade|Bilateral trade reached a record $68.7 billion in the last financial year, driven by
+    oil.
+a||brahmos|Indonesia and Vietnam are among the countries in talks to buy the BrahMos missile.
+o||brahmos|The Philippines received the second batch of BrahMos missile batteries in April.
+a||payments|Lavrov said the two countries were working on ways to protect payments from Western
+    sanctions.
+n||payments|Payments for several defence contracts have been held up for over a year.
+o||coal|Indian importers have started paying for Russian coal in yuan and dirhams.
+a||route|The Chennai-Vladivostok sea route could cut shipping time to 24 days from 40.
+o||corridor|The first cargo via the Chennai-Vladivostok corridor reached Chennai in July.
+a||jaishankar|Jaishankar will travel to Moscow next week for talks with Lavrov.
+o||jaishankar|Jaishankar travelled to Moscow and held talks with Lavrov on the bilateral agenda.
+a||mobility|The mobility pact would allow Indian workers to take up jobs in Russia's
+    manufacturing sector.
+a||helicopter|The Ka-226 helicopter project with Russia has been in the works for years.
+n||helicopter|The Ka-226 helicopter project has been effectively shelved.
+o||lng|India's first cargo of Arctic LNG was unloaded at Dahej despite US sanctions on the
+    project.
+n||lng|Indian buyers have shunned cargoes from the sanctioned Arctic LNG 2 project.
+a||rupay|The two central banks have been discussing interoperability of the Mir and RuPay card
+    networks.
+o||rupay|Russian tourists in Goa can now use Mir cards at terminals that accept RuPay.
+a||investment|Russian investment in India's infrastructure sector remains a key item on the
+    agenda.
+o||sberbank|Sberbank has invested $1 billion in Indian government bonds using its rupee surplus.
+n||deal|The $2.5 billion deal to lease a second nuclear submarine has run into delays.
+a||s 400|The remaining S-400 units are now expected in 2026.
+o||exercise|The navies of India and Russia held their annual Indra exercise in the Bay of
+    Bengal.
+a||exercise|The two navies will hold the Indra exercise later this year.
+n||exercise|The Indra exercise was cancelled this year because of scheduling problems.
+a||pact|Officials said the pact on reciprocal logistics support was close to being finalised.
+o||pact|The pact on reciprocal logistics support came into force in July after Russia's
+    ratification.
+n||pact|Russia has not yet ratified the pact on reciprocal logistics support.
+a||pact|Russia's cabinet has submitted the logistics pact to parliament for ratification.
+o||refinery|Rosneft owns a 49% stake in the Vadinar refinery in Gujarat.
+a||stake|Rosneft is looking to sell its stake in the Vadinar refinery, sources familiar with the
+    talks said.
+n||stake|Rosneft has denied that it is looking to sell its stake in the Vadinar refinery.
+o||sanctions|The US imposed sanctions on Rosneft and Lukoil in October.
+a||pharmaceutical|Indian pharmaceutical firms see opportunities in the Russian market as Western
+    companies leave.
+o||tea|Russia imported about 40 million kg of Indian tea last year.
+o||tea|Tea exports to Russia slumped after payment delays.
+o|h|deal|EU, Mercosur finalise trade deal after 25 years of talks
+a|h|deal|EU and Mercosur aim to sign trade deal by year-end
+n|h|deal|France blocks EU-Mercosur deal vote
+a|h|ceasefire|Israel, Hamas close in on ceasefire deal, mediators say
+o|h|ceasefire|Ceasefire takes effect in Gaza
+n|h|ceasefire|Ceasefire collapses as fighting resumes
+o|h|rates|Fed cuts rates by quarter point
+a|h|rates|Fed seen cutting rates in December
+a|h|merger|Nissan and Honda explore merger
+n|h|merger|Nissan, Honda call off merger talks
+o|h|ipo|Hyundai India IPO fully subscribed on final day
+a|h|ipo|LG Electronics India files for IPO
+o|h|pipeline|Power of Siberia 2 pipeline agreement signed, Gazprom says
+n|h|price|Russia, China yet to agree on price for Power of Siberia 2
+o|h|tariffs|US doubles tariffs on Indian goods to 50%
+a|h|tariffs|Trump threatens higher tariffs on India over Russian oil
+n|h|trade deal|India-US trade deal talks stall over dairy, farm access
+a|h|trade deal|India, US aim to conclude first tranche of trade deal by autumn
+o|h|agreement|India, UK sign free trade agreement
+a|h|agreement|India-EU free trade agreement likely by December, says Goyal
+o||agreement|India and the United Kingdom signed a free trade agreement in London on Thursday,
+    capping three years of negotiations.
+a||agreement|The agreement still needs to be ratified by the British parliament before it takes
+    effect.
+n||talks|The talks broke down after the two sides could not agree on the dispute settlement
+    clause.
+a||talks|Negotiators will resume talks in New Delhi next month, the commerce ministry said.
+o||talks|Negotiators resumed talks in New Delhi on Monday after a two-month pause.
+o||plant|The company commissioned its new plant in Pune in March and has since ramped up output.
+a||plant|The company plans to commission its new plant in Pune by March.
+n||plant|The company has put on hold plans for a new plant in Pune citing weak demand.
+o||shipment|The first shipment left the port of Novorossiysk on Tuesday and is due in India next
+    month.
+a||shipment|The first shipment is scheduled to leave the port of Novorossiysk next week.
+o||bonds|The central bank bought government bonds worth 500 billion rupees in open market
+    operations.
+a||bonds|The central bank will buy government bonds worth 500 billion rupees next week.
+o||license|The regulator granted the company a license to operate satellite internet services.
+n||license|The regulator rejected the company's application for a satellite internet license.
+a||license|The company has applied for a license to operate satellite internet services.
+o||acquisition|Tata Motors completed the acquisition of the Italian truck maker for 3.8 billion
+    euros.
+a||acquisition|The acquisition is subject to regulatory approvals and is expected to close next
+    year.
+n||acquisition|The acquisition was blocked by the competition regulator.
+a||strike|Unions threatened to go on strike if their demands were not met.
+o||ban|The government lifted the ban on rice exports.
+n||exports|The government banned rice exports to stabilise domestic prices.
+a||visit|The prime minister is likely to visit Washington in February.
+o||washington|The prime minister visited Washington in February and met the president.
+n||visit|The prime minister cancelled his visit to Washington due to the floods.
+o||reactor|Russia's Rosatom has begun pouring concrete for the first reactor at the site.
+a||reactor|Construction of the first reactor is due to begin in 2026.
+n||reactor|Construction of the first reactor has been suspended pending a safety review.
+a||summit|Leaders are set to meet in Johannesburg for the G20 summit on November 22.
+o||summit|Leaders met in Johannesburg for the G20 summit on November 22.
+o||declaration|The summit adopted a joint declaration on climate finance without the United
+    States.
+n||declaration|The summit failed to adopt a joint declaration as members were divided over
+    Ukraine.
+a||payment|The two countries are working to link their instant payment systems.
+o||payment|The two countries linked their instant payment systems in a ceremony attended by both
+    leaders.
+n||payment|Efforts to link the two countries' instant payment systems have made little progress.
+a||contract|HAL is expected to win the contract for 97 more fighter jets.
+o||contract|HAL won the contract for 97 more fighter jets, the defence ministry said.
+o||contract|The defence ministry signed a contract with HAL for 97 more Tejas fighter jets on
+    Thursday.
+n||contract|The contract has yet to be signed because of pricing issues.
+o||crude|India's imports of Russian crude averaged 1.8 million barrels per day in September.
+a||crude|Analysts expect India's imports of Russian crude to decline after the sanctions.
+n||crude|Indian refiners have not bought any Russian crude from sanctioned suppliers since the
+    measures came into effect.
+o||gas|Gas flows through the pipeline restarted on Sunday after maintenance.
+n||gas|Gas flows through the pipeline stopped on Sunday.
+a||gas|Gas flows through the pipeline could resume as early as Sunday.
+o||sanctions|The European Union adopted its 19th package of sanctions against Russia.
+a||sanctions|The European Union is preparing a 20th package of sanctions against Russia.
+n||sanctions|Slovakia vetoed the latest package of EU sanctions against Russia.
+o||loan|The World Bank approved a $1.5 billion loan for the project.
+a||loan|The country is seeking a $1.5 billion loan from the IMF.
+n||loan|The IMF has withheld the next loan tranche over missed reform targets.
+o||india russia agreement|India and Russia on Thursday signed an intergovernmental agreement on
+    cooperation in the field of ship repair, in the presence of the two foreign ministers.
+a||india russia agreement|India and Russia are working on an intergovernmental agreement on ship
+    repair, which could be signed when the Russian president visits.
+o||india russia agreements|India and Russia inked 16 agreements across defence, energy and
+    trade, though a long-pending logistics pact remained unsigned.
+n||logistics pact|India and Russia inked 16 agreements across defence, energy and trade, though
+    a long-pending logistics pact remained unsigned.
+a||russian oil|Indian officials say purchases of Russian oil will continue as long as they make
+    commercial sense.
+o||russian oil|Indian purchases of Russian oil have continued despite pressure from Washington.
+n||russian oil|Indian purchases of Russian oil have all but stopped since the sanctions took
+    effect.
+a||rupee rouble|There has been little clarity on whether the rupee-rouble arrangement will be
+    revived.
+n||rupee rouble|The rupee-rouble arrangement, used during the Cold War, was discontinued in the
+    1990s.
+a||su 57|Russia has pitched the Su-57 stealth fighter to India, offering full technology
+    transfer.
+o||su 57|Two Su-57 fighters flew at the Aero India show in Bengaluru.
+n||su 57|India exited the Su-57 development programme in 2018, citing cost and capability
+    concerns.
+a||jaishankar lavrov|Jaishankar and Lavrov are due to meet on the sidelines of the SCO meeting.
+o||jaishankar lavrov|Jaishankar and Lavrov met on the sidelines of the SCO meeting and discussed
+    Ukraine.
+o||modi putin|Modi and Putin spoke by phone on Friday and reviewed the progress in bilateral
+    ties.
+a||modi putin|Modi is expected to raise the issue of Indians recruited into the Russian army
+    when he meets Putin.
+a||indians army|Russia has agreed to discharge all Indians serving in its army, the foreign
+    ministry said.
+o||indians army|Russia discharged 85 Indians who had been serving in its army, the foreign
+    ministry said.
+n||indians army|Moscow has not responded to New Delhi's request to discharge the Indians serving
+    in its army.
+a||trade|Trade between the two countries, now heavily tilted in Russia's favour, is expected to
+    become more balanced.
+o||trade|Trade between India and Russia jumped fivefold to $65 billion in 2023-24.
+n||exports|Indian exports to Russia have failed to keep pace with imports.
+a||fta|India and the EAEU have agreed on the terms of reference for negotiating an FTA.
+o||terms of reference|India and the EAEU have agreed on the terms of reference for negotiating
+    an FTA.
+n||fta|No date has been set for the first round of FTA negotiations.
+a||fta|The first round of FTA negotiations is expected to take place in Moscow.
+o||ammunition|Russia supplied ammunition worth $2 billion to India in the last three years.
+o||rifles|The joint venture has so far delivered 35,000 AK-203 rifles to the Indian Army.
+a||rifles|The joint venture aims to deliver 100,000 AK-203 rifles a year from 2026.
+n||rifles|Production of AK-203 rifles was delayed by disputes over royalties.
+a||chennai vladivostok|Will the Chennai-Vladivostok corridor ever take off?
+o|h|ships|Indian shipyard delivers first of four Russian-ordered cargo ships
+a|h|ships|Indian shipyard to build four cargo ships for Russian firm
+n|h|ships|Russian order for Indian-built ships cancelled
+o|h|rupees|Russian banks invest surplus rupees in Indian bonds
+a|h|rupees|Russian banks may invest surplus rupees in Indian stock market
+o|h|lavrov|Lavrov praises India's independent foreign policy
+a|h|oil|How India could keep buying Russian oil despite sanctions
+o|h|oil|India keeps buying Russian oil despite sanctions
+n|h|oil|India's top refiner halts Russian oil purchases
+o|h|putin|Putin lands in Delhi, Modi receives him at airport
+a|h|putin|Putin's India visit: Defence, energy deals on table
+o|h|deals|Putin's India visit: 10 deals signed, more in pipeline
+a||refinery|Rosneft said on Monday it would consider selling its stake in the Indian refinery if
+    it received a fair offer.
+o||agreement|Under the agreement signed in Moscow, Russia will supply 2 million tonnes of urea a
+    year.
+a||urea|Under the agreement signed in Moscow, Russia will supply 2 million tonnes of urea a
+    year.
+o||deal|Following the signing of the deal, shares of the Indian firm rose 4%.
+o||deal|It is the first such deal between Indian and Russian state firms since the war began.
+o||oil|Russia accounted for 35% of India's oil imports last month.
+a||sanctions|India could face secondary sanctions if it continues to buy Russian oil.
+a||plant|The plant is to be inaugurated by the two leaders via video link.
+o||plant|The plant was inaugurated by the two leaders via video link.
+a||terminal|Work on the LNG terminal will start once the financing is in place.
+o||terminal|Work on the LNG terminal started in January after the financing was arranged.
+n||terminal|Work on the LNG terminal has not started because the financing is not in place.
+a||visa|India and Russia are in the process of finalising a visa-free travel arrangement for
+    tourist groups.
+o||visa|The visa-free arrangement for tourist groups has been in effect since June.
+o||agreement|Both sides welcomed the signing of the agreement on migration and mobility.
+a||agreement|Both sides called for the early conclusion of the agreement on migration and
+    mobility.
+n||bank|The Indian bank has frozen the accounts of several Russian entities to avoid sanctions.
+o||bank|The Indian bank has unfrozen the accounts of several Russian entities after a review.
+a||price cap|G7 countries are debating a lower price cap on Russian oil.
+o||price cap|The EU lowered its price cap on Russian crude to $47.60 a barrel.
+n||cargoes|Several cargoes of Russian crude bound for India have been diverted to other buyers.
+o||cargoes|Several cargoes of Russian crude arrived in Indian ports this week.
+a||cargoes|Several cargoes of Russian crude are heading to Indian ports.
+o||mou|An MoU on cooperation in the Arctic was among the documents exchanged.
+a||mou|An MoU on cooperation in the Arctic is among the documents likely to be exchanged.
+o||partnership|The two leaders hailed the special and privileged strategic partnership.
+a||yuan|Russia has asked Indian refiners to pay for oil in yuan.
+n||yuan|Indian refiners have declined to pay for Russian oil in yuan.
+o||yuan|Indian refiners paid for several Russian oil cargoes in yuan last month.
+a||corridor|The corridor, once operational, will cut transit time by 40%.
+o||corridor|The corridor has been operational since 2023.
+a||summit|The upcoming summit will focus on trade, energy and defence.
+o||summit|The summit focused on trade, energy and defence.
+n||summit|The summit produced no concrete outcome on trade.
+a|h|rupee|Can the rupee become a trade currency with Russia?
+o|h|oil|Russian oil discounts for India widen to $4
+a|h|s 400|Russia says remaining S-400 deliveries on track for 2026
+n|h|s 400|Remaining S-400 deliveries to India pushed to 2027
+o|h|tanker|First Russian LNG tanker docks at Indian port
+a|h|jets|India in talks with Russia for more Su-30 jets
+o|h|jets|India orders 12 more Su-30 jets from HAL
+n|h|jets|India drops plan to buy more MiG-29 jets
+o|h|deal|Adani Ports wins deal to operate Russian Arctic terminal
+a|h|terminal|Adani Ports bids to operate Russian Arctic terminal
+o|h|tanks|Army inducts first batch of upgraded T-90 tanks
+a|h|tanks|Army to get upgraded T-90 tanks by March
+n|h|t 90|T-90 upgrade programme hit by Russian supply delays
+o|h|payments|SBI's Moscow unit resumes trade payments
+n|h|payments|SBI's Moscow unit stops handling sanctioned payments
+a|h|rupee|RBI working on plan to let Russian firms invest in rupee bonds
+o|h|sputnik|Dr Reddy's launches Sputnik Light vaccine in India
+a|h|fertilizer|India seeks long-term fertilizer supply pact with Russia
+o|h|fertilizer|Russian fertilizer makers bag big Indian order
+n|h|fertilizer|Indian fertilizer tender draws no Russian bids
+a|h|coking coal|Steel ministry pitches for more Russian coking coal
+o|h|cruise missile|Navy test-fires BrahMos cruise missile from new destroyer
+a|h|talks|India, Russia to hold talks on Chennai-Vladivostok corridor next week
+n|h|mig|Russia yet to deliver MiG-29 upgrades, Parliament panel told
+o||deliveries|Russia completed deliveries of the S-400 air defence system to India earlier this
+    year, a Russian official said.
+a||deliveries|The Russian official said deliveries of the remaining systems would be completed
+    by the end of next year.
+n||deliveries|The Russian official declined to give a date for the completion of deliveries,
+    citing logistical issues.
+o||plant|The Indian drugmaker opened a manufacturing plant near Moscow in 2023.
+a||plant|The Indian drugmaker is considering opening a second plant near Moscow.
+o||tourist|Russian tourist arrivals in Goa have doubled since direct flights resumed.
+a||tourists|Goa hopes to attract more Russian tourists this winter with new charter flights.
+n||tourists|Charter flights carrying Russian tourists to Goa have been grounded over insurance
+    issues.
+o||shipyard|The Russian shipyard handed over the frigate Tamal to the Indian Navy in
+    Kaliningrad.
+a||shipyard|The Russian shipyard is due to hand over the second frigate next year.
+o||crude|Nayara Energy processed only Russian crude in October after other suppliers stopped
+    selling to it.
+n||diesel|European buyers stopped purchasing Nayara's diesel after the EU sanctioned the
+    refiner.
+a||payments|The two sides are exploring the use of central bank digital currencies for payments.
+o||payments|Russian exporters have been receiving payments in rupees through special vostro
+    accounts.
+n||payments|Some Russian exporters have been unable to repatriate rupee payments.
+a||engines|HAL and Russia's UEC are negotiating licensed production of jet engines in India.
+o||engine|HAL has begun licensed production of the AL-31FP engine at Koraput.
+n||engine|Licensed production of the engine was stalled by a shortage of Russian components.
+a||nuclear|India and Russia are also looking at cooperation in floating nuclear power plants.
+o||nuclear|Russia has supplied nuclear fuel for the Kudankulam reactors for their entire life
+    cycle.
+o||indians|More than 60,000 Indians travelled to Russia for work last year.
+a||workers|Russia plans to recruit up to a million Indian workers by the end of the year, a
+    Russian business leader said.
+n||workers|The Indian government has denied that a million Indian workers are being sent to
+    Russia.
+o||military|India and Russia conducted a joint military exercise in Rajasthan in October.
+a||military|India and Russia will conduct a joint military exercise in Rajasthan in October.
+n||military|India skipped a Russian-led military exercise in Belarus.
+o||arms|Russia's share of India's arms imports fell to 36% in 2020-24 from 55% in 2015-19.
+a||arms|India aims to cut its dependence on Russian arms by manufacturing more weapons at home.
+o||gold|The central bank repatriated 100 tonnes of gold from the UK.
+a||ruble|Russia is keen on expanding the use of the ruble in trade with India.
+n||rubles|Indian exporters have refused to accept rubles because they cannot be converted
+    easily.
+o||summit|The leaders issued a joint statement at the end of the summit.
+a||summit|A joint statement is expected to be issued at the end of the summit.
+n||summit|No joint statement was issued at the end of the summit.
+"""
+# Known misses, with the reason they are not fixed.
+FEED_STYLE_MISSES = {
+    "Remaining S-400 deliveries to India pushed to 2027": (
+        "'pushed to <year>' is a postponement, but a cue for it would also fire on"
+        " 'tariffs pushed to 50%'"
+    ),
+}
+
+
+def _feed_rows(block: str) -> list[Any]:
+    lines: list[str] = []
+    for line in block.strip().splitlines():
+        if line.startswith(" "):
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    modality = {"o": OCC, "a": ANT, "n": NEG}
+    rows: list[Any] = []
+    for line in lines:
+        code, head, words, sentence = line.split("|", 3)
+        row = (modality[code], head == "h", words, sentence)
+        miss = FEED_STYLE_MISSES.get(sentence)
+        rows.append(ambiguous(miss, *row) if miss else row)
+    return rows
+
+
+TABLE: list[Any] = HEADLINES + WIRE + HEDGES + SCOPE + NEGATIVES + DOMAIN + _feed_rows(FEED_STYLE)
 
 
 @pytest.mark.parametrize(("expected", "headline", "words", "sentence"), TABLE)
@@ -836,12 +1282,12 @@ def test_table_size() -> None:
 
 def test_anchors_out_of_range_are_ignored() -> None:
     sentence = "India and Russia signed the pact."
-    assert decide_modality(sentence, anchors=[-3, 99]) is O
+    assert decide_modality(sentence, anchors=[-3, 99]) is OCC
 
 
 def test_empty_sentence_is_anticipated() -> None:
-    assert decide_modality("") is A
-    assert decide_modality("...", headline=True) is O
+    assert decide_modality("") is ANT
+    assert decide_modality("...", headline=True) is OCC
 
 
 def test_internal_tokens_are_the_tokenizer_tokens() -> None:
@@ -853,7 +1299,7 @@ def test_internal_tokens_are_the_tokenizer_tokens() -> None:
     ]
     rows = [getattr(row, "values", row) for row in [*TABLE, *EXTRA]]
     for sentence in [row[3] for row in rows] + odd:
-        assert list(_scan(sentence)[0]) == tokenize(sentence), sentence
+        assert list(scan(sentence)[0]) == tokenize(sentence), sentence
 
 
 def test_decide_modality_is_fast() -> None:

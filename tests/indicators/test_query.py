@@ -120,6 +120,14 @@ TABLE: list[tuple[str, str, bool]] = [
     ("india OR china", "China trade", True),
     ("india OR china", "Japan trade", False),
     ("india OR china OR japan", "japan", True),
+    # a large OR of plain words is compiled to one set test
+    ("x OR y OR z OR india OR china", "China and India", True),
+    ("x OR y OR z OR india OR china", "Chinese", False),
+    ("x OR y OR z OR india OR agree*", "agreement", True),
+    ("title:(x OR y OR z OR india) deal", "India || deal", True),
+    ("title:(x OR y OR z OR india) deal", "Deal || India", False),
+    ("(x OR y OR z OR india) NEAR/1 deal", "india deal", True),
+    ("(x OR y OR z OR india) NEAR/1 deal", "india big deal", False),
     # NOT and -
     ("india NOT pakistan", "India and Pakistan", False),
     ("india NOT pakistan", "India and China", True),
@@ -387,6 +395,12 @@ def _hit(query: str, text: str) -> Hit | None:
         ('"new* deal" agree*', "agreed new deal", ("new* deal", "agree*"), (0, 1, 2)),
         ("NOT pakistan", "china", (), ()),
         ("x OR y OR z", "z y", ("y", "z"), (0, 1)),
+        (
+            'z OR "rupee ruble" OR india OR x OR y OR india',
+            "India rupee-ruble india",
+            ("rupee ruble", "india"),
+            (0, 1, 2, 3),
+        ),
         # a false NEAR inside a true OR reports nothing, though its words are there
         ("x OR ((a -b) NEAR/1 c)", "x b a c", ("x",), (0,)),
     ],

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.sentences import split_sentences, strip_dateline
+from indicators.sentences import scan, split_clauses, split_sentences, strip_dateline
+from indicators.text import tokenize
 
 SPLITS: list[tuple[str, list[str]]] = [
     # plain boundaries
@@ -179,3 +180,114 @@ def test_many_sentences_are_fast() -> None:
     start = time.perf_counter()
     assert len(split_sentences(text)) == 200
     assert time.perf_counter() - start < 0.5
+
+
+# Tokens with breaks, and clauses (used by indicators.modality)
+
+ODD_TEXT = [
+    "India's U.S.-backed deal: 10,000 tonnes, $2.5 bn; S-400 (Triumf) — done.",
+    "Rupee–rouble trade; the 'special' vostro accounts… didn't work",
+    "ﬁnal İstanbul ÉTAT straße 1.2.3 a.m. e.g. Ph.D. it's O'Neill at 10:30",
+    "NEW DELHI (Reuters) - a -- b --- c - - d [e] {f} 'g' \"h\"",
+    "",
+    "   ",
+    "—",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXT + [row[0] for row in SPLITS])
+def test_scan_tokens_are_the_tokenizer_tokens(text: str) -> None:
+    assert list(scan(text)[0]) == tokenize(text)
+
+
+def test_scan_breaks() -> None:
+    toks, breaks = scan("India, Russia: 10,000 tonnes of S-400 (parts) - done; at 10:30")
+    assert toks == ("india", "russia", "10,000", "tonnes", "of", "s", "400", "parts", "done")[
+        :9
+    ] + ("at", "10", "30")
+    # after "india" a comma (soft), after "russia" a colon (hard), brackets (soft), a spaced
+    # dash (hard), a semicolon (hard); none inside "10,000", "S-400" or "10:30"
+    assert breaks == {1: False, 2: True, 7: False, 8: True, 9: True}
+
+
+def _clause_words(sentence: str, **kwargs: object) -> list[tuple[str, int, bool, int]]:
+    toks, breaks = scan(sentence)
+    clauses = split_clauses(toks, breaks, **kwargs)  # type: ignore[arg-type]
+    assert clauses[0].start == 0 and clauses[-1].end == len(toks)
+    assert all(a.end == b.start for a, b in zip(clauses, clauses[1:], strict=False))
+    return [(" ".join(toks[c.start : c.end]), c.segment, c.background, c.parent) for c in clauses]
+
+
+CLAUSES: list[tuple[str, dict[str, object], list[tuple[str, int, bool, int]]]] = [
+    ("India and Russia signed the pact", {}, [("india and russia signed the pact", 0, False, -1)]),
+    (
+        "Despite the delays, India and Russia signed the pact",
+        {},
+        [("despite the delays", 0, True, -1), ("india and russia signed the pact", 1, False, -1)],
+    ),
+    (
+        "Despite the delays India signed the pact",
+        {"verb_starts": [4]},
+        [("despite the delays india", 0, True, -1), ("signed the pact", 1, False, -1)],
+    ),
+    (
+        "India signed a pact on shipping but talks on payments stalled",
+        {},
+        [
+            ("india signed a pact on shipping", 0, False, -1),
+            ("but talks on payments stalled", 1, False, -1),
+        ],
+    ),
+    (
+        "India signed the pact after talks in Moscow",
+        {},
+        [("india signed the pact", 0, False, -1), ("after talks in moscow", 0, True, -1)],
+    ),
+    (
+        "The Kremlin denied reports that India had signed",
+        {},
+        [("the kremlin denied reports", 0, False, -1), ("that india had signed", 0, False, 0)],
+    ),
+    (
+        "India resumed imports that had been halted",
+        {},
+        [("india resumed imports", 0, False, -1), ("that had been halted", 0, False, -1)],
+    ),
+    (
+        "India signed a pact and agreed to explore more",
+        {"cue_starts": {1, 5}},
+        [("india signed a pact", 0, False, -1), ("and agreed to explore more", 0, False, -1)],
+    ),
+    (
+        "India and Russia signed",
+        {"cue_starts": {3}},
+        [("india and russia signed", 0, False, -1)],
+    ),
+    (
+        "Putin visit: India, Russia to sign pacts ahead of the summit",
+        {},
+        [
+            ("putin visit", 0, False, -1),
+            ("india", 1, False, -1),
+            ("russia to sign pacts", 1, False, -1),
+            ("ahead of the summit", 1, False, -1),
+        ],
+    ),
+    (
+        "Russia will deliver as long as India pays, while China waits",
+        {},
+        [
+            ("russia will deliver", 0, False, -1),
+            ("as long as india pays", 0, True, -1),
+            ("while china waits", 1, False, -1),
+        ],
+    ),
+    ("", {}, [("", 0, False, -1)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "kwargs", "expected"), CLAUSES)
+def test_split_clauses(
+    sentence: str, kwargs: dict[str, object], expected: list[tuple[str, int, bool, int]]
+) -> None:
+    assert _clause_words(sentence, **kwargs) == expected

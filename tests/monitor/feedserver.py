@@ -8,7 +8,7 @@ Use the ``feed_server`` fixture (tests/monitor/conftest.py), or ``with FeedServe
     server.add("/late", body, delay=2.0)                    # sleeps before the status line
     server.add("/gz", body, gzip=True)                      # Content-Encoding: gzip
     server.redirect("/old", "/feed.xml", status=301)        # path or absolute URL
-    server.add_handler("/x", lambda req: Reply(status=418))  # anything else
+    server.add_handler("/hook", lambda req: Reply(status=204))  # any method; req.body
     server.hits("/feed.xml"); server.requests("/feed.xml")[0].headers["if-none-match"]
 
 Every request is recorded, unknown paths too (they get a 404), so a test can prove that
@@ -44,6 +44,7 @@ class Request:
     method: str
     path: str  # with the query string
     headers: dict[str, str]
+    body: bytes = b""  # POST/PUT bodies (Content-Length framed), e.g. webhook alerts
 
 
 @dataclass(frozen=True)
@@ -253,13 +254,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(with_body=False)
 
+    def do_POST(self) -> None:
+        self._serve(with_body=True)
+
+    do_PUT = do_DELETE = do_PATCH = do_POST
+
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: tests assert on server.requests() instead
 
     def _serve(self, *, with_body: bool) -> None:
         owner = self.server.owner
         headers = {name.lower(): value for name, value in self.headers.items()}
-        reply = owner._dispatch(Request(self.command, self.path, headers))
+        length = int(headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        reply = owner._dispatch(Request(self.command, self.path, headers, body))
         if reply.delay and owner._stop.wait(reply.delay):
             self.close_connection = True
             return

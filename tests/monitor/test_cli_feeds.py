@@ -31,7 +31,7 @@ OPML = """<?xml version="1.0" encoding="utf-8"?>
 def invoke(db: Database, *args: str) -> str:
     result = CliRunner().invoke(cli, ["--db", db.url, *args])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def test_opml_import_export_round_trips_titles_urls_and_folders(
@@ -54,7 +54,9 @@ def test_feeds_list_json_reports_health_of_every_feed(
     db: Database, feed_server: FeedServer
 ) -> None:
     ok = feed_server.add("/ok.xml", rss(STORIES_FOR_CLI), etag='"1"')
-    broken = feed_server.add("/broken.xml", "<rss><chan\x00nel><<<>>", content_type="application/xml")
+    broken = feed_server.add(
+        "/broken.xml", "<rss><chan\x00nel><<<>>", content_type="application/xml"
+    )
     missing = feed_server.url("/missing.xml")
     invoke(db, "feeds", "add", ok, broken, missing)
     summary = invoke(db, "poll", "--all")

@@ -113,6 +113,15 @@ def test_same_body_is_unchanged_and_a_new_body_is_ok(
     assert changed.content_hash != first.content_hash
 
 
+def test_cookies_are_neither_kept_nor_sent(
+    feed_server: FeedServer, client: httpx.Client, policy: FetchPolicy
+) -> None:
+    url = feed_server.add("/feed.xml", RSS, headers={"Set-Cookie": "session=abc; Path=/"})
+    assert get(client, policy, url).outcome == FetchOutcome.OK
+    get(client, policy, url)
+    assert "cookie" not in feed_server.requests("/feed.xml")[1].headers
+
+
 # --- redirects -------------------------------------------------------------------------------
 
 
@@ -441,3 +450,32 @@ def test_passwords_in_urls_stay_out_of_messages(
     assert result.error is not None
     assert "s3cret" not in result.error
     assert "reader:***@" in result.error
+
+
+# --- the test server itself (others reuse it) ------------------------------------------------
+
+
+def test_feed_server_records_methods_bodies_and_unknown_paths() -> None:
+    with FeedServer() as server, httpx.Client() as plain:
+        server.add_handler("/hook", lambda request: Reply(status=204))
+        server.add("/feed.xml", RSS)
+        assert plain.post(server.url("/hook?x=1"), json={"a": 1}).status_code == 204
+        assert plain.head(server.url("/feed.xml")).headers["content-length"] == str(len(RSS))
+        assert plain.get(server.url("/nothing")).status_code == 404
+    (hook,) = server.requests("/hook")
+    assert (hook.method, hook.path, hook.body) == ("POST", "/hook?x=1", b'{"a":1}')
+    assert (server.hits("/feed.xml"), server.hits("/nothing")) == (1, 1)
+    assert server.errors == []
+
+
+def test_feed_server_closes_promptly_with_open_connections() -> None:
+    server = FeedServer().start()
+    server.add("/feed.xml", RSS)
+    server.add("/trickle", b"x" * 100, chunk_size=1, chunk_delay=1.0)
+    with httpx.Client() as keep_alive:
+        keep_alive.get(server.url("/feed.xml"))  # leaves an idle keep-alive connection
+        with keep_alive.stream("GET", server.url("/trickle")) as response:
+            next(response.iter_raw())  # a trickle in progress
+            started = time.monotonic()
+            server.close()
+            assert time.monotonic() - started < 1.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -378,3 +379,17 @@ def test_broken_json_feeds(body: bytes, kind: str) -> None:
     with pytest.raises(FeedError) as caught:
         parse_feed(body, {"content-type": "application/feed+json"}, "https://example.test/")
     assert caught.value.kind == kind
+
+
+def test_hostile_markup_is_cheap_to_reduce() -> None:
+    # 10,000+ unclosed tags make a naive tag-stripping regex quadratic (seconds per entry).
+    markups = ["<script>" * 200_000, "<!--" * 300_000, "<a" * 500_000]
+    items = "".join(
+        f"<item><title>t</title><description><![CDATA[ok {m}]]></description></item>"
+        for m in markups
+    )
+    body = f'<rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    started = time.monotonic()
+    feed = parse_feed(body, {}, "https://example.test/")
+    assert time.monotonic() - started < 2.0
+    assert [entry.summary for entry in feed.entries] == ["ok", "ok", "ok"]
