@@ -29,7 +29,12 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 
-FILLER = """the of and to in a is that for on with as was by at from it an be has are have
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+FILLER = _words("""the of and to in a is that for on with as was by at from it an be has are have
 said will its which not but after this were their also been more than one over who they into
 would about up two new year last other first out some could had when there all three percent
 government told people country week month officials including while since between under now
@@ -45,19 +50,19 @@ level figure house press areas sources while close remained further day monday t
 wednesday thursday friday week weekend morning evening earlier later today yesterday number
 use little least even very often again already another each every few less little lot most
 must never nothing several since something sometimes soon though through thus together too
-toward until upon usually whether whose within""".split()
+toward until upon usually whether whose within""")
 
 _CONSONANTS = "bcdfghklmnprstvz"
 _VOWELS = "aeiou"
 _ENDINGS = ("", "", "", "s", "ed", "ing", "ment", "er")
 
 # The seed watch list's world, for topical entries (polling, replay, memory).
-TOPIC_ACTORS = """india indian delhi mumbai gujarat russia russian moscow rosatom rostec
-vladivostok modi putin ongc rosneft sberbank rbi""".split()
-TOPIC_CONCEPTS = """agreement deal pact contract partnership oil crude lng refinery payments
+TOPIC_ACTORS = _words("""india indian delhi mumbai gujarat russia russian moscow rosatom rostec
+vladivostok modi putin ongc rosneft sberbank rbi""")
+TOPIC_CONCEPTS = _words("""agreement deal pact contract partnership oil crude lng refinery payments
 rupee rouble settlement banking corridor shipping defence missile frigate deliveries spares
 labour mobility workers summit declaration roadmap technology fertiliser plant reactor
-project""".split()
+project""")
 TOPIC_CUES = (
     "signed",
     "is expected to sign",
@@ -223,6 +228,23 @@ def stories(
     return [
         gen.story(n, start + timedelta(minutes=7 * n), site, topical_rate) for n in range(count)
     ]
+
+
+def feed_stories(
+    gen: TextGenerator,
+    feed: int,
+    per_feed: int,
+    *,
+    topical_rate: float = 0.1,
+    start: datetime = datetime(2025, 11, 1, tzinfo=UTC),
+) -> tuple[str, list[Story]]:
+    """The site and the ``per_feed`` entries of feed number ``feed``, newest first."""
+    site = f"outlet{feed:04d}.example"
+    items = [
+        gen.story(feed * per_feed + i, start + timedelta(minutes=11 * i), site, topical_rate)
+        for i in range(per_feed)
+    ]
+    return site, items[::-1]
 
 
 # --- queries -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from indicators.modality import decide_modality
 from indicators.model import Evidence, Indicator, Item, Modality
 from indicators.query import CompiledQuery, compile_query, parse_query
+from indicators.query.compiler import Unit
 from indicators.sentences import split_sentences
 from indicators.text import html_to_text, tokenize
 
@@ -39,8 +40,9 @@ class _Unit:
 class Matcher:
     """A compiled watch list (or several): ``match`` an item, get its evidence."""
 
-    def __init__(self, indicators: Sequence[Indicator]) -> None:
+    def __init__(self, indicators: Sequence[Indicator], *, whole_item: bool = True) -> None:
         self.indicators = tuple(indicators)
+        self.whole_item = whole_item
         self._queries: list[CompiledQuery] = [
             compile_query(parse_query(ind.query)) for ind in self.indicators
         ]
@@ -91,44 +93,47 @@ class Matcher:
             return []
         title_tokens = units[0].tokens if units[0].is_title else ()
         all_words = [w for unit in units for w in unit.tokens]
+        candidates = self._candidates(all_words)
+        if not candidates:
+            return []
+        prepared = [Unit(unit.tokens, title_tokens, all_words) for unit in units]
+        found: dict[int, list[tuple[int, int, Evidence]]] = {}
+        for unit, ready in zip(units, prepared, strict=True):
+            for number in candidates:
+                hit = self._queries[number].match_unit(ready)
+                if hit is None:
+                    continue
+                indicator = self.indicators[number]
+                modality = decide_modality(
+                    unit.text, headline=unit.is_title, anchors=hit.positions, extra=indicator.cues
+                )
+                ev = Evidence(indicator.id, modality, unit.text, hit.terms, unit.is_title)
+                found.setdefault(number, []).append((_PRIORITY[modality], unit.position, ev))
+        if self.whole_item and len(units) > 1:
+            for number in candidates:
+                if number not in found:
+                    whole = self._whole_item(number, units, title_tokens, all_words)
+                    if whole is not None:
+                        found[number] = [whole]
         evidence: list[Evidence] = []
-        for number in self._candidates(all_words):
-            evidence.extend(self._evidence_for(number, units, title_tokens))
+        for number in sorted(found):
+            evidence.extend(ev for _, _, ev in sorted(found[number], key=lambda f: (f[0], f[1])))
         return evidence
-
-    def _evidence_for(
-        self, number: int, units: list[_Unit], title_tokens: Sequence[str]
-    ) -> list[Evidence]:
-        indicator, query = self.indicators[number], self._queries[number]
-        found: list[tuple[int, int, Evidence]] = []
-        for unit in units:
-            hit = query.match(unit.tokens, title_tokens)
-            if hit is None:
-                continue
-            modality = decide_modality(
-                unit.text, headline=unit.is_title, anchors=hit.positions, extra=indicator.cues
-            )
-            ev = Evidence(indicator.id, modality, unit.text, hit.terms, unit.is_title)
-            found.append((_PRIORITY[modality], unit.position, ev))
-        if not found and len(units) > 1:
-            whole = self._whole_item(indicator, query, units, title_tokens)
-            if whole is not None:
-                found.append(whole)
-        return [ev for _, _, ev in sorted(found, key=lambda f: (f[0], f[1]))]
 
     def _whole_item(
         self,
-        indicator: Indicator,
-        query: CompiledQuery,
+        number: int,
         units: list[_Unit],
         title_tokens: Sequence[str],
+        all_words: Sequence[str],
     ) -> tuple[int, int, Evidence] | None:
-        tokens: list[str] = []
+        indicator, query = self.indicators[number], self._queries[number]
         starts: list[int] = []
+        total = 0
         for unit in units:
-            starts.append(len(tokens))
-            tokens.extend(unit.tokens)
-        hit = query.match(tokens, title_tokens)
+            starts.append(total)
+            total += len(unit.tokens)
+        hit = query.match(all_words, title_tokens, all_words)
         if hit is None:
             return None
         # Credit the sentence that holds most matched terms; prefer the body over the title.

@@ -2,19 +2,21 @@
 
 DESIGN §6; the procedure and the reasons for it are in ``docs/notes/modality.md``. In short:
 
-1. Tokenise the sentence exactly as ``indicators.text.tokenize`` does (anchors index into it),
-   noting punctuation, and find the cues of ``cues.yaml`` (longest phrase wins; ``ignore``
-   phrases such as "not only" or "as expected" hide what they contain).
-2. Split it into clauses at ``; :``, commas, brackets, dashes and conjunctions ("but",
-   "while", "although", "which", "and" before a cue …); "despite/amid/although" clauses are
-   concessive background.
-3. Judge the clause of the anchors: a negation in it wins; otherwise the cue group that
-   governs the anchor (the nearest cue before it, else the first after it, with the cues
-   adjacent to that one: "is expected to be signed") gives anticipated over occurred.
-4. A clause without cues borrows from the nearest clause of its segment, then from the past
-   tense (-ed) around the anchors, then from other segments; then a headline is occurred and
-   anything else anticipated. An unconfirmed report ("sources said") turns occurred into
-   anticipated.
+1. Tokenise (``indicators.sentences.scan``: the tokens of ``tokenize``, which anchors index)
+   and find the cue phrases of ``cues.yaml``, the longest at each position; ``ignore``
+   phrases ("not only", "as expected", "declined to comment") hide what they contain.
+2. Cut the sentence into clauses (``split_clauses``); "despite/although/after/if …" clauses
+   are background, "but/while/;/:" start a new segment.
+3. In the clause holding the anchors (most anchors wins, then the stronger class): a negation
+   wins, also one in the clause that governs it ("denied reports | that …"); otherwise the
+   verb group governing the anchor decides, anticipated over occurred: the nearest cue at or
+   before the anchor, else the first after it, with the cues adjacent to it ("is expected to
+   be formally signed"; "remains … on the agenda").
+4. A clause without cues: a past-looking verb in it means occurred; else the nearest clause
+   of its segment with cues decides, then a past verb in the segment, then other segments;
+   then a headline is occurred and body text anticipated. Without anchors the whole sentence
+   (background aside) is the clause. Last, occurred becomes anticipated in a hedged report
+   ("sources said") or a question.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def load_cues() -> CueSet:
 # Cue classes, strongest first (a lower number wins a tie between clauses).
 _NEG, _ANT, _OCC, _HEDGE, _IGNORE = 0, 1, 2, 3, 4
 _MODALITY = {_NEG: Modality.NEGATED, _ANT: Modality.ANTICIPATED, _OCC: Modality.OCCURRED}
-_EXACT, _PREFIX, _GAP, _NUM = 0, 1, 2, 3
+_EXACT, _PREFIX, _GAP, _NUM, _YEAR = 0, 1, 2, 3, 4
 _MAX_GAP = 4  # "..." in a phrase skips up to four tokens
 
 _Elem: TypeAlias = tuple[int, str]
@@ -83,6 +85,8 @@ def _compile_phrase(phrase: str) -> tuple[_Elem, ...]:
             elems.append((_GAP, ""))
         elif word == "#":
             elems.append((_NUM, ""))
+        elif word == "####":
+            elems.append((_YEAR, ""))
         else:
             prefix = word.endswith("*")
             toks = tokenize(word.rstrip("*"))
@@ -115,6 +119,7 @@ def _match(elems: tuple[_Elem, ...], toks: tuple[str, ...], i: int) -> int:
             (kind == _EXACT and tok != value)
             or (kind == _PREFIX and not tok.startswith(value))
             or (kind == _NUM and not tok[0].isdigit())
+            or (kind == _YEAR and not (len(tok) == 4 and tok[:2] in ("19", "20") and tok.isdigit()))
         ):
             return -1
         i += 1
@@ -163,7 +168,7 @@ class _Matcher:
         return found
 
     def find(self, toks: tuple[str, ...]) -> list[_Cue]:
-        """Cues left to right, longest match at each position; ignored phrases are dropped."""
+        """Cues left to right, the longest match at each position (``ignore`` ones too)."""
         cues: list[_Cue] = []
         seen = self.seen
         n, i = len(toks), 0
@@ -186,8 +191,7 @@ class _Matcher:
             if best_end < 0:
                 i += 1
                 continue
-            if best_cls != _IGNORE:
-                cues.append((i, best_end, best_cls))
+            cues.append((i, best_end, best_cls))
             i = best_end
         return cues
 
@@ -220,6 +224,8 @@ _GROUP_GAP = _words(
     still jointly eventually then shortly quickly already likely possibly reportedly
     subsequently today"""
 )
+# Report nouns: "reports that ..." is denied by a negation that follows the complement.
+_REPORTS = _words("reports report claims speculation rumours rumors suggestions")
 # Linking verbs: what follows them in the clause says more than they do.
 _COPULAS = _words("remains remained became becomes")
 
@@ -272,22 +278,31 @@ def _clause_class(
         if any(c[2] == _NEG and up.start <= c[0] < up.end for c in cues):
             return _NEG
         parent = up.parent
+    if clause.parent >= 0 and _REPORTS & set(toks[max(clause.start - 2, 0) : clause.start]):
+        # "Reports that they had agreed ... were denied": the denial comes after the report
+        later = [c for c in clauses[k + 1 :] if c.segment == clause.segment]
+        if any(c[2] == _NEG and up.start <= c[0] < up.end for up in later for c in cues):
+            return _NEG
     if not inside:
         return None
     if any(c[2] == _NEG for c in inside):
         return _NEG
-    return min(_group(toks, inside, a) for a in (anchors or (toward,)))
+    # each anchor votes for the group that governs it; a tie goes to the stronger class
+    votes = [_group(toks, inside, a) for a in (anchors or (toward,))]
+    return max(set(votes), key=lambda cls: (votes.count(cls), -cls))
 
 
 _AUXILIARY = _words("has have had was were")
 _PARTICIPLES = _words("made paid sold built held sent set hit put won begun done gone left met")
 
 
-def _past_tense(toks: Sequence[str], not_past: frozenset[str]) -> bool:
-    """A verb that looks past: "-ed" (not an adjective such as "advanced"), or a participle
-    after "has/was": "has been in effect", "was given", "has unfrozen", "was sold"."""
-    for i, tok in enumerate(toks):
-        if tok in not_past:
+def _past_tense(toks: Sequence[str], span: range, skip: set[int], not_past: frozenset[str]) -> bool:
+    """A verb in ``toks[span]`` that looks past, outside cues and ignored phrases (``skip``):
+    "-ed" (not an adjective such as "advanced"), or a participle after "has/was": "has been
+    in effect", "was given", "has unfrozen", "was sold"."""
+    for i in span:
+        tok = toks[i]
+        if tok in not_past or i in skip:
             continue
         if len(tok) > 4 and tok.endswith("ed"):
             return True
@@ -302,6 +317,7 @@ def _judge(
     clauses: list[Clause],
     anchors: list[int],
     headline: bool,
+    skip: set[int],
     not_past: frozenset[str],
 ) -> int:
     """The class of the event at ``anchors`` (see the module docstring for the order)."""
@@ -313,7 +329,7 @@ def _judge(
         for cls in classes:
             if cls is not None:
                 return cls
-        return _OCC if headline or _past_tense(toks, not_past) else _ANT
+        return _OCC if headline or _past_tense(toks, range(len(toks)), skip, not_past) else _ANT
     by_clause = [[a for a in anchors if c.start <= a < c.end] for c in clauses]
     homes = [k for k, inside in enumerate(by_clause) if inside]
     homes = [k for k in homes if not clauses[k].background] or homes
@@ -324,7 +340,9 @@ def _judge(
     ]
     if results:  # the clause with most anchors; on a tie the stronger class
         return max(results)[2]
-    if any(_past_tense(toks[clauses[k].start : clauses[k].end], not_past) for k in homes):
+    if any(
+        _past_tense(toks, range(clauses[k].start, clauses[k].end), skip, not_past) for k in homes
+    ):
         return _OCC
     segments = {clauses[k].segment for k in homes}
     others = sorted(
@@ -341,8 +359,8 @@ def _judge(
             if (cls := _clause_class(toks, cues, clauses, k, (), toward)) is not None:
                 return cls
         if same_segment:
-            near = (toks[c.start : c.end] for c in clauses if c.segment in segments)
-            if any(_past_tense(words, not_past) for words in near):
+            near = (c for c in clauses if c.segment in segments and not c.background)
+            if any(_past_tense(toks, range(c.start, c.end), skip, not_past) for c in near):
                 return _OCC
     return _OCC if headline else _ANT
 
@@ -363,11 +381,14 @@ def decide_modality(
     ``anchors`` are indices into ``indicators.text.tokenize(sentence)`` where the indicator's
     query terms matched; the cues that govern them decide (without anchors, the whole
     sentence). ``extra`` adds an indicator's own cue phrases; they win a tie with a built-in
-    phrase of the same length. Pass the sentence after ``strip_dateline``.
+    phrase of the same length. A leading dateline is harmless (its punctuation makes it a
+    clause of its own, and "May 5" is not a modal); ``strip_dateline`` it for display, and
+    compute the anchors on the text that is passed here.
     """
     matcher = _matcher(extra, headline)
     toks, breaks = scan(sentence)
-    cues = matcher.find(toks)
+    found = matcher.find(toks)
+    cues = [c for c in found if c[2] != _IGNORE]
     clauses = split_clauses(
         toks,
         breaks,
@@ -375,7 +396,8 @@ def decide_modality(
         verb_starts=[c[0] for c in cues if c[2] in (_ANT, _OCC)],
     )
     points = sorted({a for a in anchors if 0 <= a < len(toks)})
-    cls = _judge(toks, cues, clauses, points, headline, matcher.not_past)
+    skip = {i for start, end, _ in found for i in range(start, end)}
+    cls = _judge(toks, cues, clauses, points, headline, skip, matcher.not_past)
     if cls == _OCC and (
         any(c[2] == _HEDGE for c in cues) or sentence.rstrip().rstrip(_CLOSERS).endswith("?")
     ):

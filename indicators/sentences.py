@@ -1,4 +1,4 @@
-"""Sentence splitting for feed text, and removal of wire datelines.
+"""Sentences, datelines and clauses of feed text.
 
 Evidence is one sentence (DESIGN §6), so the splitter decides what an analyst sees and what
 modality is judged on. It works on plain text (HTML already stripped by

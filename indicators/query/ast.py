@@ -72,7 +72,11 @@ class Near:
 
 @dataclass(frozen=True)
 class Field:
-    """``name:child``: the child is evaluated against that field (only ``title`` exists)."""
+    """``name:child``: the child is evaluated against that field.
+
+    ``title`` is the headline; ``item`` is the whole item (title and summary), for
+    conditions such as "the countries are named somewhere in the item".
+    """
 
     name: str
     child: Node

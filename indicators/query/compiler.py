@@ -36,28 +36,47 @@ class Unit:
     """One text unit prepared for matching; build it once and match every query on it.
 
     ``tokens`` and ``title_tokens`` must come from ``indicators.text.tokenize`` (so no
-    token is empty or contains a space).
+    token is empty or contains a space). ``item_tokens`` are all the item's words (title
+    and summary), for ``item:`` terms; they default to the sentence and title together.
     """
 
-    __slots__ = ("_title_words", "_words", "text", "title", "title_tokens", "tokens")
+    __slots__ = ("_words", "item_tokens", "text", "texts", "title_tokens", "tokens")
 
-    def __init__(self, tokens: Sequence[str], title_tokens: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        tokens: Sequence[str],
+        title_tokens: Sequence[str] = (),
+        item_tokens: Sequence[str] | None = None,
+    ) -> None:
         self.tokens = tokens
         self.title_tokens = title_tokens
+        if item_tokens is None:
+            item_tokens = [*title_tokens, *tokens]
+        self.item_tokens = item_tokens
         self.text = " " + " ".join(tokens) + " "
-        self.title = " " + " ".join(title_tokens) + " "
-        self._words: frozenset[str] | None = None
-        self._title_words: frozenset[str] | None = None
+        # Indexed by scope: SENTENCE, TITLE, ITEM.
+        self.texts = (
+            self.text,
+            " " + " ".join(title_tokens) + " ",
+            " " + " ".join(item_tokens) + " ",
+        )
+        self._words: list[frozenset[str] | None] = [None, None, None]
 
-    def words(self, in_title: bool = False) -> frozenset[str]:
-        """The distinct tokens, built on first use (only large ORs of words ask)."""
-        if in_title:
-            if self._title_words is None:
-                self._title_words = frozenset(self.title_tokens)
-            return self._title_words
-        if self._words is None:
-            self._words = frozenset(self.tokens)
-        return self._words
+    @property
+    def title(self) -> str:
+        return self.texts[TITLE]
+
+    def words(self, scope: int = 0) -> frozenset[str]:
+        """The distinct tokens of a scope, built on first use (only large ORs of words ask)."""
+        found = self._words[scope]
+        if found is None:
+            source = (self.tokens, self.title_tokens, self.item_tokens)[scope]
+            found = self._words[scope] = frozenset(source)
+        return found
+
+
+SENTENCE, TITLE, ITEM = 0, 1, 2
+_SCOPES = {"title": TITLE, "item": ITEM}
 
 
 @dataclass(frozen=True)
@@ -110,9 +129,14 @@ class CompiledQuery:
     def __repr__(self) -> str:
         return f"CompiledQuery({self.source!r})"
 
-    def match(self, tokens: Sequence[str], title_tokens: Sequence[str] = ()) -> Hit | None:
-        """Match one sentence's tokens (with its item's title tokens); ``None`` if no match."""
-        return self.match_unit(Unit(tokens, title_tokens))
+    def match(
+        self,
+        tokens: Sequence[str],
+        title_tokens: Sequence[str] = (),
+        item_tokens: Sequence[str] | None = None,
+    ) -> Hit | None:
+        """Match one sentence's tokens (with its item's title and all its tokens)."""
+        return self.match_unit(Unit(tokens, title_tokens, item_tokens))
 
     def match_unit(self, unit: Unit) -> Hit | None:
         """Like ``match`` on a prepared ``Unit`` shared by every query on that sentence."""
@@ -142,38 +166,38 @@ def compile_query(node: Node, source: str | None = None) -> CompiledQuery:
     return CompiledQuery(node, _format_query(node) if source is None else source)
 
 
-def _compile(node: Node, in_title: bool = False) -> _Code:
+def _compile(node: Node, scope: int = SENTENCE) -> _Code:
     if isinstance(node, Term | Prefix | Phrase):
-        return _leaf(node, in_title)
+        return _leaf(node, scope)
     if isinstance(node, Not):
-        inner = _compile(node.child, in_title).test
+        inner = _compile(node.child, scope).test
         return _Code(lambda u: not inner(u), _no_spans, 2)
     if isinstance(node, Field):
-        return _field(_compile(node.child, in_title=True))
+        return _field(_compile(node.child, _SCOPES[node.name.lower()]))
     if isinstance(node, Near):
-        return _near(_compile(node.left, in_title), _compile(node.right, in_title), node.distance)
+        return _near(_compile(node.left, scope), _compile(node.right, scope), node.distance)
     if isinstance(node, And):
-        return _and([_compile(child, in_title) for child in node.children])
+        return _and([_compile(child, scope) for child in node.children])
     words = [c.word for c in node.children if isinstance(c, Term)]
     if len(words) < WORD_SET_MIN:
-        return _or([_compile(child, in_title) for child in node.children])
-    rest = [_compile(c, in_title) for c in node.children if not isinstance(c, Term)]
-    return _or([_word_set(frozenset(words), in_title), *rest])
+        return _or([_compile(child, scope) for child in node.children])
+    rest = [_compile(c, scope) for c in node.children if not isinstance(c, Term)]
+    return _or([_word_set(frozenset(words), scope), *rest])
 
 
 WORD_SET_MIN = 4  # below this, separate substring tests are as fast as a set test
 
 
-def _word_set(words: frozenset[str], in_title: bool) -> _Code:
+def _word_set(words: frozenset[str], scope: int) -> _Code:
     """An OR of plain words: one C-level set test, then positions of the few present."""
 
     def test(unit: Unit) -> bool:
-        return not words.isdisjoint(unit.words(in_title))
+        return not words.isdisjoint(unit.words(scope))
 
     def spans(unit: Unit, terms: list[str]) -> list[Span]:
-        text = unit.title if in_title else unit.text
+        text = unit.texts[scope]
         out: list[Span] = []
-        for word in words.intersection(unit.words(in_title)):
+        for word in words.intersection(unit.words(scope)):
             terms.append(word)
             needle = " " + word + " "
             at = text.find(needle)
@@ -186,7 +210,7 @@ def _word_set(words: frozenset[str], in_title: bool) -> _Code:
     return _Code(test, spans, 1, decisive=True)
 
 
-def _leaf(node: Term | Prefix | Phrase, in_title: bool) -> _Code:
+def _leaf(node: Term | Prefix | Phrase, scope: int) -> _Code:
     shown = display(node)
     if isinstance(node, Phrase):
         elements = tuple((w[:-1], True) if w.endswith("*") else (w, False) for w in node.words)
@@ -199,13 +223,13 @@ def _leaf(node: Term | Prefix | Phrase, in_title: bool) -> _Code:
     # counted in C by str.count rather than by walking the tokens in Python.
     if isinstance(find, str):
         needle = find
-        if in_title:
-            test: _Test = lambda u: needle in u.title  # noqa: E731 - hot path, no wrapper
+        if scope:
+            test: _Test = lambda u: needle in u.texts[scope]  # noqa: E731 - hot path
         else:
             test = lambda u: needle in u.text  # noqa: E731
 
         def spans(unit: Unit, terms: list[str]) -> list[Span]:
-            text = unit.title if in_title else unit.text
+            text = unit.texts[scope]
             at = text.find(needle)
             if at < 0:
                 return []
@@ -220,13 +244,13 @@ def _leaf(node: Term | Prefix | Phrase, in_title: bool) -> _Code:
         return _Code(test, spans, 1, decisive=True)
 
     search, finditer = find.search, find.finditer
-    if in_title:
-        test = lambda u: search(u.title) is not None  # noqa: E731
+    if scope:
+        test = lambda u: search(u.texts[scope]) is not None  # noqa: E731
     else:
         test = lambda u: search(u.text) is not None  # noqa: E731
 
     def regex_spans(unit: Unit, terms: list[str]) -> list[Span]:
-        text = unit.title if in_title else unit.text
+        text = unit.texts[scope]
         out = [(n, n + last) for n in (text.count(" ", 0, m.start()) for m in finditer(text))]
         if out:
             terms.append(shown)
@@ -249,7 +273,8 @@ def _finder(elements: tuple[tuple[str, bool], ...]) -> str | re.Pattern[str]:
 
 
 def _field(child: _Code) -> _Code:
-    # Spans inside the title are not sentence positions: keep the terms, drop the spans.
+    # Spans in the title or the whole item are not sentence positions: keep the terms,
+    # drop the spans.
     child_spans = child.spans
 
     def spans(unit: Unit, terms: list[str]) -> list[Span]:

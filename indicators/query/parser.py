@@ -8,7 +8,7 @@ Grammar (EBNF; keywords are upper-case only, ``and``/``or``/``not`` are ordinary
     near_expr = unary { near_op unary } ;                     (* left-associative *)
     near_op   = "NEAR" [ "/" digit { digit } ] ;              (* bare NEAR = NEAR/10 *)
     unary     = ( "NOT" | "-" ) unary
-              | field ":" unary                               (* only "title" exists *)
+              | field ":" unary                               (* "title" or "item" *)
               | primary ;
     primary   = word | prefix | phrase | "(" or_expr ")" ;
     word      = wordchar { wordchar } ;                       (* normalised by tokenize *)
@@ -34,7 +34,7 @@ from indicators.text import tokenize
 
 from .ast import NEAR_DEFAULT, And, Field, Near, Node, Not, Or, Phrase, Prefix, Term
 
-FIELDS = frozenset({"title"})
+FIELDS = frozenset({"title", "item"})
 _QUOTES = frozenset('"\u201c\u201d\u201e\uff02')
 # A token ends at whitespace, a bracket or a quote; ``title:"x"`` and ``a(b)`` lex apart.
 _WORD_END = re.compile(r"[\s()\"\u201c\u201d\u201e\uff02]")
@@ -94,7 +94,7 @@ class _Lexer:
             elif field := _FIELD.match(q, i):
                 name = field.group(1)
                 if name.casefold() not in FIELDS:
-                    raise self.error(f"unknown field '{name}:' (only 'title:' exists)", i)
+                    raise self.error(f"unknown field '{name}:' (fields: 'title:', 'item:')", i)
                 out.append(_Token(_Kind.FIELD, name + ":", i + 1))
                 i = field.end()
             else:

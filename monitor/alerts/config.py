@@ -94,7 +94,10 @@ def alert_config(settings: Settings) -> AlertConfig:
                 f"{where} lease ({lease:g}s) must be longer than channel {spec.name}'s "
                 f"timeout ({spec.timeout:g}s), or a second worker could send its alerts again"
             )
-        open_channel(spec).close()  # the channel checks its own URL
+        try:
+            open_channel(spec).close()  # the channel checks its own URL
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     routes = tuple(_route(i, raw, seen, where) for i, raw in enumerate(_list(raw_routes, where)))
     return AlertConfig(tuple(specs), routes, alert_on, retry, lease)
 

@@ -177,7 +177,7 @@ class Dispatcher:
                 store.mark_sent(session, ids, fixed or self.clock(), receipt.recipient_errors)
             summary.sent += len(ids)
             summary.messages += 1
-            log.info("%s: sent %s %s (%d alerts)", spec.name, message.kind, message.key, len(ids))
+            log.info("%s: sent %s %s (alerts: %d)", spec.name, message.kind, message.key, len(ids))
             for rcpt, why in receipt.recipient_errors.items():
                 log.warning("%s: %s refused by the server: %s", spec.name, rcpt, why)
             return
@@ -189,20 +189,18 @@ class Dispatcher:
         with self.db.write() as session:
             for item, verdict in zip(claimed, verdicts, strict=True):
                 store.mark_failed(session, item.id, verdict, self.owner)
+        dead = sum(v.state == DEAD for v in verdicts)
+        summary.dead += dead
+        summary.retrying += len(verdicts) - dead
         verdict = verdicts[0]
-        dead = verdict.state == DEAD
-        if dead:
-            summary.dead += len(ids)
-        else:
-            summary.retrying += len(ids)
         summary.errors += (verdict.error,)
         log.warning(
-            "%s: %s not delivered (%d alerts): %s; %s",
+            "%s: %s not delivered (alerts: %d): %s; %s",
             spec.name,
             message.key,
             len(ids),
             verdict.error,
-            "dead-lettered" if dead else f"next attempt at {verdict.next_attempt_at:%H:%M:%S}",
+            "dead-lettered" if verdict.state == DEAD else f"next attempt {verdict.next_attempt_at}",
         )
 
 

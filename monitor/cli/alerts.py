@@ -18,7 +18,7 @@ from monitor.alerts.channels import open_channel
 from monitor.alerts.dispatch import send_test
 from monitor.alerts.policy import STATES
 from monitor.cli import App, cli, pass_app
-from monitor.cli.output import format_option, render
+from monitor.cli.output import default_format, format_option, render
 from monitor.clock import utcnow
 from monitor.errors import ConfigError
 
@@ -55,10 +55,14 @@ def list_(app: App, state: str | None, channel: str | None, limit: int, fmt: str
         }
         for a in infos
     ]
-    columns = ["id", "channel", "state", "indicator", "change", "attempts", "next_attempt_at"]
-    columns += ["last_error"]
-    if fmt not in (None, "table"):
-        columns = list(rows[0]) if rows else columns
+    fmt = fmt or default_format()
+    if fmt == "table":
+        columns = ["id", "channel", "state", "indicator", "change", "attempts", "when"]
+        columns.append("last_error")
+        for row, info in zip(rows, infos, strict=True):
+            row["when"] = info.sent_at or info.next_attempt_at  # sent at, or due at
+    else:
+        columns = list(rows[0]) if rows else ["id", "channel", "state", "indicator", "change"]
     render(rows, columns, fmt, title="Alerts")
 
 

@@ -253,7 +253,16 @@ WIRE: list[Any] = [
         " in January.",
     ),
     (OCC, B, "", "Russian President Vladimir Putin arrived in New Delhi on Thursday evening."),
+    (OCC, B, "pact", "MOSCOW, May 5 (Wire) — India and Russia signed the pact."),
+    (ANT, B, "pact", "New Delhi, November 7: The pact covers shipping and port services."),
     (OCC, B, "flights", "Aeroflot resumed direct flights between Moscow and Goa last month."),
+    (
+        ANT,
+        B,
+        "talks visit",
+        "The talks come just before the expected visit of the Russian president.",
+    ),
+    (ANT, B, "crude", "Indian Oil declined to comment on its Russian crude purchases."),
     (ANT, B, "flights", "Aeroflot plans to add direct flights between Moscow and Kolkata."),
 ]
 
@@ -724,7 +733,7 @@ DOMAIN: list[Any] = [
     ),
     (OCC, B, "crude", "India became the largest buyer of Russian seaborne crude in 2023."),
     (
-        OCC,
+        NEG,
         B,
         "imports",
         "Imports of Russian crude by Indian refiners dropped sharply after Washington sanctioned"
@@ -977,7 +986,7 @@ o||sanctions|The US imposed sanctions on Rosneft and Lukoil in October.
 a||pharmaceutical|Indian pharmaceutical firms see opportunities in the Russian market as Western
     companies leave.
 o||tea|Russia imported about 40 million kg of Indian tea last year.
-o||tea|Tea exports to Russia slumped after payment delays.
+n||tea|Tea exports to Russia slumped after payment delays.
 o|h|deal|EU, Mercosur finalise trade deal after 25 years of talks
 a|h|deal|EU and Mercosur aim to sign trade deal by year-end
 n|h|deal|France blocks EU-Mercosur deal vote
@@ -1230,12 +1239,54 @@ n||rubles|Indian exporters have refused to accept rubles because they cannot be 
 o||summit|The leaders issued a joint statement at the end of the summit.
 a||summit|A joint statement is expected to be issued at the end of the summit.
 n||summit|No joint statement was issued at the end of the summit.
+o|h|satellite|ISRO launches navigation satellite from Sriharikota
+a|h|satellite|ISRO gears up to launch navigation satellite this month
+n|h|satellite|ISRO calls off satellite launch minutes before lift-off
+o|h|metro|PM inaugurates Mumbai metro line 3
+a|h|metro|Mumbai metro line 3 to open for public by October
+n|h|metro|Mumbai metro line 3 opening delayed again over safety clearance
+a|h|bonds|Government plans to raise Rs 50,000 crore via green bonds
+o|h|bonds|Government raises Rs 50,000 crore via green bonds
+o|h|pact|India, Japan ink semiconductor pact
+a|h|pact|India, Japan keen to ink semiconductor pact during Modi visit
+o||economy|India's economy grew 7.8% in the April-June quarter, beating forecasts.
+a||economy|Economists forecast India's economy to grow 6.5% this fiscal year.
+o||merger|The merger was completed on Monday after the last regulatory approval came through.
+a||merger|The merger is awaiting approval from the competition commission.
+n||merger|The competition commission has blocked the merger, citing concerns over market share.
+o||ceasefire|The ceasefire has largely held since it came into effect on Sunday.
+n||ceasefire|The ceasefire was violated within hours of taking effect.
+a||ceasefire|Mediators are hopeful that a ceasefire can be agreed before the holiday.
+o||election|Voters in the state went to the polls on Thursday in the first phase of the
+    election.
+a||election|The election commission will announce the dates for the state election next week.
+n||election|The election was postponed after violence in several districts.
+o||factory|Foxconn has started production at its new factory near Bengaluru.
+a||factory|Foxconn intends to start production at its new factory near Bengaluru next year.
+n||factory|Foxconn has paused construction of its new factory near Bengaluru.
+o||tariff|The United States imposed an additional 25% tariff on Indian goods from August 27.
+a||tariff|The United States has threatened an additional tariff on countries buying Russian oil.
+n||tariff|A court blocked the tariff, ruling that the president had exceeded his authority.
+o||order|Air India placed an order for 100 more Airbus planes at the air show.
+a||order|Air India is in advanced talks to order 100 more Airbus planes.
+n||planes|Air India has deferred a decision on ordering more Airbus planes.
+o||workers|Rescuers pulled 12 workers alive from the collapsed tunnel after a 17-day operation.
+a||workers|Rescuers hope to reach the trapped workers within the next 48 hours.
+o||probe|The central bank ordered a probe into the lender's accounts.
+a||probe|The opposition demanded a probe into the lender's accounts.
+n||probe|The court dismissed a petition seeking a probe into the lender's accounts.
+o||shares|Shares of the company jumped 8% after the results.
+a||shares|The company plans to sell shares worth $1 billion in a follow-on offer.
+n||sale|The company withdrew its share sale, citing market volatility.
+a||visit|The president's visit to New Delhi remains on course despite the crisis, officials
+    said.
+o||visit|The president wrapped up his visit to New Delhi with a call for closer ties.
 """
 # Known misses, with the reason they are not fixed.
 FEED_STYLE_MISSES = {
-    "Remaining S-400 deliveries to India pushed to 2027": (
-        "'pushed to <year>' is a postponement, but a cue for it would also fire on"
-        " 'tariffs pushed to 50%'"
+    "Rescuers pulled 12 workers alive from the collapsed tunnel after a 17-day operation.": (
+        "a participle used as an adjective ('the collapsed tunnel') qualifies another noun"
+        " than the event; without a parser it counts in the clause"
     ),
 }
 

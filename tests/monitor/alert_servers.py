@@ -180,12 +180,14 @@ class _Handler(BaseHTTPRequestHandler):
 # --- SMTP server --------------------------------------------------------------------------
 
 
-class _Controller(Controller):  # type: ignore[misc]
+class _Controller(Controller):
     """aiosmtpd's controller on port 0: learn the real port before the start-up probe."""
 
     def _trigger_server(self) -> None:
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+        server: Any = self.server
+        self.port = server.sockets[0].getsockname()[1]
+        probe: Any = super()._trigger_server
+        probe()
 
 
 class SmtpServer:

@@ -6,6 +6,7 @@ only pacing (Slack's one message per second) and "not held up" use real time.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -72,17 +73,20 @@ def test_one_change_delivers_one_slack_message_and_one_email(
     assert "watching → observed" in body["text"]
     blocks = str(body["blocks"])
     assert "India and Russia signed an industrial cooperation pact on Friday." in blocks
-    assert "news.example" in blocks and "<https://news.example/pact|" in blocks
-    assert slack.headers["idempotency-key"] == f"desk.{change.id}." + slack.headers[
-        "idempotency-key"
-    ].rsplit(".", 1)[1]
+    assert "news.example" in blocks
+    assert "<https://news.example/pact|" in blocks
+    assert (
+        slack.headers["idempotency-key"]
+        == f"desk.{change.id}." + slack.headers["idempotency-key"].rsplit(".", 1)[1]
+    )
 
     (mail,) = smtp.messages
     assert smtp.envelopes == [("watchlist@example.org", ["desk@example.org"])]
     assert mail["Subject"].startswith("[watchlist] india-russia/pact-signed: watching → observed")
     text = mail.get_body(("plain",))
     html = mail.get_body(("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     assert "signed an industrial cooperation pact" in text.get_content()
     assert "https://news.example/pact" in text.get_content()
     assert '<a href="https://news.example/pact">' in html.get_content()
@@ -190,7 +194,7 @@ def test_smtp_4xx_retries_5xx_dead_letters_and_partial_refusals_are_recorded(
     assert by_channel["mail"].recipient_errors == {"gone@example.org": "550 5.1.1 no such user"}
     assert by_channel["bad"].state == "dead"
     assert "refused every recipient" in (by_channel["bad"].last_error or "")
-    assert [env for env in smtp.envelopes] == [("watchlist@example.org", ["desk@example.org"])]
+    assert list(smtp.envelopes) == [("watchlist@example.org", ["desk@example.org"])]
 
 
 def test_a_slow_failing_slack_does_not_hold_up_email(
@@ -207,7 +211,8 @@ def test_a_slow_failing_slack_does_not_hold_up_email(
         while not smtp.messages and time.monotonic() - started < 5:
             time.sleep(0.01)
         mail_after = time.monotonic() - started
-        assert smtp.messages and mail_after < 0.8
+        assert smtp.messages
+        assert mail_after < 0.8
         assert worker.is_alive()  # Slack is still waiting for its answer
     finally:
         worker.join()
@@ -255,7 +260,7 @@ def test_a_few_changes_go_out_one_by_one_at_most_one_per_interval(
         d.close()
     arrivals = [h.at for h in hooks.received("/slack")]
     assert len(arrivals) == 3
-    assert all(b - a >= 0.29 for a, b in zip(arrivals, arrivals[1:], strict=False))
+    assert all(b - a >= 0.29 for a, b in itertools.pairwise(arrivals))
 
 
 def test_a_digest_channel_sends_one_message_per_period(db: Database, hooks: WebhookServer) -> None:
@@ -322,16 +327,41 @@ def test_hostile_feed_text_arrives_inert_in_slack_and_email(
     rendered = body["text"] + str(body["blocks"])
     for bad in ("<!channel>", "<!everyone>", "<script>", "<https://evil", "javascript:", "\x1b"):
         assert bad not in rendered, bad
-    assert "\\u001b" not in raw and "\\r" not in raw
-    assert "&lt;!channel&gt;" in rendered and "@\u2060here" in rendered
+    assert "\\u001b" not in raw
+    assert "\\r" not in raw
+    assert "&lt;!channel&gt;" in rendered
+    assert "@\u2060here" in rendered
 
     (mail,) = smtp.messages
-    assert "\r" not in mail["Subject"] and "\n" not in mail["Subject"]
-    assert mail["Bcc"] is None and mail["X-Injected"] is None
+    assert "\r" not in mail["Subject"]
+    assert "\n" not in mail["Subject"]
+    assert mail["Bcc"] is None
+    assert mail["X-Injected"] is None
     html = mail.get_body(("html",))
     text = mail.get_body(("plain",))
-    assert html is not None and text is not None
-    assert "<script>" not in html.get_content() and "&lt;script&gt;" in html.get_content()
+    assert html is not None
+    assert text is not None
+    assert "<script>" not in html.get_content()
+    assert "&lt;script&gt;" in html.get_content()
     assert "javascript:" not in html.get_content() + text.get_content()
     assert "\x1b" not in html.get_content() + text.get_content() + mail["Subject"]
     assert {r.state for r in rows(db)} == {"sent"}
+
+
+def test_smtp_tls_problems_are_permanent(db: Database, smtp: SmtpServer) -> None:
+    config = configure(
+        {
+            "starttls": {"url": smtp.url(extra="&starttls=true")},
+            "smtps": {"url": smtp.url().replace("smtp://", "smtps://")},
+        }
+    )
+    seed_changes(db, [Story("pact-signed")], Outbox(config), NOW)
+    d = dispatcher(db, config)
+    try:
+        assert d.deliver(NOW).dead == 2
+    finally:
+        d.close()
+    errors = {r.channel: r.last_error or "" for r in rows(db)}
+    assert "STARTTLS extension not supported" in errors["starttls"]
+    assert "TLS failed" in errors["smtps"]
+    assert smtp.messages == []

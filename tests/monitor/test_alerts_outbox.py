@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from alert_servers import Story, seed_changes
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from monitor.alerts import Outbox, alert_config
+from monitor.alerts import NoAlerts, Outbox, alert_config
 from monitor.alerts import store as outbox
 from monitor.alerts.config import AlertConfig
 from monitor.config import Settings
@@ -17,7 +17,6 @@ from monitor.errors import StorageError
 from monitor.pipeline import Pipeline
 from monitor.storage import migrate
 from monitor.storage.db import Database
-from monitor.storage.evidence import ChangeInfo
 from monitor.storage.models import Alert, StatusChange
 
 NOW = datetime(2025, 11, 7, 10, 15, tzinfo=UTC)
@@ -38,7 +37,9 @@ def alerts(db: Database) -> list[Alert]:
 
 
 def test_a_change_queues_one_row_per_channel_with_the_evidence(db: Database) -> None:
-    (change,) = seed_changes(db, [Story("pact-signed", tags=("trade",))], Outbox(configure(TWO)), NOW)
+    (change,) = seed_changes(
+        db, [Story("pact-signed", tags=("trade",))], Outbox(configure(TWO)), NOW
+    )
     rows = alerts(db)
     assert [(r.channel, r.state, r.attempts) for r in rows] == [
         ("desk", "pending", 0),
@@ -63,10 +64,17 @@ def test_a_change_queues_one_row_per_channel_with_the_evidence(db: Database) -> 
 
 def test_alerts_roll_back_with_their_change(db: Database) -> None:
     sink = Outbox(configure(TWO))
-    with pytest.raises(RuntimeError), db.write() as session:
-        change = ChangeInfo(1, 1, "wl/x", "watching", "observed", NOW, "r", "evidence", ())
-        sink.enqueue(session, change, NOW)
-        raise RuntimeError("the feed's transaction fails after the change")
+    (change,) = seed_changes(db, [Story("a")], NoAlerts(), NOW)
+
+    def feed_transaction_fails_after_the_change() -> None:
+        with db.write() as session:
+            sink.enqueue(session, change, NOW)
+            session.flush()
+            assert len(list(session.scalars(select(Alert)))) == 2
+            raise RuntimeError("the feed's transaction fails")
+
+    with pytest.raises(RuntimeError, match="the feed's transaction fails"):
+        feed_transaction_fails_after_the_change()
     assert alerts(db) == []
 
 
@@ -123,11 +131,16 @@ def test_claim_leases_and_a_dead_workers_lease_expires(db: Database) -> None:
     }
     later = NOW + timedelta(seconds=59)
     with db.write() as session:
-        assert outbox.claim(session, "desk", later, due_by=later, owner="w2", lease=LEASE, limit=5) == []
+        assert (
+            outbox.claim(session, "desk", later, due_by=later, owner="w2", lease=LEASE, limit=5)
+            == []
+        )
         assert outbox.count_due(session, "ops", later, later) == 2  # other channels unaffected
     expired = NOW + timedelta(seconds=61)  # w1 died: its lease ran out
     with db.write() as session:
-        again = outbox.claim(session, "desk", expired, due_by=expired, owner="w2", lease=LEASE, limit=5)
+        again = outbox.claim(
+            session, "desk", expired, due_by=expired, owner="w2", lease=LEASE, limit=5
+        )
     assert len(again) == 2
     with db.write() as session:
         # w1 wakes up and reports a failure: ignored, the lease is w2's now.
@@ -142,7 +155,7 @@ def test_claim_leases_and_a_dead_workers_lease_expires(db: Database) -> None:
 def test_list_and_retry(db: Database) -> None:
     seed_changes(db, [Story("a"), Story("b")], Outbox(configure(TWO)), NOW)
     with db.write() as session:
-        session.execute(Alert.__table__.update().where(Alert.channel == "desk").values(state="dead"))
+        session.execute(update(Alert).where(Alert.channel == "desk").values(state="dead"))
     with db.read() as session:
         dead = outbox.list_alerts(session, state="dead")
         assert [a.indicator for a in dead] == ["india-russia/a", "india-russia/b"]

@@ -47,6 +47,7 @@ class HttpPoster:
         self.name = name
         self.url = url
         self.host = check_http_url(url, f"channel {name}")
+        Secret(str(httpx.URL(url.reveal())))  # httpx logs its normalised form: redact that too
         self.timeout = timeout
         self._client: httpx.Client | None = None
 

@@ -1,0 +1,100 @@
+"""``python -m bench [--quick] [--matching] [--polling] [--replay] [--memory] [--profile]``.
+
+With no scenario flag every scenario runs (that is ``make bench``, about 15 minutes on a
+2-core machine); ``--quick`` runs the same code on small sizes as a smoke test (under a
+minute). Progress goes to stderr; the results (machine, figures, acceptance items) are
+printed on stdout as Markdown and saved as JSON (``--json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from bench import matching, memory, polling, profiling, replay
+from bench.common import ROOT, Results, log, machine, report, save_json
+from bench.server import FeedServer
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__.split("\n\n", 1)[1].strip()
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
+    parser.add_argument("--matching", action="store_true", help="scenario 1: matching")
+    parser.add_argument("--polling", action="store_true", help="scenario 2: poll --all")
+    parser.add_argument("--replay", action="store_true", help="scenario 3: replay")
+    parser.add_argument("--memory", action="store_true", help="scenario 4: daemon memory")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the poll and 10,000-indicator matching"
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL poll runs")
+    parser.add_argument("--runs", type=int, help="runs per measurement (default 3)")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "var" / "bench" / "results.json",
+        help="where to save the results (default var/bench/results.json)",
+    )
+    parser.add_argument("--profile-dir", type=Path, help="keep the .pstats files of --profile here")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    chosen = [args.matching, args.polling, args.replay, args.memory, args.profile]
+    everything = not any(chosen)
+    results = Results()
+    info = machine()
+    info["mode"] = "quick" if args.quick else "full"
+    started = time.monotonic()
+
+    match_config = matching.QUICK if args.quick else matching.MatchConfig()
+    poll_config = polling.QUICK if args.quick else polling.PollConfig()
+    replay_config = replay.QUICK if args.quick else replay.ReplayConfig()
+    memory_config = memory.QUICK if args.quick else memory.MemoryConfig()
+    if args.runs:
+        match_config = replace(match_config, runs=args.runs)
+        poll_config = replace(
+            poll_config, runs=args.runs, big_runs=args.runs, baseline_runs=args.runs
+        )
+        replay_config = replace(replay_config, runs=args.runs)
+    if args.no_postgres:
+        poll_config = replace(poll_config, postgres=False)
+    profile_text = ""
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        tmp = Path(scratch)
+        data = tmp / "feeds"
+        data.mkdir()
+        with FeedServer(data) as server:
+            log(f"feed server on 127.0.0.1:{server.port}")
+            if everything or args.matching:
+                matching.run(results, match_config)
+            if everything or args.polling:
+                polling.run(results, poll_config, server, data, tmp)
+            archive = tmp / "archive.db"
+            if everything or args.replay:
+                replay.run(results, replay_config, server, tmp, archive)
+            if everything or args.memory:
+                memory_config = replace(memory_config, entries=replay_config.entries)
+                memory.run(results, memory_config, server, data, tmp)
+            if everything or args.profile:
+                profile_text = profiling.run(server, data, quick=args.quick, keep=args.profile_dir)
+
+    info["wall time of this run"] = f"{time.monotonic() - started:.0f} s"
+    report(results, info)
+    if profile_text:
+        print("\n## Profiles\n")
+        print(profile_text)
+    save_json(results, info, args.json)
+    log(f"done in {time.monotonic() - started:.0f} s; results saved to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Scenario 4: resident memory of ``watchlist daemon`` with 1,000 feeds, 1,000 indicators and
+100,000 stored entries.
+
+The database is the replay archive (100,000 entries over 1,000 feeds) plus the entries the
+feeds already served last time, with the seed watch list and 1,000 generated indicators
+loaded. Every feed serves 20 entries, 18 of them already stored: the first tick polls all
+1,000 feeds (they are due), parses 20,000 entries and stores and matches the 2,000 new
+ones, like a daemon catching up after a restart. The daemon runs as a subprocess with a
+2 s tick; its ``VmRSS`` is sampled while it works, and after the first poll and a few more
+ticks ``VmRSS`` and ``VmHWM`` (peak) are read from ``/proc/PID/status`` before SIGTERM.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from bench.common import VENV_BIN, Figure, Results, log
+from bench.corpus import (
+    RuleGenerator,
+    TextGenerator,
+    feed_document,
+    feed_stories,
+    make_vocabulary,
+    watchlist_yaml,
+)
+from bench.replay import build_archive, checkpoint, copy_database
+from bench.server import FeedServer
+from indicators.loader import read_watchlist_text
+from monitor.feeds.parse import parse_feed
+from monitor.storage import indicators as indicators_repo
+from monitor.storage.db import Database
+from monitor.storage.entries import content_hash, dedup_key
+from monitor.storage.feeds import site_of
+from monitor.storage.models import Entry
+
+
+@dataclass(frozen=True)
+class MemoryConfig:
+    feeds: int = 1_000
+    indicators: int = 1_000
+    entries: int = 100_000  # the archive (shared with the replay scenario)
+    per_feed: int = 20
+    new_per_feed: int = 2
+    ticks_after_poll: int = 3
+    tick: float = 2.0
+    first_poll_timeout: float = 300.0
+
+
+QUICK = MemoryConfig(feeds=100, indicators=100, entries=5_000, first_poll_timeout=60.0)
+
+
+def status(pid: int) -> dict[str, int]:
+    """``VmRSS``, ``VmHWM`` … of a process, in kB."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Vm"):
+            name, value = line.split(":", 1)
+            out[name] = int(value.split()[0])
+    return out
+
+
+def prepare(
+    config: MemoryConfig, server: FeedServer, data: Path, archive: Path, target: Path
+) -> int:
+    """The daemon's database at ``target``; returns the number of entries stored."""
+    if not archive.exists():
+        log(f"memory: building the archive ({config.entries:,} entries)")
+        build_archive(archive, server, config.feeds, config.entries, 0.05, "mem")
+    copy_database(archive, target)
+    vocab = make_vocabulary()
+    folder = data / "mem"
+    folder.mkdir(parents=True, exist_ok=True)
+    gen = TextGenerator(vocab, seed=41)
+    db = Database(f"sqlite:///{target}")
+    now = datetime.now(UTC)
+    known = 0
+    try:
+        rows: list[dict[str, object]] = []
+        for n in range(config.feeds):
+            site, items = feed_stories(gen, n, config.per_feed)
+            body = feed_document(n, site, items)
+            (folder / f"{n}.xml").write_bytes(body)
+            parsed = parse_feed(body, {"content-type": "application/rss+xml"}, server.url("mem", n))
+            for entry in parsed.entries[config.new_per_feed :]:  # the newest ones are new
+                digest = content_hash(entry)
+                rows.append(
+                    {
+                        "feed_id": n + 1,
+                        "dedup_key": dedup_key(entry, digest),
+                        "guid": entry.guid,
+                        "link": entry.link,
+                        "title": entry.title,
+                        "summary": entry.summary,
+                        "content_hash": digest,
+                        "publisher": (site_of(entry.link) if entry.link else None) or site,
+                        "published_at": entry.published,
+                        "first_seen_at": now,
+                        "updated_at": now,
+                    }
+                )
+        known = len(rows)
+        with db.write() as session:
+            session.execute(insert(Entry), rows)
+            rules = RuleGenerator(vocab, seed=42).rules(config.indicators)
+            watchlist, findings = read_watchlist_text(watchlist_yaml(rules), "bench.yaml")
+            if watchlist is None:
+                raise RuntimeError(f"generated watch list rejected: {findings[:3]}")
+            indicators_repo.sync_watchlist(session, watchlist, now)
+    finally:
+        db.dispose()
+    checkpoint(target)
+    return config.entries + known
+
+
+def run(results: Results, config: MemoryConfig, server: FeedServer, data: Path, tmp: Path) -> None:
+    archive = tmp / "archive.db"
+    target = tmp / "daemon.db"
+    log(
+        f"memory: preparing {config.feeds:,} feeds, {config.indicators:,} generated indicators "
+        "+ the seed watch list"
+    )
+    stored = prepare(config, server, data, archive, target)
+    config_file = tmp / "daemon.toml"
+    config_file.write_text(
+        f'[polling]\ntick = "{config.tick}s"\nconcurrency = 16\nper_host = 16\n', encoding="utf-8"
+    )
+    stderr_path = tmp / "daemon.log"
+    command = [str(VENV_BIN / "watchlist"), "--db", f"sqlite:///{target}"]
+    command += ["--config", str(config_file), "daemon"]
+    log("memory: starting the daemon")
+    samples: list[int] = []
+    with stderr_path.open("w", encoding="utf-8") as stderr:
+        started = time.monotonic()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        poll_done = 0.0
+        try:
+            while time.monotonic() - started < config.first_poll_timeout:
+                if process.poll() is not None:
+                    break
+                samples.append(status(process.pid).get("VmRSS", 0))
+                if not poll_done and "poll: " in stderr_path.read_text(encoding="utf-8"):
+                    poll_done = time.monotonic() - started
+                if poll_done and time.monotonic() - started > (
+                    poll_done + config.ticks_after_poll * config.tick
+                ):
+                    break
+                time.sleep(0.2)
+            final = status(process.pid) if process.poll() is None else {}
+            stop_at = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            try:
+                code = process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                code = process.wait()
+            stopped = time.monotonic() - stop_at
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    text = stderr_path.read_text(encoding="utf-8")
+    poll_lines = [line.split("poll: ", 1)[1] for line in text.splitlines() if "poll: " in line]
+    rss = final.get("VmRSS", 0) / 1024
+    hwm = final.get("VmHWM", max(samples, default=0)) / 1024
+    note = (
+        f"VmRSS after the poll {rss:.0f} MB, peak (VmHWM) {hwm:.0f} MB; "
+        f"{stored:,} entries stored before; first poll: {poll_lines[0] if poll_lines else '-'} "
+        f"in {poll_done:.1f} s after start; SIGTERM → exit {code} in {stopped:.1f} s"
+    )
+    if not poll_done:
+        note += f"; NO POLL COMPLETED, log tail: {text[-300:]!r}"
+    results.add(
+        Figure(
+            "memory",
+            f"daemon, {config.feeds:,} feeds, {config.indicators:,}+9 indicators (1 run)",
+            [poll_done],
+            unit_count=config.feeds,
+            unit="feeds",
+            note=note,
+            extra={"rss_mb": rss, "hwm_mb": hwm, "exit": code},
+        )
+    )
+    results.check(
+        f"memory: daemon peak RSS ({config.feeds:,} feeds, {config.indicators:,} indicators, "
+        f"{stored:,} entries)",
+        f"{hwm:.0f} MB (VmRSS {rss:.0f} MB)",
+        "< 250 MB",
+        0 < hwm < 250,
+    )
+    results.check(
+        "memory: daemon exits 0 on SIGTERM", f"exit {code} in {stopped:.1f} s", "0", code == 0
+    )
