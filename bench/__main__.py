@@ -2,8 +2,9 @@
 
 With no scenario flag every scenario runs (that is ``make bench``, about 15 minutes on a
 2-core machine); ``--quick`` runs the same code on small sizes as a smoke test (under a
-minute). Progress goes to stderr; the results (machine, figures, acceptance items) are
-printed on stdout as Markdown and saved as JSON (``--json``).
+minute). ``--profile`` (alone, or with scenario flags) adds cProfile summaries of a poll
+and of matching at 10,000 indicators. Progress goes to stderr; the results (machine,
+figures, acceptance items) are printed on stdout as Markdown and saved as JSON.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile", action="store_true", help="cProfile the poll and 10,000-indicator matching"
     )
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL poll runs")
+    parser.add_argument(
+        "--extra",
+        action="store_true",
+        help="polling: also the default per_host=4, and PostgreSQL at every latency",
+    )
     parser.add_argument("--runs", type=int, help="runs per measurement (default 3)")
     parser.add_argument(
         "--json",
@@ -46,8 +52,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    chosen = [args.matching, args.polling, args.replay, args.memory, args.profile]
-    everything = not any(chosen)
+    chosen = [args.matching, args.polling, args.replay, args.memory]
+    everything = not any(chosen) and not args.profile
     results = Results()
     info = machine()
     info["mode"] = "quick" if args.quick else "full"
@@ -64,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         replay_config = replace(replay_config, runs=args.runs)
     if args.no_postgres:
-        poll_config = replace(poll_config, postgres=False)
+        poll_config = replace(poll_config, postgres_latencies=())
+    if args.extra:
+        poll_config = replace(poll_config, extra=True)
     profile_text = ""
 
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
@@ -83,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             if everything or args.memory:
                 memory_config = replace(memory_config, entries=replay_config.entries)
                 memory.run(results, memory_config, server, data, tmp)
-            if everything or args.profile:
+            if args.profile:
                 profile_text = profiling.run(server, data, quick=args.quick, keep=args.profile_dir)
 
     info["wall time of this run"] = f"{time.monotonic() - started:.0f} s"

@@ -32,24 +32,24 @@ class MatchConfig:
     sizes: tuple[int, ...] = (10, 100, 1_000, 10_000)
     baseline_size: int = 1_000
     runs: int = 3
-    budget: float = 15.0  # seconds per product run before a subset is used
+    budget: float = 8.0  # seconds per product run before a subset is used
     min_entries: int = 300
-    baseline_entries: int = 150  # textbook \b…\b regexes: ~0.1 s per entry at 1,000 rules
+    baseline_entries: int = 100  # textbook \b…\b regexes: ~0.1 s per entry at 1,000 rules
     fast_baseline_entries: int = 1_000
     cli_size: int = 1_000
-    cli_budget: float = 60.0
+    cli_budget: float = 30.0
 
 
 QUICK = MatchConfig(
-    entries=600,
+    entries=300,
     sizes=(10, 100, 1_000),
     runs=3,
-    budget=2.0,
+    budget=1.0,
     min_entries=100,
-    baseline_entries=20,
+    baseline_entries=10,
     fast_baseline_entries=100,
     cli_size=100,
-    cli_budget=5.0,
+    cli_budget=2.0,
 )
 
 

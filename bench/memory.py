@@ -23,6 +23,7 @@ from sqlalchemy import insert
 
 from bench.common import VENV_BIN, Figure, Results, log
 from bench.corpus import (
+    TOPICAL_RATE,
     RuleGenerator,
     TextGenerator,
     feed_document,
@@ -53,7 +54,9 @@ class MemoryConfig:
     first_poll_timeout: float = 300.0
 
 
-QUICK = MemoryConfig(feeds=100, indicators=100, entries=5_000, first_poll_timeout=60.0)
+QUICK = MemoryConfig(
+    feeds=60, indicators=100, entries=3_000, ticks_after_poll=1, first_poll_timeout=60.0
+)
 
 
 def status(pid: int) -> dict[str, int]:
@@ -72,7 +75,7 @@ def prepare(
     """The daemon's database at ``target``; returns the number of entries stored."""
     if not archive.exists():
         log(f"memory: building the archive ({config.entries:,} entries)")
-        build_archive(archive, server, config.feeds, config.entries, 0.05, "mem")
+        build_archive(archive, server, config.feeds, config.entries, TOPICAL_RATE, "mem")
     copy_database(archive, target)
     vocab = make_vocabulary()
     folder = data / "mem"

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.common import Figure, Results, log, timed
-from bench.corpus import TextGenerator, make_vocabulary
+from bench.corpus import TOPICAL_RATE, TextGenerator, make_vocabulary
 from bench.server import FeedServer
 from indicators.loader import load_watchlist
 from monitor import replay as replay_mod
@@ -40,10 +40,10 @@ class ReplayConfig:
     feeds: int = 1_000
     entries: int = 100_000
     runs: int = 3
-    topical_rate: float = 0.05
+    topical_rate: float = TOPICAL_RATE
 
 
-QUICK = ReplayConfig(feeds=100, entries=5_000, runs=3)
+QUICK = ReplayConfig(feeds=60, entries=3_000, runs=3)
 
 
 def _paragraph_text(html: str) -> str:

@@ -8,10 +8,11 @@ DESIGN §6; the procedure and the reasons for it are in ``docs/notes/modality.md
 2. Cut the sentence into clauses (``split_clauses``); "despite/although/after/if …" clauses
    are background, "but/while/;/:" start a new segment.
 3. In the clause holding the anchors (most anchors wins, then the stronger class): a negation
-   wins, also one in the clause that governs it ("denied reports | that …"); otherwise the
-   verb group governing the anchor decides, anticipated over occurred: the nearest cue at or
-   before the anchor, else the first after it, with the cues adjacent to it ("is expected to
-   be formally signed"; "remains … on the agenda").
+   wins, also one in the clause that governs it ("denied reports | that …", "reports | that
+   … were denied"); otherwise each anchor votes for the verb group that governs it: the
+   nearest cue at or before it, else the first after it, with the cues adjacent to that one
+   ("is expected to be formally signed"; "remains … on the agenda"), anticipated over
+   occurred within a group; a tie of votes goes to anticipated.
 4. A clause without cues: a past-looking verb in it means occurred; else the nearest clause
    of its segment with cues decides, then a past verb in the segment, then other segments;
    then a headline is occurred and body text anticipated. Without anchors the whole sentence
@@ -296,17 +297,22 @@ _AUXILIARY = _words("has have had was were")
 _PARTICIPLES = _words("made paid sold built held sent set hit put won begun done gone left met")
 
 
-def _past_tense(toks: Sequence[str], span: range, skip: set[int], not_past: frozenset[str]) -> bool:
+def _past_tense(
+    toks: Sequence[str], span: range, skip: list[_Cue], not_past: frozenset[str]
+) -> bool:
     """A verb in ``toks[span]`` that looks past, outside cues and ignored phrases (``skip``):
     "-ed" (not an adjective such as "advanced"), or a participle after "has/was": "has been
     in effect", "was given", "has unfrozen", "was sold"."""
     for i in span:
         tok = toks[i]
-        if tok in not_past or i in skip:
+        if tok in not_past:
             continue
-        if len(tok) > 4 and tok.endswith("ed"):
-            return True
-        if i and toks[i - 1] in _AUXILIARY and (tok.endswith(("en", "wn")) or tok in _PARTICIPLES):
+        past = (len(tok) > 4 and tok.endswith("ed")) or (
+            i > 0
+            and toks[i - 1] in _AUXILIARY
+            and (tok.endswith(("en", "wn")) or tok in _PARTICIPLES)
+        )
+        if past and not any(start <= i < end for start, end, _ in skip):
             return True
     return False
 
@@ -317,7 +323,7 @@ def _judge(
     clauses: list[Clause],
     anchors: list[int],
     headline: bool,
-    skip: set[int],
+    skip: list[_Cue],
     not_past: frozenset[str],
 ) -> int:
     """The class of the event at ``anchors`` (see the module docstring for the order)."""
@@ -396,8 +402,7 @@ def decide_modality(
         verb_starts=[c[0] for c in cues if c[2] in (_ANT, _OCC)],
     )
     points = sorted({a for a in anchors if 0 <= a < len(toks)})
-    skip = {i for start, end, _ in found for i in range(start, end)}
-    cls = _judge(toks, cues, clauses, points, headline, skip, matcher.not_past)
+    cls = _judge(toks, cues, clauses, points, headline, found, matcher.not_past)
     if cls == _OCC and (
         any(c[2] == _HEDGE for c in cues) or sentence.rstrip().rstrip(_CLOSERS).endswith("?")
     ):

@@ -87,7 +87,8 @@ def released(path: Path, now: datetime) -> bytes:
                 continue
             if when is not None and when > now:
                 parent.remove(child)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data
 
 
 class _Handler(BaseHTTPRequestHandler):

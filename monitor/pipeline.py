@@ -136,26 +136,27 @@ class Pipeline:
         all_feeds: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> PollSummary:
-        """Poll due (or all) feeds once; returns what happened."""
+        """Poll due (or all) feeds once; returns what happened.
+
+        Feeds are claimed in small batches as the fetch queue drains, so several workers
+        sharing one PostgreSQL database share the due feeds instead of the first one taking
+        them all, and a lease never outlives the few seconds its feed waits in the queue.
+        """
         summary = PollSummary()
         rules = self.rules()
-        lease = timedelta(seconds=self.settings.lease)
-        with self.db.write() as session:
-            jobs = feeds_repo.claim_due_feeds(
-                session,
-                self.clock(),
-                owner=self.owner,
-                lease=lease,
-                limit=100_000,
-                all_feeds=all_feeds,
-            )
+        started = self.clock()
+        with self.db.read() as session:
+            total = feeds_repo.count_due(session, started, all_feeds=all_feeds)
         if progress:
-            progress(0, len(jobs))
+            progress(0, total)
         client = make_client(self.policy)
         hosts: dict[str, threading.Semaphore] = {}
         pending: dict[Future[FetchResult], feeds_repo.FeedJob] = {}
-        queue = list(jobs)
+        queue: list[feeds_repo.FeedJob] = []
+        exhausted = False
+        cursor = 0  # --all passes walk feeds by id
         done_count = 0
+        width = max(1, self.settings.concurrency)
 
         def run(job: feeds_repo.FeedJob) -> FetchResult:
             host = urlsplit(job.request.url).hostname or ""
@@ -163,29 +164,48 @@ class Pipeline:
             with gate:
                 return fetch(client, job.request, self.policy)
 
+        pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="fetch")
         try:
-            with ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency)) as pool:
-                while (queue or pending) and not self.stop.is_set():
-                    while queue and len(pending) < self.settings.concurrency * 2:
-                        job = queue.pop(0)
-                        pending[pool.submit(run, job)] = job
-                    done, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        job = pending.pop(future)
-                        self._process(job, future.result(), rules, summary)
-                        done_count += 1
-                        if progress:
-                            progress(done_count, len(jobs))
-                if self.stop.is_set():
-                    for future in pending:
-                        future.cancel()
-                    unfinished = [j.id for j in queue] + [j.id for j in pending.values()]
-                    if unfinished:
-                        with self.db.write() as session:
-                            feeds_repo.release_feeds(session, unfinished, self.owner)
+            while not self.stop.is_set():
+                if not exhausted and len(queue) < width:
+                    claimed = self._claim(width * 2, all_feeds, cursor)
+                    exhausted = not claimed
+                    queue.extend(claimed)
+                    cursor = max([cursor, *(j.id for j in claimed)])
+                while queue and len(pending) < width * 2:
+                    job = queue.pop(0)
+                    pending[pool.submit(run, job)] = job
+                if not pending:
+                    break
+                done, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    self._process(job, future.result(), rules, summary)
+                    done_count += 1
+                    if progress:
+                        progress(done_count, max(total, done_count))
+            if self.stop.is_set():
+                unfinished = [j.id for j in queue] + [j.id for j in pending.values()]
+                if unfinished:
+                    with self.db.write() as session:
+                        feeds_repo.release_feeds(session, unfinished, self.owner)
         finally:
+            # On a stop, do not wait for fetches in flight: closing the client ends them.
+            pool.shutdown(wait=not self.stop.is_set(), cancel_futures=True)
             client.close()
         return summary
+
+    def _claim(self, limit: int, all_feeds: bool, after_id: int) -> list[feeds_repo.FeedJob]:
+        with self.db.write() as session:
+            return feeds_repo.claim_due_feeds(
+                session,
+                self.clock(),
+                owner=self.owner,
+                lease=timedelta(seconds=self.settings.lease),
+                limit=limit,
+                all_feeds=all_feeds,
+                after_id=after_id,
+            )
 
     def _process(
         self,

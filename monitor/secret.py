@@ -2,10 +2,12 @@
 
 ``Secret("https://hooks.slack.com/services/T0/B0/x")`` prints, formats and reprs as
 ``<secret>``; only ``.reveal()`` gives the value, and only code that sends a request
-should call it. As a second line of defence every secret is remembered (for the life of
-the process) so ``redact`` can scrub text that came from a library which may have echoed
-it — an exception message, or httpx's own ``HTTP Request: POST <url>`` log line, which
-``RedactingFilter`` rewrites before any handler sees it.
+should call it. As a second line of defence the code that uses a secret ``protect``s it
+(for the life of the process), so ``redact`` can scrub text that came from a library which
+may have echoed it — an exception message, or httpx's own ``HTTP Request: POST <url>`` log
+line, which ``RedactingFilter`` rewrites before any handler sees it. Only the secret part
+is protected (a password, a webhook URL), never a whole config string: redacting
+``console:`` from every message would only garble them.
 """
 
 from __future__ import annotations
@@ -28,12 +30,7 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str | Secret) -> None:
-        if isinstance(value, Secret):
-            value = value.reveal()
-        self._value = value
-        if len(value) >= _MIN_REDACT:
-            with _lock:
-                _known.add(value)
+        self._value = value.reveal() if isinstance(value, Secret) else value
 
     @classmethod
     def of(cls, value: str | Secret) -> Secret:
@@ -64,6 +61,15 @@ class Secret:
         # Pickling or deep-copying through __reduce__ would be a quiet way to write the value
         # somewhere; nothing in watchlist needs it.
         raise TypeError("a Secret cannot be serialised")
+
+
+def protect(*values: str | Secret) -> None:
+    """Have ``redact`` (and so the logging filter) scrub these values from now on."""
+    with _lock:
+        for value in values:
+            text = value.reveal() if isinstance(value, Secret) else value
+            if len(text) >= _MIN_REDACT:
+                _known.add(text)
 
 
 def redact(text: str) -> str:

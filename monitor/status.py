@@ -87,13 +87,13 @@ def source_groups(
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
 
-    by_publisher: dict[str, int] = {}
+    first_of: dict[str, int] = {}
     for i, ev in enumerate(items):
         if by_publisher and ev.publisher:
-            if ev.publisher in by_publisher:
-                union(i, by_publisher[ev.publisher])
+            if ev.publisher in first_of:
+                union(i, first_of[ev.publisher])
             else:
-                by_publisher[ev.publisher] = i
+                first_of[ev.publisher] = i
     for i, a in enumerate(items):
         for j in range(i + 1, len(items)):
             b = items[j]

@@ -22,7 +22,7 @@ from monitor.alerts.message import Message, Notice
 from monitor.textsafe import inert
 
 _SPACES = re.compile(r"\s+")
-_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_MENTION = re.compile(r"@(?=channel|here|everyone)", re.IGNORECASE)
 _WORD_JOINER = "\u2060"  # invisible; stops Slack from reading "@channel" as a mention
 
 
@@ -51,7 +51,7 @@ def safe_link(url: str | None) -> str | None:
 def slack_escape(text: str) -> str:
     """Escape Slack's three control characters and defuse broadcast mentions."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MENTION.sub(lambda m: "@" + _WORD_JOINER + m.group(1), text)
+    return _MENTION.sub("@" + _WORD_JOINER, text)
 
 
 def when(value: datetime | None) -> str:

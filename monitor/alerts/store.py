@@ -94,10 +94,14 @@ def claim(
     for row in rows:
         row.state, row.lease_owner, row.lease_until = SENDING, owner, now + lease
     return [
-        Claimed(row.id, Notice.from_payload(row.idempotency_key, row.payload), row.attempts,
-                row.digest_key)
+        Claimed(
+            id=row.id,
+            notice=Notice.from_payload(row.idempotency_key, row.payload),
+            attempts=row.attempts,
+            digest_key=row.digest_key,
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def mark_sent(
@@ -194,9 +198,10 @@ def retry(
         session.execute(
             update(Alert)
             .where(Alert.id.in_(chosen))
-            .values(state=PENDING, attempts=0, next_attempt_at=now, lease_owner=None,
-                    lease_until=None)
-        )  # fmt: skip
+            .values(
+                state=PENDING, attempts=0, next_attempt_at=now, lease_owner=None, lease_until=None
+            )
+        )
     return chosen
 
 

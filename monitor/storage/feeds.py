@@ -139,16 +139,21 @@ def claim_due_feeds(
     lease: timedelta,
     limit: int,
     all_feeds: bool = False,
+    after_id: int = 0,
 ) -> list[FeedJob]:
     """Claim up to ``limit`` due feeds for ``owner`` until ``now + lease``.
 
     A feed is claimable when it is due (or ``all_feeds``) and nobody holds a live lease.
     ``SKIP LOCKED`` lets concurrent workers pass over rows another worker is claiming.
+    ``all_feeds`` passes walk the feeds in id order from ``after_id`` (a cursor), so one
+    pass never claims a feed twice.
     """
     stmt = select(Feed).where(or_(Feed.lease_until.is_(None), Feed.lease_until < now))
-    if not all_feeds:
-        stmt = stmt.where(Feed.next_poll_at <= now)
-    stmt = stmt.order_by(Feed.next_poll_at, Feed.id).limit(limit)
+    if all_feeds:
+        stmt = stmt.where(Feed.id > after_id).order_by(Feed.id)
+    else:
+        stmt = stmt.where(Feed.next_poll_at <= now).order_by(Feed.next_poll_at, Feed.id)
+    stmt = stmt.limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     feeds = list(session.scalars(stmt))
@@ -166,6 +171,13 @@ def claim_due_feeds(
         )
         for f in feeds
     ]
+
+
+def count_due(session: Session, now: datetime, *, all_feeds: bool = False) -> int:
+    stmt = select(func.count(Feed.id))
+    if not all_feeds:
+        stmt = stmt.where(Feed.next_poll_at <= now)
+    return int(session.scalar(stmt) or 0)
 
 
 def release_feeds(session: Session, feed_ids: list[int], owner: str) -> None:

@@ -1281,6 +1281,52 @@ n||sale|The company withdrew its share sale, citing market volatility.
 a||visit|The president's visit to New Delhi remains on course despite the crisis, officials
     said.
 o||visit|The president wrapped up his visit to New Delhi with a call for closer ties.
+o|h|contract|Bharat Dynamics signs contract with Russian firm for missile seekers
+a|h|seekers|Bharat Dynamics in final talks with Russian firm on missile seekers
+n|h|contract|Missile seeker contract with Russian firm falls through over pricing
+o|h|mir|Mir cards go live at Indian ATMs in pilot
+n|h|mir|RBI rules out Mir card acceptance for now
+o||urea|The first 200,000 tonnes of Russian urea under the new long-term contract have reached
+    Kandla port.
+a||urea|Indian importers are negotiating a long-term contract for Russian urea, with a deal
+    possible before spring.
+n||urea|Talks on a long-term urea contract with the Russian producer have been put on hold over
+    freight costs.
+o||spares|Russia delivered spares worth $300 million for the Su-30 fleet in the last quarter,
+    the ministry said in a written reply.
+a||spares|A new spares agreement is likely to cut the time it takes to ground and repair Su-30
+    jets, officials said.
+n||spares|Shortage of Russian spares has grounded a third of the helicopter fleet, a
+    parliamentary panel said.
+o||corridor|The first container train via the eastern route of the corridor reached Mumbai from
+    St Petersburg in 24 days.
+a||corridor|The two sides will study extending the corridor to ports in the Russian Far East.
+n||corridor|Work on the missing rail section of the corridor has not begun because of funding
+    disputes.
+o||statement|The leaders issued a joint statement covering trade, energy, defence and
+    connectivity.
+a||statement|Diplomats are still negotiating the wording of the joint statement on Ukraine, two
+    officials said.
+n||statement|The summit ended without a joint statement after the two sides disagreed over
+    wording.
+o||roadmap|Officials signed off on the roadmap for high-technology exports three months later
+    than planned.
+a||roadmap|Officials are drafting a roadmap for high-technology exports that would cover telecom
+    and electronics.
+n||roadmap|The roadmap for high-technology exports was not finalised in time for the summit.
+o||workers|The first group of 500 Indian workers arrived in Moscow under the new mobility
+    agreement.
+a||workers|Russia is expected to take in up to 70,000 Indian workers next year under the
+    mobility pact.
+n||workers|The hiring of Indian workers under the pact has been suspended after complaints about
+    contractors.
+o||vostro|Russian banks have so far opened 34 special rupee vostro accounts with Indian lenders.
+n||vostro|Balances in special rupee vostro accounts have piled up unused, exporters said.
+a||vostro|The central bank is considering letting vostro balances be invested in corporate
+    bonds.
+o|h|reactors|Russia, India sign contract for two more Kudankulam reactors
+a|h|reactors|Contract for two more Kudankulam reactors likely at summit
+n|h|reactor|Kudankulam reactor contract stuck over liability clause
 """
 # Known misses, with the reason they are not fixed.
 FEED_STYLE_MISSES = {
@@ -1404,6 +1450,7 @@ def test_cue_syntax() -> None:
     assert _compile_phrase("cut ... to zero") == ((0, "cut"), (2, ""), (0, "to"), (0, "zero"))
     assert _compile_phrase("agree*") == ((1, "agree"),)
     assert _compile_phrase("may #") == ((0, "may"), (3, ""))
+    assert _compile_phrase("pushed to ####") == ((0, "pushed"), (0, "to"), (4, ""))
     assert _compile_phrase("S-400") == ((0, "s"), (0, "400"))
     for bad in ("", "  ", "...", "... signed", "signed ...", "ab*", "—"):
         with pytest.raises(ValueError, match="cue"):

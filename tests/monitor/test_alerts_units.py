@@ -27,7 +27,7 @@ from monitor.alerts.policy import (
 from monitor.alerts.render import one_line, safe_link, slack_escape, subject
 from monitor.config import Settings, load_settings
 from monitor.errors import ConfigError
-from monitor.secret import Secret, guard_logger, redact
+from monitor.secret import Secret, guard_logger, protect, redact
 
 NOW = datetime(2025, 11, 7, 10, 15, tzinfo=UTC)
 POLICY = RetryPolicy(base=30, cap=3600, max_attempts=5)
@@ -146,7 +146,11 @@ tags = ["trade"]
     assert config.routes[0].tags == {"trade"}
 
 
-def test_listed_channels_get_stable_secret_free_names(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_listed_channels_get_stable_secret_free_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./watchlist.toml
+    monkeypatch.delenv("WATCHLIST_CONFIG", raising=False)
     monkeypatch.setenv(
         "WATCHLIST_ALERTS",
         "console: slack:https://hooks.slack.com/services/T0/B0/SECRETTOKEN "
@@ -196,6 +200,8 @@ def test_bad_alert_config_fails_at_load_naming_the_place(
 
 
 def test_config_errors_never_show_the_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WATCHLIST_CONFIG", raising=False)
     monkeypatch.setenv("WATCHLIST_ALERTS", "slock:https://hooks.slack.com/services/T/B/TOPSECRET9")
     with pytest.raises(ConfigError) as info:
         load_settings()
@@ -274,7 +280,9 @@ def test_secret_never_prints() -> None:
 
 
 def test_redact_and_the_logging_filter(caplog: pytest.LogCaptureFixture) -> None:
-    Secret("https://hooks.example/T/B/abcdef")
+    protect(Secret("https://hooks.example/T/B/abcdef"))
+    protect("short")  # too short to scrub without garbling ordinary text
+    assert redact("a short note") == "a short note"
     assert redact("POST https://hooks.example/T/B/abcdef 200") == "POST <secret> 200"
     guard_logger("test.lib")
     with caplog.at_level(logging.DEBUG):

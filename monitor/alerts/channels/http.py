@@ -19,7 +19,7 @@ import httpx
 
 from monitor import __version__
 from monitor.errors import AlertError, ConfigError
-from monitor.secret import Secret, guard_logger, redact
+from monitor.secret import Secret, guard_logger, protect, redact
 from monitor.textsafe import inert
 
 USER_AGENT = f"watchlist/{__version__} (alerts)"
@@ -47,7 +47,8 @@ class HttpPoster:
         self.name = name
         self.url = url
         self.host = check_http_url(url, f"channel {name}")
-        Secret(str(httpx.URL(url.reveal())))  # httpx logs its normalised form: redact that too
+        # The URL is the secret (Slack's token is its path); httpx logs its normalised form.
+        protect(url, str(httpx.URL(url.reveal())))
         self.timeout = timeout
         self._client: httpx.Client | None = None
 

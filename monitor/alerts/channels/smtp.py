@@ -24,7 +24,7 @@ from monitor.alerts.channels.base import ChannelSpec, RateGate, Receipt
 from monitor.alerts.message import Message, Notice
 from monitor.alerts.render import one_line, plain_text, safe_link, subject, when
 from monitor.errors import AlertError, ConfigError
-from monitor.secret import Secret, redact
+from monitor.secret import Secret, protect, redact
 
 _QUERY_KEYS = {"from", "to", "starttls"}
 _TRUE = {"true", "1", "yes", "on"}
@@ -49,7 +49,10 @@ class SmtpChannel:
         self.tls = spec.kind == "smtps"
         self.port = port or (465 if self.tls else 25)
         self.user = unquote(parts.username) if parts.username else None
-        self.password = Secret(unquote(parts.password)) if parts.password else None
+        self.password: Secret | None = None
+        if parts.password:  # protected as written in the URL and decoded
+            self.password = Secret(unquote(parts.password))
+            protect(self.password, parts.password)
         self.sender = (query.get("from") or [""])[0].strip()
         self.recipients = [a.strip() for v in query.get("to", []) for a in v.split(",") if a]
         if not self.sender or not self.recipients:
