@@ -1,10 +1,13 @@
 """Prototypes of the optimisations docs/benchmarks.md proposes, to size their gain.
 
-``python -m bench.experiments`` times the product's ``Matcher`` against two subclasses that
-change only how candidates are evaluated, checks that all three produce the same evidence,
-and times ``monitor.status.source_groups`` against an equivalent that prepares each sketch
-once. Nothing here is used by the product; it exists so that "expected gain" in the report
-is a measurement, not a guess.
+``python -m bench.experiments [--quick]`` times the product's ``Matcher`` against a subclass
+that only filters the candidates (``WholeItemFirstMatcher``) and checks that both produce the
+same evidence, then times ``monitor.status.source_groups`` against an equivalent that
+rejects hopeless pairs cheaply, and checks that both give the same groups. The subclass
+leans on ``Matcher`` internals (``units``, ``_candidates``, ``_queries``): if those change,
+this module needs a look (it fails loudly rather than measuring something else). Nothing
+here is used by the product; it exists so that "expected gain" in the report is a
+measurement, not a guess.
 """
 
 from __future__ import annotations
@@ -12,14 +15,13 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from bench.corpus import RuleGenerator, make_vocabulary, stories
 from bench.matching import indicators_of, items_of
-from indicators.matcher import _PRIORITY, Matcher, _Unit
-from indicators.modality import decide_modality
-from indicators.model import Evidence, Item, Modality
+from indicators.matcher import Matcher, _Unit
+from indicators.model import Evidence, Indicator, Item, Modality
 from indicators.query.ast import Node, Not, children
 from indicators.query.compiler import Unit
 from indicators.similarity import SYNDICATED, K
@@ -30,69 +32,43 @@ def _has_not(node: Node) -> bool:
     return isinstance(node, Not) or any(_has_not(c) for c in children(node))
 
 
-class SharedUnitMatcher(Matcher):
-    """One ``Unit`` per sentence, shared by every candidate (``match_unit``), instead of a
-    new one per candidate and sentence (``CompiledQuery.match`` builds one on each call).
-    ``_evidence_for`` is the product's, with only that call changed."""
+class WholeItemFirstMatcher(Matcher):
+    """The product's ``Matcher`` with one change: each candidate from the term index is
+    first evaluated once on the whole item, and dropped if it does not match there.
 
-    _prepared: list[Unit]
+    A query without NOT that does not match the whole item matches none of its sentences
+    (words, phrases, prefixes, NEAR, ``title:`` and ``item:`` are all monotone: a sentence's
+    tokens are a contiguous run of the item's), and its whole-item fallback fails too, so the
+    evidence is the same by construction; only candidates that can match still pay for
+    every sentence. Implemented by filtering ``_candidates`` and reusing the product's
+    ``match`` loop unchanged (``units`` is computed once and reused).
+    """
 
-    def match(self, item: Item) -> list[Evidence]:
-        units = self.units(item)
-        if not units:
-            return []
-        title_tokens = units[0].tokens if units[0].is_title else ()
-        self._prepared = [Unit(u.tokens, title_tokens) for u in units]
-        evidence: list[Evidence] = []
-        for number in self._candidates([w for unit in units for w in unit.tokens]):
-            evidence.extend(self._evidence_for(number, units, title_tokens))
-        return evidence
-
-    def _evidence_for(
-        self, number: int, units: list[_Unit], title_tokens: Sequence[str]
-    ) -> list[Evidence]:
-        indicator, query = self.indicators[number], self._queries[number]
-        found: list[tuple[int, int, Evidence]] = []
-        for unit, prepared in zip(units, self._prepared, strict=True):
-            hit = query.match_unit(prepared)
-            if hit is None:
-                continue
-            modality = decide_modality(
-                unit.text, headline=unit.is_title, anchors=hit.positions, extra=indicator.cues
-            )
-            ev = Evidence(indicator.id, modality, unit.text, hit.terms, unit.is_title)
-            found.append((_PRIORITY[modality], unit.position, ev))
-        if not found and len(units) > 1:
-            whole = self._whole_item(indicator, query, units, title_tokens)
-            if whole is not None:
-                found.append(whole)
-        return [ev for _, _, ev in sorted(found, key=lambda f: (f[0], f[1]))]
-
-
-class WholeItemFirstMatcher(SharedUnitMatcher):
-    """Evaluate each candidate once on the whole item first; a query without NOT that does
-    not match the whole item matches none of its sentences (words, phrases, prefixes, NEAR
-    and ``title:`` are all monotone), so the per-sentence loop is skipped for it. The output
-    is the same by construction; only candidates that can match pay per sentence. Built on
-    ``SharedUnitMatcher``: the two changes together."""
-
-    def __init__(self, indicators: Sequence[object]) -> None:
-        super().__init__(indicators)  # type: ignore[arg-type]
+    def __init__(self, indicators: Sequence[Indicator]) -> None:
+        super().__init__(indicators)
         self._monotone = [not _has_not(q.node) for q in self._queries]
+        self._last: tuple[Item, list[_Unit]] | None = None
+
+    def units(self, item: Item) -> list[_Unit]:
+        if self._last is not None and self._last[0] is item:
+            return self._last[1]
+        return super().units(item)
 
     def match(self, item: Item) -> list[Evidence]:
-        units = self.units(item)
-        if not units:
-            return []
-        title_tokens = units[0].tokens if units[0].is_title else ()
-        self._prepared = [Unit(u.tokens, title_tokens) for u in units]
-        whole = Unit([w for unit in units for w in unit.tokens], title_tokens)
-        evidence: list[Evidence] = []
-        for number in self._candidates(whole.tokens):
-            if self._monotone[number] and not self._queries[number]._code.test(whole):
-                continue
-            evidence.extend(self._evidence_for(number, units, title_tokens))
-        return evidence
+        self._last = (item, super().units(item))
+        try:
+            return super().match(item)
+        finally:
+            self._last = None
+
+    def _candidates(self, words: Iterable[str]) -> list[int]:
+        words = list(words)
+        found = super()._candidates(words)
+        units = self._last[1] if self._last else []
+        title = units[0].tokens if units and units[0].is_title else ()
+        whole = Unit(words, title, words)
+        queries, monotone = self._queries, self._monotone
+        return [n for n in found if not monotone[n] or queries[n].match_unit(whole) is not None]
 
 
 def _time_matcher(matcher: Matcher, items: Sequence[Item]) -> tuple[float, list[list[Evidence]]]:
@@ -110,7 +86,7 @@ def matching(entries: int, sizes: Sequence[int]) -> None:
         indicators = indicators_of(all_rules[:size])
         row = [f"{size:>6,} indicators:"]
         reference = None
-        for cls in (Matcher, SharedUnitMatcher, WholeItemFirstMatcher):
+        for cls in (Matcher, WholeItemFirstMatcher):
             matcher = cls(indicators)
             best, out = min((_time_matcher(matcher, items) for _ in range(3)), key=lambda r: r[0])
             if reference is None:

@@ -20,18 +20,23 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import IO
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.alerts import DeliverySummary, make_dispatcher, make_sink
 from monitor.clock import Clock, utcnow
 from monitor.config import Settings
 from monitor.errors import DaemonLockedError
+from monitor.health import HealthServer
 from monitor.pipeline import Pipeline
 from monitor.storage.db import Database, sqlite_path
 
@@ -104,6 +109,8 @@ def run_daemon(
         pipeline = build_pipeline(settings, db, owner=worker_name(), clock=clock)
         stop = threading.Event()
 
+        last_tick = [time.monotonic()]  # monotonic: immune to wall-clock jumps
+
         def tick() -> None:
             summary = pipeline.poll()
             if summary.feeds:
@@ -119,13 +126,28 @@ def run_daemon(
                     change.reason,
                 )
             pipeline.last_tick = clock()
+            last_tick[0] = time.monotonic()
+            pipeline.metrics.last_tick.set(time.time())
+            pipeline.metrics.feeds_in_backoff.set(pipeline.feeds_in_backoff())
 
         dispatcher = make_dispatcher(
             settings, db, owner=worker_name(), clock=clock, stop=pipeline.stop
         )
 
+        def count_alerts(result: DeliverySummary) -> None:
+            for outcome, n in (
+                ("sent", result.sent),
+                ("retry", result.retrying),
+                ("dead", result.dead),
+            ):
+                if n:
+                    pipeline.metrics.alerts.labels(outcome=outcome).inc(n)
+
         def alerts() -> None:
-            dispatcher.deliver()
+            count_alerts(dispatcher.deliver())
+
+        def deliver_channel(name: str) -> None:
+            count_alerts(dispatcher.deliver_channel(name))
 
         def deadlines() -> None:
             for change in pipeline.check_deadlines():
@@ -162,7 +184,7 @@ def run_daemon(
         # a "skipped" warning every 2 s of a long burst.
         for channel in dispatcher.channel_names:
             scheduler.add_job(
-                dispatcher.deliver_channel,
+                deliver_channel,
                 "interval",
                 args=[channel],
                 seconds=2,
@@ -178,10 +200,48 @@ def run_daemon(
             id="deadlines",
             **common,
         )
+        health = None
+        if http:
+            health = HealthServer(
+                http, pipeline.metrics, partial(ready, db, scheduler, settings, last_tick)
+            )
+            health.start()
+            log.info(
+                "serving /healthz, /readyz, /metrics on %s:%s", http.rpartition(":")[0], health.port
+            )
         scheduler.start()
         log.info("daemon started (%s); polling every %ss", worker_name(), settings.tick)
-        while not stop.wait(0.5):
-            pass
-        scheduler.shutdown(wait=True)
+        try:
+            while not stop.wait(0.5):
+                # APScheduler 3 schedules on the wall clock: after the clock jumps back it
+                # would wait out the jump. A monotonic watchdog pulls the tick forward.
+                if time.monotonic() - last_tick[0] > 3 * settings.tick + settings.fetch_deadline:
+                    job = scheduler.get_job("tick")
+                    if job is not None and job.next_run_time > datetime.now(UTC):
+                        log.warning("no tick for a while (clock jump?): running one now")
+                        job.modify(next_run_time=datetime.now(UTC))
+                        last_tick[0] = time.monotonic()
+            scheduler.shutdown(wait=True)
+        finally:
+            if health is not None:
+                health.stop()
+            dispatcher.close()
         log.info("daemon stopped")
         return 0
+
+
+def ready(
+    db: Database, scheduler: BackgroundScheduler, settings: Settings, last_tick: list[float]
+) -> tuple[bool, str]:
+    """Ready: the database answers, the scheduler runs, and a tick ended recently."""
+    if not scheduler.running:
+        return False, "scheduler not running"
+    try:
+        with db.read() as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        return False, f"database unreachable: {type(exc).__name__}"
+    allowed = 3 * settings.tick + settings.fetch_deadline + 30
+    if time.monotonic() - last_tick[0] > allowed:
+        return False, "no recent tick"
+    return True, "ready"

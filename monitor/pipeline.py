@@ -20,6 +20,7 @@ at any moment leaves either the whole feed's poll recorded or none of it.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,7 @@ from monitor.errors import FeedError
 from monitor.feeds.fetch import FetchPolicy, fetch, make_client
 from monitor.feeds.parse import parse_feed
 from monitor.feeds.types import FetchOutcome, FetchResult
+from monitor.metrics import Metrics
 from monitor.status import decide
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
@@ -96,6 +98,7 @@ class Pipeline:
         owner: str = "cli",
         alerts: AlertSink | None = None,
         deliver: Callable[[], object] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -106,6 +109,7 @@ class Pipeline:
         self.stop = threading.Event()
         self.last_tick: datetime | None = None
         self._deliver = deliver
+        self.metrics = metrics or Metrics()
         self._rules: RuleSet | None = None
 
     def deliver_alerts(self) -> object:
@@ -224,6 +228,9 @@ class Pipeline:
             except FeedError as exc:
                 parse_error = (exc.kind, f"{job.request.url}: {exc.message}")
         now = self.clock()
+        fresh: list[StoredEntry] = []
+        found: Counter[str] = Counter()
+        changes: list[ChangeInfo] = []
         with self.db.write() as session:
             feeds_repo.record_fetch(
                 session,
@@ -233,26 +240,38 @@ class Pipeline:
                 title=parsed.title if parsed else None,
                 parse_error=parse_error,
             )
-            if result.outcome is FetchOutcome.ERROR or parse_error:
-                summary.failed += 1
-                summary.errors.append(
-                    (job.request.url, parse_error[1] if parse_error else result.error or "")
-                )
-                return
-            if parsed is None:
-                summary.not_modified += 1
-                return
+            if parsed is not None:
+                fresh = store_entries(session, job.id, parsed.entries, now, job.site)
+                touched = self._match(session, fresh, rules, now, found)
+                for indicator_id in sorted(touched):
+                    change = evidence_repo.apply_decision(
+                        session, indicator_id, decide, now, "evidence"
+                    )
+                    if change is not None:
+                        changes.append(change)
+                        self.alerts.enqueue(session, change, now)
+        # Committed: only now does anything count (summary and metrics agree with the db).
+        if result.outcome is FetchOutcome.ERROR or parse_error:
+            summary.failed += 1
+            summary.errors.append(
+                (job.request.url, parse_error[1] if parse_error else result.error or "")
+            )
+            outcome = "error"
+        elif parsed is None:
+            summary.not_modified += 1
+            outcome = result.outcome.value
+        else:
             summary.ok += 1
-            fresh = store_entries(session, job.id, parsed.entries, now, job.site)
-            summary.new_entries += len(fresh)
-            touched = self._match(session, fresh, rules, now, summary)
-            for indicator_id in sorted(touched):
-                change = evidence_repo.apply_decision(
-                    session, indicator_id, decide, now, "evidence"
-                )
-                if change is not None:
-                    summary.changes.append(change)
-                    self.alerts.enqueue(session, change, now)
+            outcome = "ok"
+        summary.new_entries += len(fresh)
+        summary.evidence += sum(found.values())
+        summary.changes.extend(changes)
+        self.metrics.fetched(result, outcome)
+        self.metrics.entries.inc(len(fresh))
+        for modality, count in found.items():
+            self.metrics.evidence.labels(modality=modality).inc(count)
+        for change in changes:
+            self.metrics.changed(change)
 
     def _match(
         self,
@@ -260,21 +279,25 @@ class Pipeline:
         entries: Iterable[StoredEntry],
         rules: RuleSet,
         now: datetime,
-        summary: PollSummary,
+        counts: Counter[str],
     ) -> set[int]:
         touched: set[int] = set()
         for entry in entries:
-            found: dict[str, list[Evidence]] = {}
+            by_indicator: dict[str, list[Evidence]] = {}
             for ev in rules.matcher.match(entry_item(entry)):
-                found.setdefault(ev.indicator_id, []).append(ev)
-            for ref, evs in found.items():
+                by_indicator.setdefault(ev.indicator_id, []).append(ev)
+            for ref, evs in by_indicator.items():
                 db_id = rules.db_ids[ref]
                 evidence_repo.replace_evidence(
                     session, entry, db_id, rules.versions[db_id], evs, now
                 )
-                summary.evidence += len(evs)
+                counts.update(ev.modality.value for ev in evs)
                 touched.add(db_id)
         return touched
+
+    def feeds_in_backoff(self) -> int:
+        with self.db.read() as session:
+            return feeds_repo.count_failing(session)
 
     # -- deadlines -------------------------------------------------------------------------
     def check_deadlines(self) -> list[ChangeInfo]:
@@ -292,4 +315,6 @@ class Pipeline:
                 if change is not None:
                     changes.append(change)
                     self.alerts.enqueue(session, change, now)
+        for change in changes:
+            self.metrics.changed(change)
         return changes

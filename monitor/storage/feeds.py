@@ -152,7 +152,10 @@ def claim_due_feeds(
     if all_feeds:
         stmt = stmt.where(Feed.id > after_id).order_by(Feed.id)
     else:
-        stmt = stmt.where(Feed.next_poll_at <= now).order_by(Feed.next_poll_at, Feed.id)
+        # A last poll "in the future" means the wall clock went back: due now, or the
+        # feed would wait out the jump (issue 7, item 6).
+        due = or_(Feed.next_poll_at <= now, Feed.last_polled_at > now)
+        stmt = stmt.where(due).order_by(Feed.next_poll_at, Feed.id)
     stmt = stmt.limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
@@ -176,8 +179,12 @@ def claim_due_feeds(
 def count_due(session: Session, now: datetime, *, all_feeds: bool = False) -> int:
     stmt = select(func.count(Feed.id))
     if not all_feeds:
-        stmt = stmt.where(Feed.next_poll_at <= now)
+        stmt = stmt.where(or_(Feed.next_poll_at <= now, Feed.last_polled_at > now))
     return int(session.scalar(stmt) or 0)
+
+
+def count_failing(session: Session) -> int:
+    return int(session.scalar(select(func.count(Feed.id)).where(Feed.error_count > 0)) or 0)
 
 
 def release_feeds(session: Session, feed_ids: list[int], owner: str) -> None:
