@@ -42,7 +42,7 @@ def imports_of(path: Path) -> set[str]:
 
 
 def top(name: str) -> str:
-    return name.split(".")[0]
+    return name.split(".", maxsplit=1)[0]
 
 
 def test_indicators_imports_no_monitor_and_no_io_library() -> None:
