@@ -109,7 +109,7 @@ def test_retry_dead_letters(db: Database, hooks: WebhookServer, tmp_path: Path) 
     assert run(db, config, "alerts", "send").output.startswith("2 alerts sent")
     missing = run(db, config, "alerts", "retry", "999")
     assert missing.exit_code == 1
-    assert "no alert with id 999" in str(missing.exception)
+    assert "no alert with id 999" in missing.output
 
 
 def test_test_command_reports_each_channel(
