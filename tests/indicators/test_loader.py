@@ -80,7 +80,7 @@ def test_values_and_defaults() -> None:
         (
             GOOD.replace("query: india russia", 'query: india "russia'),
             7,
-            19,
+            18,
             "first",
             "unclosed quote",
         ),
