@@ -9,6 +9,7 @@ warnings); ``load_watchlist`` raises the first error.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,16 @@ from indicators.errors import QuerySyntaxError, WatchlistError
 from indicators.model import CueLists, Indicator, Severity, Watchlist
 from indicators.query import compile_query, lint_query, parse_query
 
-WATCHLIST_KEYS = {"id", "title", "source", "expected_by", "indicators", "description", "tags"}
+WATCHLIST_KEYS = {
+    "id",
+    "title",
+    "source",
+    "expected_by",
+    "indicators",
+    "description",
+    "tags",
+    "terms",
+}
 INDICATOR_KEYS = {
     "id",
     "title",
@@ -34,6 +44,44 @@ INDICATOR_KEYS = {
 }
 CUE_KEYS = {"occurred", "anticipated", "negated"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+# ``@name`` in a query stands for the watch list's ``terms: {name: fragment}`` (a shared word
+# group such as the countries), expanded in parentheses before parsing.
+_TERM_REF = re.compile(r"@([a-z][a-z0-9_-]*)")
+_MAX_EXPANSION = 200_000
+
+
+class _Expansion:
+    """A query with its ``@terms`` expanded, and a map back to the columns as written."""
+
+    def __init__(self, text: str, terms: dict[str, str]) -> None:
+        self.pieces: list[tuple[int, int, int, str | None]] = []  # (start, end, col, name)
+        out: list[str] = []
+        self.unknown: list[tuple[str, int]] = []
+        pos = 0
+        for match in _TERM_REF.finditer(text):
+            name = match.group(1)
+            out.append(text[pos : match.start()])
+            col = match.start() + 1
+            start = sum(map(len, out))
+            if name in terms:
+                out.append("(" + terms[name] + ")")
+                self.pieces.append((start, sum(map(len, out)), col, name))
+            else:
+                self.unknown.append((name, col))
+                out.append(match.group(0))
+            pos = match.end()
+        out.append(text[pos:])
+        self.text = "".join(out)
+
+    def column(self, expanded_col: int) -> tuple[int, str | None]:
+        """The column as written for a 1-based column in the expanded text."""
+        shift = 0
+        for start, end, col, name in self.pieces:
+            if start < expanded_col <= end:
+                return col, name
+            if expanded_col > end:
+                shift += (end - start) - (len(name or "") + 1)
+        return expanded_col - shift, None
 
 
 @dataclass(frozen=True)
@@ -116,8 +164,52 @@ def _query_position(node: ScalarNode, column: int) -> tuple[int, int]:
     return start.line + 1, start.column + 1 + offset + column - 1
 
 
+def _read_terms(reader: _Reader, node: Node | None) -> dict[str, str]:
+    """Read ``terms:``; a term may use earlier-defined or later terms (no cycles)."""
+    if node is None:
+        return {}
+    raw: dict[str, tuple[str, Node]] = {}
+    for name, value in reader.mapping(node, "terms").items():
+        text = reader.scalar(value, f"terms.{name}")
+        if not re.fullmatch(r"[a-z][a-z0-9_-]*", name):
+            reader.problem(value, f"term name '{name}' must be lower-case letters, digits, - or _")
+        elif text is not None:
+            raw[name] = (" ".join(text.split()), value)
+    done: dict[str, str] = {}
+
+    def resolve(name: str, trail: tuple[str, ...]) -> str:
+        if name in done:
+            return done[name]
+        text, value = raw[name]
+        if name in trail:
+            reader.problem(value, f"term '@{name}' refers to itself: {' → '.join(trail)}")
+            return text
+        expansion = _Expansion(text, {n: resolve(n, (*trail, name)) for n in _refs(text, raw)})
+        for unknown, _col in expansion.unknown:
+            reader.problem(value, f"term '@{name}' uses '@{unknown}', which is not defined")
+        done[name] = expansion.text
+        return expansion.text
+
+    for name in raw:
+        resolve(name, ())
+    for name, (_, value) in raw.items():
+        try:
+            parse_query(done[name])
+        except QuerySyntaxError as exc:
+            reader.problem(value, f"term '@{name}': {exc.message} (column {exc.column})")
+    return done
+
+
+def _refs(text: str, raw: Mapping[str, object]) -> list[str]:
+    return [m.group(1) for m in _TERM_REF.finditer(text) if m.group(1) in raw]
+
+
 def _read_indicator(
-    reader: _Reader, node: Node, watchlist_id: str, default_by: date | None
+    reader: _Reader,
+    node: Node,
+    watchlist_id: str,
+    default_by: date | None,
+    terms: dict[str, str] | None = None,
 ) -> Indicator | None:
     fields = reader.mapping(node, "an indicator")
     if not fields:
@@ -135,7 +227,7 @@ def _read_indicator(
     title = reader.scalar(fields["title"], "title", ind_id) if "title" in fields else None
     query = reader.scalar(fields["query"], "query", ind_id) if "query" in fields else None
     if query is not None:
-        _check_query(reader, fields["query"], query, ind_id)
+        query = _check_query(reader, fields["query"], query, ind_id, terms or {})
     expected_by = reader.date(fields["expected_by"], ind_id) if "expected_by" in fields else None
     corroboration = 2
     if "corroboration" in fields:
@@ -185,22 +277,39 @@ def _read_indicator(
     )
 
 
-def _check_query(reader: _Reader, node: Node, query: str, ind_id: str) -> None:
+def _check_query(
+    reader: _Reader, node: Node, query: str, ind_id: str, terms: dict[str, str]
+) -> str:
+    """Expand ``@terms``, parse, compile and lint; returns the expanded query."""
     assert isinstance(node, ScalarNode)
+    expansion = _Expansion(query, terms)
+
+    def report(severity: str, message: str, column: int, *, expanded: bool = True) -> None:
+        col, term = expansion.column(column) if expanded else (column, None)
+        if term is not None:
+            message = f"in '@{term}': {message}"
+        line, file_col = _query_position(node, col)
+        err = WatchlistError(
+            message, path=reader.path, line=line, column=file_col, indicator=ind_id
+        )
+        reader.findings.append(Finding(severity, err))
+
+    for name, col in expansion.unknown:
+        report("error", f"'@{name}' is not defined under 'terms:'", col, expanded=False)
+    if expansion.unknown:
+        return query
+    if len(expansion.text) > _MAX_EXPANSION:
+        report("error", "the query is too long once its @terms are expanded", 1)
+        return query
     try:
-        ast = parse_query(query)
+        ast = parse_query(expansion.text)
         compile_query(ast)
     except QuerySyntaxError as exc:
-        line, col = _query_position(node, exc.column)
-        err = WatchlistError(exc.message, path=reader.path, line=line, column=col, indicator=ind_id)
-        reader.findings.append(Finding("error", err))
-        return
+        report("error", exc.message, exc.column)
+        return query
     for issue in lint_query(ast):
-        line, col = _query_position(node, issue.column)
-        err = WatchlistError(
-            issue.message, path=reader.path, line=line, column=col, indicator=ind_id
-        )
-        reader.findings.append(Finding(issue.severity, err))
+        report(issue.severity, issue.message, issue.column)
+    return expansion.text
 
 
 def read_watchlist_text(
@@ -234,6 +343,7 @@ def read_watchlist_text(
         reader.problem(root, "watch list without a 'title'")
     source = reader.scalar(fields["source"], "source") if "source" in fields else ""
     default_by = reader.date(fields["expected_by"], None) if "expected_by" in fields else None
+    terms = _read_terms(reader, fields.get("terms"))
     indicators: list[Indicator] = []
     seen: dict[str, Node] = {}
     items = fields.get("indicators")
@@ -241,7 +351,7 @@ def read_watchlist_text(
         reader.problem(items or root, "'indicators' must be a non-empty list")
     else:
         for item in items.value:
-            ind = _read_indicator(reader, item, wl_id or "", default_by)
+            ind = _read_indicator(reader, item, wl_id or "", default_by, terms)
             if ind is None:
                 continue
             if ind.id in seen:

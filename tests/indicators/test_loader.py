@@ -140,3 +140,44 @@ def test_lint_warnings_do_not_fail_check(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["watchlists", "check", str(path)])
     assert result.exit_code == 0
     assert "[warning]" in result.output
+
+
+TERMS = """\
+id: t
+title: T
+terms:
+  india: india OR indian
+  pair: "@india russia"
+indicators:
+  - id: a
+    title: A
+    query: '@pair agreement'
+  - id: b
+    title: B
+    query: '@india @nope'
+"""
+
+
+def test_terms_expand_and_unknown_terms_are_errors() -> None:
+    watchlist, findings = read_watchlist_text(TERMS.replace(" @nope", ""), "t.yaml")
+    assert findings == []
+    assert watchlist is not None
+    assert watchlist.indicators[0].query == "((india OR indian) russia) agreement"
+    _, findings = read_watchlist_text(TERMS, "t.yaml")
+    [finding] = findings
+    assert finding.error.indicator == "b"
+    assert "'@nope' is not defined" in finding.error.message
+    assert (finding.error.line, finding.error.column) == (12, 20)
+
+
+def test_errors_inside_a_term_point_at_its_use() -> None:
+    text = TERMS.replace(" @nope", "").replace("india OR indian", "india OR")
+    _, findings = read_watchlist_text(text, "t.yaml")
+    assert any("term '@india'" in f.error.message for f in findings)
+    assert all(f.severity == "error" for f in findings)
+
+
+def test_term_cycles_are_errors() -> None:
+    text = TERMS.replace(" @nope", "").replace("india OR indian", "'@pair OR indian'")
+    _, findings = read_watchlist_text(text, "t.yaml")
+    assert any("refers to itself" in f.error.message for f in findings)
