@@ -40,7 +40,7 @@ class _Unit:
 class Matcher:
     """A compiled watch list (or several): ``match`` an item, get its evidence."""
 
-    def __init__(self, indicators: Sequence[Indicator], *, whole_item: bool = True) -> None:
+    def __init__(self, indicators: Sequence[Indicator], *, whole_item: bool = False) -> None:
         self.indicators = tuple(indicators)
         self.whole_item = whole_item
         self._queries: list[CompiledQuery] = [

@@ -1327,6 +1327,39 @@ a||vostro|The central bank is considering letting vostro balances be invested in
 o|h|reactors|Russia, India sign contract for two more Kudankulam reactors
 a|h|reactors|Contract for two more Kudankulam reactors likely at summit
 n|h|reactor|Kudankulam reactor contract stuck over liability clause
+a|h|payment|Exporters hope summit fixes payment troubles
+a|h|fuel|Putin promises steady fuel supplies to India
+a|h|deliveries|Moscow pledges faster S-400 deliveries
+a|h|squadrons|Russia assures India on remaining S-400 squadrons
+a||projects|Officials hinted at new joint projects in space.
+a||statement|Teams from both ministries have been trading drafts of the joint statement.
+a||plan|The shipping ministry is drawing up a plan for a liner service to Vladivostok.
+a||agreement|The agreement on labour mobility has been ready for signing for months.
+a||date|The launch date is to be decided once funding is approved.
+a||route|The ministry is studying the economics of the Arctic route.
+a||vostro|Exporters asked the government to press for faster clearing through vostro accounts.
+a|h|agreements|Indian, Russian firms line up industrial agreements for the summit
+a|h|corridor|INSTC corridor talks move forward
+a||corridor|The next round will focus on the North-South corridor.
+a|h|pact|Labour mobility pact in final stage, says Moscow
+a|h|currencies|Joint working group to study wider use of national currencies
+a|h|pact|Crude deal signed; labour pact to follow
+a|h|squadrons|Last S-400 squadrons to arrive by 2026
+a|h|engines|India, Russia to co-produce engines for Su-30MKI fleet
+a|h|route|Opinion: The Northern Sea Route deserves a second look
+a|h|payments|Analysis: The quiet message on payments
+a|h|corridor|Explainer: the Chennai-Vladivostok corridor and why it matters
+a|h|reactor|Summit preview: a new reactor site
+n|h|window|Joint docking experiment misses its 2026 window
+n||plan|The export plan foundered on differences over dual-use items.
+n|h|roadmap|Joint statement adopted; export roadmap left for later
+n||agreement|The fuel agreement was left off the final list of documents.
+n|h|pact|Mobility pact in doubt as talks drag on
+n||deliveries|Deliveries fell short of the target for a second year.
+n|h|link|Mir-RuPay link off the table for now
+n|h|venture|Fertiliser venture axed after sanctions review
+n|h|imports|Indian refiners slash Russian oil imports
+n||cargo|Cargo on the corridor has dwindled since the waiver ended.
 """
 # Known misses, with the reason they are not fixed.
 FEED_STYLE_MISSES = {
