@@ -6,10 +6,11 @@ For each item:
    sentence of its own (its grammar differs: DESIGN §6);
 2. find candidate indicators through an index from query terms to indicators, so an
    indicator that shares no word with the item costs it nothing (PERFORMANCE.md);
-3. evaluate each candidate's query on each sentence (``title:`` terms see the headline);
-   when no single sentence matches, evaluate it once on the whole item, and credit the
-   sentence holding most of the matched terms (a round-up whose headline names the
-   countries and whose body names the agreement is still evidence);
+3. evaluate each candidate's query on each sentence (``title:`` terms see the headline,
+   ``item:`` terms the whole item, so item-level conditions such as "both countries are
+   named somewhere" need no whole-item matching); with ``whole_item=True`` (off by default:
+   it cost precision on the labelled set) an indicator no single sentence matches is tried
+   once on the whole item, crediting the sentence holding most of the matched terms;
 4. decide the modality of each matching sentence from the words around the match.
 """
 
