@@ -13,6 +13,8 @@ import argparse
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,7 +39,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--extra",
         action="store_true",
-        help="polling: also the default per_host=4, and PostgreSQL at every latency",
+        help=(
+            "also: polling with the default per_host=4 and on PostgreSQL at every latency, "
+            "and a second replay with nothing to change"
+        ),
     )
     parser.add_argument("--runs", type=int, help="runs per measurement (default 3)")
     parser.add_argument(
@@ -48,6 +53,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--profile-dir", type=Path, help="keep the .pstats files of --profile here")
     return parser.parse_args(argv)
+
+
+def _guarded(results: Results, name: str, work: Callable[[], object]) -> None:
+    """Run one scenario; a failure (the product changing under the benchmark, say) is
+    reported and the other scenarios still run."""
+    try:
+        work()
+    except Exception as exc:
+        traceback.print_exc()
+        message = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        log(f"{name}: FAILED: {message}")
+        results.check(f"{name}: scenario ran to completion", message, "no error", False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         poll_config = replace(poll_config, postgres_latencies=())
     if args.extra:
         poll_config = replace(poll_config, extra=True)
+        replay_config = replace(replay_config, again=True)
     profile_text = ""
 
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
@@ -81,16 +99,29 @@ def main(argv: list[str] | None = None) -> int:
         data.mkdir()
         with FeedServer(data) as server:
             log(f"feed server on 127.0.0.1:{server.port}")
-            if everything or args.matching:
-                matching.run(results, match_config)
-            if everything or args.polling:
-                polling.run(results, poll_config, server, data, tmp)
             archive = tmp / "archive.db"
-            if everything or args.replay:
-                replay.run(results, replay_config, server, tmp, archive)
-            if everything or args.memory:
-                memory_config = replace(memory_config, entries=replay_config.entries)
-                memory.run(results, memory_config, server, data, tmp)
+            memory_config = replace(memory_config, entries=replay_config.entries)
+            scenarios = [
+                ("matching", args.matching, lambda: matching.run(results, match_config)),
+                (
+                    "polling",
+                    args.polling,
+                    lambda: polling.run(results, poll_config, server, data, tmp),
+                ),
+                (
+                    "replay",
+                    args.replay,
+                    lambda: replay.run(results, replay_config, server, tmp, archive),
+                ),
+                (
+                    "memory",
+                    args.memory,
+                    lambda: memory.run(results, memory_config, server, data, tmp),
+                ),
+            ]
+            for name, flag, work in scenarios:
+                if everything or flag:
+                    _guarded(results, name, work)
             if args.profile:
                 profile_text = profiling.run(server, data, quick=args.quick, keep=args.profile_dir)
 

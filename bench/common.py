@@ -111,15 +111,10 @@ def machine() -> dict[str, str]:
             versions[package] = str(getattr(module, "__version__", "?"))
         except ImportError:
             versions[package] = "-"
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-    except OSError:
-        commit = ""
+    commit = _git("rev-parse", "--short", "HEAD")
+    changed = _git("diff", "--name-only", "HEAD", "--", "indicators", "monitor", "migrations")
+    if changed:
+        commit += f" + uncommitted changes in {len(changed.splitlines())} product files"
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": str(os.cpu_count()),
@@ -130,6 +125,20 @@ def machine() -> dict[str, str]:
         "commit": commit,
         **versions,
     }
+
+
+def _git(*args: str) -> str:
+    """Read-only git queries (the commit measured); empty if git is unavailable."""
+    try:
+        done = subprocess.run(
+            ["git", "--no-optional-locks", "-C", str(ROOT), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return ""
+    return done.stdout.strip()
 
 
 def fmt_seconds(value: float) -> str:

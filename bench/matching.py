@@ -32,12 +32,12 @@ class MatchConfig:
     sizes: tuple[int, ...] = (10, 100, 1_000, 10_000)
     baseline_size: int = 1_000
     runs: int = 3
-    budget: float = 8.0  # seconds per product run before a subset is used
+    budget: float = 6.0  # seconds per product run before a subset is used
     min_entries: int = 300
-    baseline_entries: int = 100  # textbook \b…\b regexes: ~0.1 s per entry at 1,000 rules
+    baseline_entries: int = 60  # textbook \b…\b regexes: ~0.1 s per entry at 1,000 rules
     fast_baseline_entries: int = 1_000
     cli_size: int = 1_000
-    cli_budget: float = 30.0
+    cli_budget: float = 20.0
 
 
 QUICK = MatchConfig(
@@ -157,8 +157,9 @@ def run(results: Results, config: MatchConfig) -> dict[str, float]:
             }
             both = len(base_pairs & prod_pairs)
             agreement = (
-                f"; same matches as Matcher: {both} both, {len(base_pairs - prod_pairs)} regex "
-                f"only, {len(prod_pairs - base_pairs)} Matcher only"
+                f"; (entry, indicator) matches: {both} found by both, "
+                f"{len(base_pairs - prod_pairs)} by the regexes only, "
+                f"{len(prod_pairs - base_pairs)} by Matcher only"
             )
         figure = results.add(
             Figure(
@@ -176,6 +177,18 @@ def run(results: Results, config: MatchConfig) -> dict[str, float]:
         )
         per_entry[-1 if textbook else -2] = figure.median / count
 
+    whole_item = getattr(Matcher(indicators_of(all_rules[:1])), "whole_item", None)
+    results.notes.append(
+        "the regex baseline counts a rule when one sentence (or the headline) satisfies it, as "
+        "Matcher does"
+        + (
+            " (Matcher also falls back to the whole item: whole_item=True, so it can find more)"
+            if whole_item
+            else ""
+        )
+        + "; the (entry, indicator) counts in the baseline lines compare the two"
+    )
+
     # --- acceptance ---------------------------------------------------------------------------
     sizes = config.sizes
     if config.baseline_size in per_entry:
@@ -189,8 +202,9 @@ def run(results: Results, config: MatchConfig) -> dict[str, float]:
         fast = per_entry[-2] / per_entry[config.baseline_size]
         results.notes.append(
             f"matching at {config.baseline_size:,} indicators: Matcher is {fast:,.2f}x the speed "
-            "of the literal-first regex baseline (same matches, regexes written so that `re` "
-            f"scans for the literal) and {ratio:,.1f}x the textbook `\\b…\\b` one"
+            "of the literal-first regex baseline (the same regex matches as the textbook form, "
+            "written so that `re` scans for the literal first) and "
+            f"{ratio:,.1f}x the textbook `\\b…\\b` one"
         )
     if 10 in per_entry and config.baseline_size in per_entry:
         growth = per_entry[config.baseline_size] / per_entry[10]

@@ -60,7 +60,7 @@ class PollConfig:
     big_feeds: int = 1_000
     big_latency: int = 0
     big_runs: int = 3
-    big_cap: float = 60.0
+    big_cap: float = 45.0
     big_baseline_runs: int = 1
     repoll_runs: int = 5
     concurrency: int = 16

@@ -43,6 +43,9 @@ POLL_STAGES = [
     ("      Matcher.match", "indicators/matcher.py", "match"),
     ("      replace_evidence", "monitor/storage/evidence.py", "replace_evidence"),
     ("    apply_decision", "monitor/storage/evidence.py", "apply_decision"),
+    ("      _record_clusters", "monitor/storage/evidence.py", "_record_clusters"),
+    ("      source_groups (syndication)", "monitor/status.py", "source_groups"),
+    ("      decide", "monitor/status.py", "decide"),
     ("    Session.commit", "sqlalchemy/orm/session.py", "commit"),
     ("    Session.flush", "sqlalchemy/orm/session.py", "flush"),
 ]
@@ -54,12 +57,14 @@ MATCH_STAGES = [
     ("    split_sentences", "indicators/sentences.py", "split_sentences"),
     ("    tokenize", "indicators/text.py", "tokenize"),
     ("  Matcher._candidates (term index)", "indicators/matcher.py", "_candidates"),
-    ("  Matcher._evidence_for (per candidate)", "indicators/matcher.py", "_evidence_for"),
-    ("    CompiledQuery.match (per sentence)", "indicators/query/compiler.py", "match"),
-    ("      Unit.__init__ (join tokens)", "indicators/query/compiler.py", "__init__"),
-    ("      CompiledQuery.match_unit", "indicators/query/compiler.py", "match_unit"),
-    ("    Matcher._whole_item (fallback)", "indicators/matcher.py", "_whole_item"),
-    ("    decide_modality", "indicators/modality.py", "decide_modality"),
+    ("  Unit.__init__ (joins the tokens)", "indicators/query/compiler.py", "__init__"),
+    (
+        "  CompiledQuery.match_unit (candidate x sentence)",
+        "indicators/query/compiler.py",
+        "match_unit",
+    ),
+    ("  Matcher._whole_item (fallback)", "indicators/matcher.py", "_whole_item"),
+    ("  decide_modality", "indicators/modality.py", "decide_modality"),
 ]
 
 

@@ -19,9 +19,11 @@ at any moment leaves either the whole feed's poll recorded or none of it.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -46,6 +48,8 @@ from monitor.storage import indicators as indicators_repo
 from monitor.storage.db import Database
 from monitor.storage.entries import StoredEntry, store_entries
 from monitor.storage.evidence import ChangeInfo
+
+log = logging.getLogger("watchlist.pipeline")
 
 
 @dataclass
@@ -144,7 +148,11 @@ class Pipeline:
 
         Feeds are claimed in small batches as the fetch queue drains, so several workers
         sharing one PostgreSQL database share the due feeds instead of the first one taking
-        them all, and a lease never outlives the few seconds its feed waits in the queue.
+        them all. The leases of feeds claimed but not yet recorded are renewed every third
+        of a lease: results wait their turn on this thread, and behind other workers'
+        locks on busy indicators that took longer than a lease (three workers fetched the
+        same feeds twice; issue 7, item 4). A feed whose lease was lost anyway (a stall
+        past it, and another worker claimed it) is left to that worker.
         """
         summary = PollSummary()
         rules = self.rules()
@@ -161,6 +169,16 @@ class Pipeline:
         cursor = 0  # --all passes walk feeds by id
         done_count = 0
         width = max(1, self.settings.concurrency)
+        lost: set[int] = set()
+        renewed = [time.monotonic()]
+
+        def heartbeat() -> None:
+            if time.monotonic() - renewed[0] < self.settings.lease / 3:
+                return
+            held = [j.id for j in queue] + [j.id for j in pending.values()]
+            lost.update(self._renew([i for i in held if i not in lost]))
+            queue[:] = [j for j in queue if j.id not in lost]
+            renewed[0] = time.monotonic()
 
         def run(job: feeds_repo.FeedJob) -> FetchResult:
             host = urlsplit(job.request.url).hostname or ""
@@ -171,8 +189,9 @@ class Pipeline:
         pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="fetch")
         try:
             while not self.stop.is_set():
+                heartbeat()
                 if not exhausted and len(queue) < width:
-                    claimed = self._claim(width * 2, all_feeds, cursor)
+                    claimed = self._claim(width * 2, all_feeds, cursor, started)
                     exhausted = not claimed
                     queue.extend(claimed)
                     cursor = max([cursor, *(j.id for j in claimed)])
@@ -184,7 +203,9 @@ class Pipeline:
                 done, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
                 for future in done:
                     job = pending.pop(future)
-                    self._process(job, future.result(), rules, summary)
+                    if job.id not in lost:
+                        self._process(job, future.result(), rules, summary)
+                    heartbeat()
                     done_count += 1
                     if progress:
                         progress(done_count, max(total, done_count))
@@ -199,7 +220,9 @@ class Pipeline:
             client.close()
         return summary
 
-    def _claim(self, limit: int, all_feeds: bool, after_id: int) -> list[feeds_repo.FeedJob]:
+    def _claim(
+        self, limit: int, all_feeds: bool, after_id: int, started: datetime
+    ) -> list[feeds_repo.FeedJob]:
         with self.db.write() as session:
             return feeds_repo.claim_due_feeds(
                 session,
@@ -209,7 +232,19 @@ class Pipeline:
                 limit=limit,
                 all_feeds=all_feeds,
                 after_id=after_id,
+                pass_started=started,  # once per pass: see claim_due_feeds
             )
+
+    def _renew(self, feed_ids: list[int]) -> set[int]:
+        """Renew this worker's leases on ``feed_ids``; returns the ids whose lease was lost."""
+        if not feed_ids:
+            return set()
+        until = self.clock() + timedelta(seconds=self.settings.lease)
+        with self.db.write() as session:
+            held = feeds_repo.renew_leases(session, feed_ids, self.owner, until)
+        if len(held) < len(feed_ids):
+            log.warning("%d feed(s) claimed by another worker meanwhile", len(feed_ids) - len(held))
+        return set(feed_ids) - held
 
     def _process(
         self,
@@ -219,7 +254,6 @@ class Pipeline:
         summary: PollSummary,
     ) -> None:
         """Parse, store, match, decide and persist one feed's poll in one transaction."""
-        summary.feeds += 1
         parsed = None
         parse_error: tuple[str, str] | None = None
         if result.outcome is FetchOutcome.OK and result.body is not None:
@@ -227,20 +261,26 @@ class Pipeline:
                 parsed = parse_feed(result.body, result.headers, result.final_url)
             except FeedError as exc:
                 parse_error = (exc.kind, f"{job.request.url}: {exc.message}")
+            except Exception as exc:
+                # A parser bug on hostile input is this feed's failure, never the poll's:
+                # recorded on the feed and logged with its traceback (issue 7, item 1).
+                log.exception("parsing %s failed", job.request.url)
+                parse_error = ("malformed", f"{job.request.url}: the parser failed: {exc!r}")
         now = self.clock()
         fresh: list[StoredEntry] = []
         found: Counter[str] = Counter()
         changes: list[ChangeInfo] = []
         with self.db.write() as session:
-            feeds_repo.record_fetch(
+            recorded = feeds_repo.record_fetch(
                 session,
                 job.id,
                 result,
                 now,
                 title=parsed.title if parsed else None,
                 parse_error=parse_error,
+                owner=self.owner,
             )
-            if parsed is not None:
+            if recorded and parsed is not None:
                 fresh = store_entries(session, job.id, parsed.entries, now, job.site)
                 touched = self._match(session, fresh, rules, now, found)
                 for indicator_id in sorted(touched):
@@ -251,6 +291,10 @@ class Pipeline:
                         changes.append(change)
                         self.alerts.enqueue(session, change, now)
         # Committed: only now does anything count (summary and metrics agree with the db).
+        if not recorded:
+            log.warning("%s: removed or claimed by another worker meanwhile", job.request.url)
+            return
+        summary.feeds += 1
         if result.outcome is FetchOutcome.ERROR or parse_error:
             summary.failed += 1
             summary.errors.append(
@@ -276,18 +320,23 @@ class Pipeline:
     def _match(
         self,
         session: Session,
-        entries: Iterable[StoredEntry],
+        entries: Sequence[StoredEntry],
         rules: RuleSet,
         now: datetime,
         counts: Counter[str],
     ) -> set[int]:
         touched: set[int] = set()
+        # An updated entry may no longer match an indicator it was evidence for: that
+        # evidence goes, and the indicator is decided again (issue 7: a revised story kept
+        # its old sentence as evidence, and its indicator the status that sentence gave).
+        before = evidence_repo.indicators_by_entry(session, [e.id for e in entries])
         for entry in entries:
-            by_indicator: dict[str, list[Evidence]] = {}
+            by_indicator: dict[int, list[Evidence]] = {
+                db_id: [] for db_id in before.get(entry.id, ()) if db_id in rules.versions
+            }
             for ev in rules.matcher.match(entry_item(entry)):
-                by_indicator.setdefault(ev.indicator_id, []).append(ev)
-            for ref, evs in by_indicator.items():
-                db_id = rules.db_ids[ref]
+                by_indicator.setdefault(rules.db_ids[ev.indicator_id], []).append(ev)
+            for db_id, evs in by_indicator.items():
                 evidence_repo.replace_evidence(
                     session, entry, db_id, rules.versions[db_id], evs, now
                 )

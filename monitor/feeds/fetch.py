@@ -13,8 +13,9 @@ httpx objects never leave this module. Over HTTP, in order:
    the policy's bounds; any other 4xx/5xx → ``http``;
 4. the body, streamed and counted *after* decompression: refused early when Content-Length
    is over the cap or when Content-Encodings are stacked, cut at ``max_bytes`` (a gzip bomb
-   stops there), and cut when the total ``deadline`` passes (a server trickling bytes
-   cannot hold a worker: each read is also bounded by the time left when the request began);
+   stops there), and cut when the total ``deadline`` passes (a server trickling bytes,
+   of the headers or of the body, cannot hold a worker: the transport gives every socket
+   operation only the time left, ``monitor.feeds.transport``);
 5. a body whose sha256 equals the last one → UNCHANGED, so the caller skips the parse.
 
 A local file (a plain path or a ``file:`` URL, only ever the feed's *configured* URL) is
@@ -26,10 +27,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import http.cookiejar
+import io
 import re
 import ssl
 import stat
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,6 +44,8 @@ from urllib.request import url2pathname
 import httpx
 
 from monitor.errors import FeedError
+from monitor.feeds.inflate import ACCEPT_ENCODING, Inflater, supported
+from monitor.feeds.transport import DeadlineTransport, deadline
 from monitor.feeds.types import FeedRequest, FetchOutcome, FetchResult
 
 __all__ = ["FetchPolicy", "fetch", "make_client"]
@@ -74,15 +79,42 @@ def make_client(policy: FetchPolicy) -> httpx.Client:
     """One client for every feed: pooled connections, thread-safe, no redirects, no cookies.
 
     Cookies are refused because a poll is stateless and one jar shared by every feed (and
-    every thread) would carry one site's cookies across the whole run.
+    every thread) would carry one site's cookies across the whole run. The transport ends
+    every socket operation by the fetch's deadline (``monitor.feeds.transport``).
     """
     no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     return httpx.Client(
-        headers={"User-Agent": policy.user_agent, "Accept": _ACCEPT},
+        headers={
+            "User-Agent": policy.user_agent,
+            "Accept": _ACCEPT,
+            "Accept-Encoding": ACCEPT_ENCODING,  # only what monitor.feeds.inflate decodes
+        },
         timeout=_timeout(policy, policy.deadline),
         follow_redirects=False,
         cookies=no_cookies,
+        transport=DeadlineTransport(),
+        event_hooks={"response": [_stop_at_redirect]},
     )
+
+
+class _Redirect(Exception):
+    """A redirect response, raised before httpx parses its Location.
+
+    Even with ``follow_redirects=False`` httpx builds the next request from Location, and a
+    ``javascript:`` or ``data:`` target fails there as an "invalid URL": the refusal would be
+    reported as a connection problem. Raising from the response hook hands every Location
+    to ``_Trail.follow`` first.
+    """
+
+    def __init__(self, status: int, location: str | None) -> None:
+        super().__init__(status, location)
+        self.status = status
+        self.location = location
+
+
+def _stop_at_redirect(response: httpx.Response) -> None:
+    if response.status_code in _REDIRECTS:
+        raise _Redirect(response.status_code, response.headers.get("location"))
 
 
 def fetch(client: httpx.Client, request: FeedRequest, policy: FetchPolicy) -> FetchResult:
@@ -94,7 +126,9 @@ def fetch(client: httpx.Client, request: FeedRequest, policy: FetchPolicy) -> Fe
         if path is not None:
             result = _fetch_file(path, request, policy)
         else:
-            result = _fetch_http(client, request, policy, started + policy.deadline, trail)
+            deadline_at = started + policy.deadline
+            with deadline(deadline_at):
+                result = _fetch_http(client, request, policy, deadline_at, trail)
     except FeedError as exc:
         result = FetchResult(
             outcome=FetchOutcome.ERROR,
@@ -209,13 +243,14 @@ def _fetch_http(
             if remaining <= 0:
                 raise _deadline(trail.url, policy)
             timeout = _timeout(policy, remaining)
-            with client.stream("GET", trail.url, headers=headers, timeout=timeout) as response:
-                if response.status_code in _REDIRECTS:
-                    location = response.headers.get("location")
-                    trail.follow(response.status_code, location, policy)
-                    continue
-                return _finish(response, request, policy, deadline_at, trail)
+            try:
+                with client.stream("GET", trail.url, headers=headers, timeout=timeout) as response:
+                    return _finish(response, request, policy, deadline_at, trail)
+            except _Redirect as hop:
+                trail.follow(hop.status, hop.location, policy)
     except httpx.TimeoutException as exc:
+        if time.monotonic() >= deadline_at:
+            raise _deadline(trail.url, policy, f" ({_why(exc)})") from exc
         raise FeedError("timeout", f"{_show(trail.url)}: timed out ({_why(exc)})") from exc
     except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, ValueError) as exc:
         raise _translate(exc, trail.url) from exc
@@ -282,19 +317,28 @@ def _read_body(
     if len(codings) > 1:
         # Each layer multiplies a bomb's ratio (~1000x per gzip layer): no feed needs two.
         raise FeedError("unsafe", f"{here}: stacked Content-Encoding {', '.join(codings)} refused")
+    if codings and not supported(codings[0]):
+        raise FeedError("malformed", f"{here}: unsupported Content-Encoding {codings[0]!r}")
     length = response.headers.get("content-length", "")
     if _DIGITS.fullmatch(length) and int(length) > policy.max_bytes:
         raise _too_large(here, policy)
-    chunks: list[bytes] = []
+    inflater = Inflater(codings[0] if codings else None)
+    # BytesIO, not a list to join: getvalue() hands over its buffer, where a join held the
+    # body twice at the end of every large download.
+    buffer = io.BytesIO()
     size = 0
-    for chunk in response.iter_bytes():  # decompressed; a bomb is counted as it expands
+    for raw in response.iter_raw():
+        try:  # decoded here, never more than the room left under the cap (a bomb stops)
+            chunk = inflater.decode(raw, policy.max_bytes - size + 1)
+        except zlib.error as exc:
+            raise FeedError("malformed", f"{here}: body cannot be decompressed ({exc})") from exc
         size += len(chunk)
         if size > policy.max_bytes:
             raise _too_large(here, policy)
         if time.monotonic() > deadline_at:
             raise _deadline(here, policy, f" while reading the body ({size} bytes so far)")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        buffer.write(chunk)
+    return buffer.getvalue()
 
 
 def _conditional_headers(request: FeedRequest) -> dict[str, str]:
@@ -346,6 +390,10 @@ def _translate(exc: Exception, url: str) -> FeedError:
         return FeedError("tls", f"{here}: TLS failure ({_why(exc)})")
     if isinstance(exc, httpx.DecodingError):
         return FeedError("malformed", f"{here}: body cannot be decompressed ({_why(exc)})")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        # A garbled status line, a body cut short of its Content-Length or chunk size: the
+        # server answered, but not in HTTP. Not a connection problem.
+        return FeedError("malformed", f"{here}: broken HTTP response ({_why(exc)})")
     if isinstance(exc, httpx.ConnectError):
         return FeedError("connect", f"{here}: cannot connect ({_why(exc)})")
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol | ValueError):

@@ -102,6 +102,20 @@ def replace_evidence(
     return ids
 
 
+def indicators_by_entry(session: Session, entry_ids: Sequence[int]) -> dict[int, set[int]]:
+    """For each entry, the indicators it has evidence for (dismissed or not)."""
+    found: dict[int, set[int]] = {}
+    for start in range(0, len(entry_ids), 500):  # stay under bound-parameter limits
+        rows = session.execute(
+            select(EvidenceRow.entry_id, EvidenceRow.indicator_id)
+            .where(EvidenceRow.entry_id.in_(entry_ids[start : start + 500]))
+            .distinct()
+        )
+        for entry_id, indicator_id in rows:
+            found.setdefault(entry_id, set()).add(indicator_id)
+    return found
+
+
 def evidence_facts(session: Session, indicator_id: int) -> list[EvidenceFact]:
     rows = session.execute(
         select(EvidenceRow, Entry.sketch)
@@ -123,10 +137,21 @@ def evidence_facts(session: Session, indicator_id: int) -> list[EvidenceFact]:
 
 def _record_clusters(session: Session, facts: Sequence[EvidenceFact]) -> None:
     """Store each piece of evidence's syndication cluster (its first member's id)."""
+    # One query for the rows, not one ``session.get`` each: the rows ``evidence_facts``
+    # loaded are gone from the identity map (it holds them weakly), so every get was a
+    # SELECT, every decision O(evidence) queries, and 300 feeds on three workers took
+    # long enough to outlive their leases (issue 7, item 4).
+    ids = [f.id for f in facts]
+    rows: dict[int, EvidenceRow] = {}
+    for start in range(0, len(ids), 500):  # stay under bound-parameter limits
+        chunk = ids[start : start + 500]
+        rows.update(
+            (r.id, r) for r in session.scalars(select(EvidenceRow).where(EvidenceRow.id.in_(chunk)))
+        )
     for group in source_groups(facts, by_publisher=False):
         cluster = min(f.id for f in group)
         for fact in group:
-            row = session.get(EvidenceRow, fact.id)
+            row = rows.get(fact.id)
             if row is not None and row.cluster_id != cluster:
                 row.cluster_id = cluster
 

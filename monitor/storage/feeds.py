@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,16 @@ from monitor.errors import StorageError
 from monitor.feeds.types import FeedRequest, FetchOutcome, FetchResult
 from monitor.schedule import next_poll_at
 from monitor.storage.models import Entry, Feed
+
+# Column sizes (storage.models). A validator or URL that does not fit is not kept at all (a
+# cut one would be wrong); stored as it came, PostgreSQL refused it and aborted the poll.
+_ETAG_MAX, _LAST_MODIFIED_MAX, _URL_MAX = 500, 100, 2048
+# A step back of the wall clock smaller than this is not taken for a jump (see _due).
+CLOCK_SLACK = timedelta(minutes=1)
+
+
+def _fits(value: str | None, limit: int) -> str | None:
+    return value if value is not None and len(value) <= limit else None
 
 
 @dataclass(frozen=True)
@@ -140,22 +150,33 @@ def claim_due_feeds(
     limit: int,
     all_feeds: bool = False,
     after_id: int = 0,
+    pass_started: datetime | None = None,
 ) -> list[FeedJob]:
     """Claim up to ``limit`` due feeds for ``owner`` until ``now + lease``.
 
-    A feed is claimable when it is due (or ``all_feeds``) and nobody holds a live lease.
+    A feed is claimable when it is due (or ``all_feeds``) and nobody holds a live lease
+    (one that ends within ``2 * lease`` of ``now``; a later end predates a clock jump back).
     ``SKIP LOCKED`` lets concurrent workers pass over rows another worker is claiming.
     ``all_feeds`` passes walk the feeds in id order from ``after_id`` (a cursor), so one
-    pass never claims a feed twice.
+    pass never claims a feed twice; a pass over due feeds gives its start as
+    ``pass_started`` for the same reason: a feed polled since then (in this timeline) is
+    done, even if its short interval makes it due again before the pass ends
+    (``watchlist poll`` on a 0 s feed fetched it 20 times a second, forever).
     """
-    stmt = select(Feed).where(or_(Feed.lease_until.is_(None), Feed.lease_until < now))
+    # A lease ending later than ``now + 2 * lease`` was written before the wall clock went
+    # back by more than a lease: stale, or a worker that died before the jump would hold its
+    # feeds for the whole jump. A smaller step back keeps live leases live.
+    stale = now + 2 * lease
+    free = or_(Feed.lease_until.is_(None), Feed.lease_until < now, Feed.lease_until > stale)
+    stmt = select(Feed).where(free)
     if all_feeds:
         stmt = stmt.where(Feed.id > after_id).order_by(Feed.id)
     else:
-        # A last poll "in the future" means the wall clock went back: due now, or the
-        # feed would wait out the jump (issue 7, item 6).
-        due = or_(Feed.next_poll_at <= now, Feed.last_polled_at > now)
-        stmt = stmt.where(due).order_by(Feed.next_poll_at, Feed.id)
+        stmt = stmt.where(_due(now))
+        if pass_started is not None:
+            polled = Feed.last_polled_at
+            stmt = stmt.where(or_(polled.is_(None), polled < pass_started, polled > now))
+        stmt = stmt.order_by(Feed.next_poll_at, Feed.id)
     stmt = stmt.limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
@@ -176,15 +197,46 @@ def claim_due_feeds(
     ]
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Due: its time has come, or it was polled or added "in the future", which means the
+    wall clock went back; such a feed is due now or it would wait out the jump (issue 7,
+    item 6; a feed added and never polled has only ``added_at`` to tell).
+
+    "In the future" is more than ``CLOCK_SLACK`` ahead: another worker may record a poll
+    a moment after this one read its clock, and three workers fetched such feeds twice.
+    """
+    future = now + CLOCK_SLACK
+    return or_(
+        Feed.next_poll_at <= now,
+        Feed.last_polled_at > future,
+        and_(Feed.last_polled_at.is_(None), Feed.added_at > future),
+    )
+
+
 def count_due(session: Session, now: datetime, *, all_feeds: bool = False) -> int:
     stmt = select(func.count(Feed.id))
     if not all_feeds:
-        stmt = stmt.where(or_(Feed.next_poll_at <= now, Feed.last_polled_at > now))
+        stmt = stmt.where(_due(now))
     return int(session.scalar(stmt) or 0)
 
 
 def count_failing(session: Session) -> int:
     return int(session.scalar(select(func.count(Feed.id)).where(Feed.error_count > 0)) or 0)
+
+
+def renew_leases(session: Session, feed_ids: list[int], owner: str, until: datetime) -> set[int]:
+    """Extend ``owner``'s leases on feeds it claimed and has not recorded yet; returns the
+    ids it still holds. A lease is lost when the worker stalled past it and another worker
+    claimed the feed: the caller must then leave the feed to that worker."""
+    if not feed_ids:
+        return set()
+    session.execute(
+        update(Feed)
+        .where(Feed.id.in_(feed_ids), Feed.lease_owner == owner)
+        .values(lease_until=until)
+    )
+    held = select(Feed.id).where(Feed.id.in_(feed_ids), Feed.lease_owner == owner)
+    return set(session.scalars(held))
 
 
 def release_feeds(session: Session, feed_ids: list[int], owner: str) -> None:
@@ -204,11 +256,22 @@ def record_fetch(
     *,
     title: str | None = None,
     parse_error: tuple[str, str] | None = None,
-) -> None:
-    """Record one poll's outcome on the feed and schedule the next poll."""
-    feed = session.get(Feed, feed_id)
+    owner: str | None = None,
+) -> bool:
+    """Record one poll's outcome on the feed and schedule the next poll.
+
+    Returns False, recording nothing, when the feed was removed meanwhile or another
+    worker has claimed it since (``owner``'s lease ran out): that worker records its own
+    poll, and storing this one's entries too would race it. The row is locked first on
+    PostgreSQL so that a claim cannot slip in between the check and the write.
+    """
+    feed = session.get(
+        Feed, feed_id, with_for_update=session.get_bind().dialect.name == "postgresql"
+    )
     if feed is None:  # removed while we fetched it
-        return
+        return False
+    if owner is not None and feed.lease_owner not in (None, owner):
+        return False
     failed = result.outcome is FetchOutcome.ERROR or parse_error is not None
     feed.last_polled_at = now
     feed.last_status = result.status
@@ -227,19 +290,21 @@ def record_fetch(
         feed.last_error_kind = None
         feed.error_count = 0
         if result.outcome is FetchOutcome.OK:
-            feed.etag = result.etag
-            feed.last_modified = result.last_modified
+            feed.etag = _fits(result.etag, _ETAG_MAX)
+            feed.last_modified = _fits(result.last_modified, _LAST_MODIFIED_MAX)
             feed.content_hash = result.content_hash
         if title and not feed.title:
             feed.title = title[:500]
-        if result.permanent_redirect and result.permanent_redirect != feed.url:
-            taken = session.scalar(select(Feed.id).where(Feed.url == result.permanent_redirect))
+        moved = _fits(result.permanent_redirect, _URL_MAX)
+        if moved and moved != feed.url:
+            taken = session.scalar(select(Feed.id).where(Feed.url == moved))
             if taken is None:
-                feed.url = result.permanent_redirect
-                feed.site = site_of(result.permanent_redirect)
+                feed.url = moved
+                feed.site = site_of(moved)
     feed.next_poll_at = next_poll_at(
         now,
         timedelta(seconds=feed.interval_seconds),
         feed.error_count,
         result.retry_after,
     )
+    return True

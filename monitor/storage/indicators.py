@@ -177,10 +177,17 @@ def find_indicator(session: Session, ref: str) -> StoredIndicator:
 
 
 def lock_indicator(session: Session, db_id: int) -> IndicatorRow:
-    """The indicator row, locked on PostgreSQL so status decisions are serialised."""
+    """The indicator row, locked on PostgreSQL so status decisions are serialised.
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the transaction deciding has already
+    inserted evidence rows whose foreign key holds a ``FOR KEY SHARE`` lock on this row,
+    and so has another worker's; ``FOR UPDATE`` conflicts with those, and two workers
+    deciding one indicator deadlocked (issue 7, item 4). ``NO KEY UPDATE`` conflicts
+    with itself, so decisions still wait for each other, but not with key-share locks.
+    """
     stmt = select(IndicatorRow).where(IndicatorRow.id == db_id)
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     row = session.scalar(stmt)
     if row is None:
         raise StorageError(f"no indicator with id {db_id}")
