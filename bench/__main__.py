@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         replay_config = replace(replay_config, runs=args.runs)
     if args.no_postgres:
-        poll_config = replace(poll_config, postgres_latencies=())
+        poll_config = replace(poll_config, postgres=False)
     if args.extra:
         poll_config = replace(poll_config, extra=True)
         replay_config = replace(replay_config, again=True)
@@ -126,6 +126,12 @@ def main(argv: list[str] | None = None) -> int:
                 profile_text = profiling.run(server, data, quick=args.quick, keep=args.profile_dir)
 
     info["wall time of this run"] = f"{time.monotonic() - started:.0f} s"
+    if args.quick:
+        results.notes.insert(
+            0,
+            "quick mode: every size is smaller than in the acceptance scenarios, so the "
+            "acceptance lines only show that the checks run (a smoke test, not a result)",
+        )
     report(results, info)
     if profile_text:
         print("\n## Profiles\n")

@@ -231,8 +231,7 @@ def stories(
 
 
 # The share of entries that are about the seed watch list's subject (India–Russia): the
-# rest is the general news a feed list carries. Sized so that the seed rules find evidence
-# in about 5% of entries, a busy topic in a broad feed list.
+# rest is the general news a feed list carries (a busy topic in a broad feed list).
 TOPICAL_RATE = 0.03
 FEEDS_END = datetime(2025, 12, 1, tzinfo=UTC)
 

@@ -55,14 +55,18 @@ class MemoryConfig:
 
 
 QUICK = MemoryConfig(
-    feeds=60, indicators=100, entries=3_000, ticks_after_poll=1, first_poll_timeout=60.0
+    feeds=40, indicators=100, entries=2_000, ticks_after_poll=1, first_poll_timeout=60.0
 )
 
 
 def status(pid: int) -> dict[str, int]:
     """``VmRSS``, ``VmHWM`` … of a process, in kB."""
-    out = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    out: dict[str, int] = {}
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:  # the process is gone
+        return out
+    for line in lines:
         if line.startswith("Vm"):
             name, value = line.split(":", 1)
             out[name] = int(value.split()[0])

@@ -64,7 +64,8 @@ class PollConfig:
     big_baseline_runs: int = 1
     repoll_runs: int = 5
     concurrency: int = 16
-    postgres_latencies: tuple[int, ...] = (100,)
+    postgres: bool = True
+    postgres_latencies: tuple[int, ...] = (100,)  # every latency with ``extra``
     extra: bool = False  # also: the default per_host=4, and PostgreSQL at every latency
 
 
@@ -73,7 +74,7 @@ QUICK = PollConfig(
     runs=3,
     baseline_runs=1,
     cap=30.0,
-    big_feeds=60,
+    big_feeds=40,
     big_runs=1,
     big_cap=20.0,
     repoll_runs=3,
@@ -307,8 +308,8 @@ def run(results: Results, config: PollConfig, server: FeedServer, data: Path, tm
 
     warm(urls(most, 0))
     c = config.concurrency
-    problem = pg_available() if config.postgres_latencies else None
-    if problem:
+    problem = pg_available() if config.postgres else "not asked for (--no-postgres)"
+    if problem and config.postgres:
         results.notes.append(f"PostgreSQL poll skipped: {problem}")
     for latency in config.latencies:
         feed_urls = urls(config.feeds, latency)

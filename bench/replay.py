@@ -44,7 +44,7 @@ class ReplayConfig:
     again: bool = False  # one more replay on the applied database (nothing to change)
 
 
-QUICK = ReplayConfig(feeds=60, entries=3_000, runs=3)
+QUICK = ReplayConfig(feeds=40, entries=2_000, runs=3)
 
 
 def _paragraph_text(html: str) -> str:

@@ -16,13 +16,15 @@ For each item:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indicators.modality import decide_modality
 from indicators.model import Evidence, Indicator, Item, Modality
 from indicators.query import CompiledQuery, compile_query, parse_query
+from indicators.query.ast import And, Near, Node, Not, children
 from indicators.query.compiler import Unit
+from indicators.query.index import index_keys
 from indicators.sentences import split_sentences
 from indicators.text import html_to_text, tokenize
 
@@ -38,6 +40,36 @@ class _Unit:
     position: int  # 0 for the headline, 1… for summary sentences
 
 
+def _clauses(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, And):
+        return node.children
+    if isinstance(node, Near):
+        return (node.left, node.right)
+    return (node,)
+
+
+def _has_not(node: Node) -> bool:
+    return isinstance(node, Not) or any(_has_not(c) for c in children(node))
+
+
+def _whole_item_filter(query: CompiledQuery) -> CompiledQuery | None:
+    """A query the whole item must match for ``query`` to match any sentence of it.
+
+    Words, phrases, prefixes, NEAR, ``title:`` and ``item:`` are monotone (a sentence's
+    tokens are a contiguous run of the item's), so a query without NOT that fails on the
+    whole item fails on every sentence. With top-level ``-term`` children only, the rest
+    of the AND is such a condition. Otherwise there is no cheap condition (None).
+    """
+    node = query.node
+    if not _has_not(node):
+        return query
+    if isinstance(node, And):
+        kept = tuple(c for c in node.children if not isinstance(c, Not))
+        if kept and not any(_has_not(c) for c in kept):
+            return compile_query(kept[0] if len(kept) == 1 else And(kept, node.column))
+    return None
+
+
 class Matcher:
     """A compiled watch list (or several): ``match`` an item, get its evidence."""
 
@@ -47,35 +79,52 @@ class Matcher:
         self._queries: list[CompiledQuery] = [
             compile_query(parse_query(ind.query)) for ind in self.indicators
         ]
-        self._exact: dict[str, list[int]] = {}
-        self._prefix: dict[str, list[int]] = {}
+        # The term index is conjunctive: every required clause of a query (each child of
+        # a top-level AND or NEAR) is indexed under its own keys, with one bit per clause,
+        # and a query is a candidate only when every clause has a key in the item. Indexing
+        # one clause only made rules whose picked clause holds a common word (a country)
+        # candidates for nearly every item (docs/benchmarks.md).
+        self._exact: dict[str, list[tuple[int, int]]] = {}
+        self._prefix: dict[str, list[tuple[int, int]]] = {}
+        self._full: list[int] = []
         self._always: list[int] = []
         for number, query in enumerate(self._queries):
-            keys = query.index_keys()
-            if keys is None:
+            keyed = [k for k in map(index_keys, _clauses(query.node)) if k is not None]
+            self._full.append((1 << len(keyed)) - 1)
+            if not keyed:
                 self._always.append(number)
-                continue
-            for key in keys:
-                if key.endswith("*"):
-                    self._prefix.setdefault(key[:-1], []).append(number)
-                else:
-                    self._exact.setdefault(key, []).append(number)
+            for bit, keys in enumerate(keyed):
+                for key in keys:
+                    if key.endswith("*"):
+                        self._prefix.setdefault(key[:-1], []).append((number, 1 << bit))
+                    else:
+                        self._exact.setdefault(key, []).append((number, 1 << bit))
         self._prefix_lengths = sorted({len(p) for p in self._prefix})
+        # A necessary condition on the whole item, tested once before the sentence loop.
+        self._filters = [_whole_item_filter(q) for q in self._queries]
 
-    def _candidates(self, words: Iterable[str]) -> list[int]:
-        found: set[int] = set(self._always)
+    def _candidates(self, words: Sequence[str], title_tokens: Sequence[str] = ()) -> list[int]:
+        masks: dict[int, int] = {}
         exact, prefix, lengths = self._exact, self._prefix, self._prefix_lengths
         for word in set(words):
-            hit = exact.get(word)
-            if hit:
-                found.update(hit)
+            postings = exact.get(word)
+            if postings:
+                for number, bit in postings:
+                    masks[number] = masks.get(number, 0) | bit
             for length in lengths:
                 if length > len(word):
                     break
-                hit = prefix.get(word[:length])
-                if hit:
-                    found.update(hit)
-        return sorted(found)
+                postings = prefix.get(word[:length])
+                if postings:
+                    for number, bit in postings:
+                        masks[number] = masks.get(number, 0) | bit
+        full = self._full
+        found = sorted([n for n, mask in masks.items() if mask == full[n]] + self._always)
+        if not found:
+            return found
+        whole = Unit(words, title_tokens, words)
+        filters = self._filters
+        return [n for n in found if (f := filters[n]) is None or f.match_unit(whole) is not None]
 
     def units(self, item: Item) -> list[_Unit]:
         title = html_to_text(item.title)
@@ -94,7 +143,7 @@ class Matcher:
             return []
         title_tokens = units[0].tokens if units[0].is_title else ()
         all_words = [w for unit in units for w in unit.tokens]
-        candidates = self._candidates(all_words)
+        candidates = self._candidates(all_words, title_tokens)
         if not candidates:
             return []
         prepared = [Unit(unit.tokens, title_tokens, all_words) for unit in units]
