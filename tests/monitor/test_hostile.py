@@ -294,7 +294,7 @@ class Arena:
                 "no-answer",
                 web.add("/no-answer", _story_feed("late", 1), delay=30.0),
                 "timeout",
-                "",
+                "deadline",
             ),
             # -- redirects -------------------------------------------------------------------
             Attack(
@@ -792,7 +792,7 @@ def test_poll_process_memory_stays_bounded_and_errors_are_listed(tmp_path: Path)
 [polling]
 fetch_deadline = "{DEADLINE:g}s"
 max_bytes = {cap}
-concurrency = 8
+concurrency = 8       # x 10 MiB: memory grows with both (docs/notes/reliability.md)
 per_host = 64
 """,
             encoding="utf-8",
