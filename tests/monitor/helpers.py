@@ -81,3 +81,21 @@ STORIES_FOR_CLI = [
     ),
     Story("s2", "Rain in Chennai", "Showers are expected.", "https://ok.example/2", day(2)),
 ]
+
+
+def three_rules(watchlist_id: str, title: str) -> str:
+    """A small watch list shared by the health and scale-out tests."""
+    return f"""
+id: {watchlist_id}
+title: {title}
+indicators:
+  - id: labour
+    title: Labour mobility agreement
+    query: (india OR indian) (russia OR russian) "labour mobility"
+  - id: ships
+    title: Shipbuilding
+    query: (india OR indian) (russia OR russian) shipbuilding
+  - id: rupee
+    title: Rupee trade
+    query: rupee (trade OR settlement)
+"""

@@ -24,7 +24,7 @@ import httpx
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from feedserver import FeedServer
-from helpers import Story, day, load_rules, rss
+from helpers import Story, day, load_rules, rss, three_rules
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
@@ -38,20 +38,7 @@ from monitor.storage.db import Database
 from monitor.storage.models import Alert, Entry, EvidenceRow, Feed, StatusChange
 
 ROOT = Path(__file__).resolve().parents[2]
-RULES = """
-id: health
-title: Health
-indicators:
-  - id: labour
-    title: Labour mobility agreement
-    query: (india OR indian) (russia OR russian) "labour mobility"
-  - id: ships
-    title: Shipbuilding
-    query: (india OR indian) (russia OR russian) shipbuilding
-  - id: rupee
-    title: Rupee trade
-    query: rupee (trade OR settlement)
-"""
+RULES = three_rules("health", "Health")
 STORIES = [
     ("India and Russia signed a labour mobility agreement", "a"),
     ("Russia and India inked the labour mobility pact on Friday", "b"),

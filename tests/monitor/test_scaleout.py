@@ -36,7 +36,7 @@ from typing import Any
 
 import pytest
 from feedserver import FeedServer, Reply, Request
-from helpers import Story, day, load_rules, pipeline, rss
+from helpers import Story, day, load_rules, pipeline, rss, three_rules
 from integrity import problems
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import OperationalError
@@ -55,20 +55,7 @@ TICK = 1.0
 LEASE = 5.0
 SLOW = 2.5  # seconds a slow feed takes to answer in the kill phase
 
-RULES = """
-id: scale
-title: Scale-out
-indicators:
-  - id: labour
-    title: Labour mobility agreement
-    query: (india OR indian) (russia OR russian) "labour mobility"
-  - id: ships
-    title: Shipbuilding
-    query: (india OR indian) (russia OR russian) shipbuilding
-  - id: rupee
-    title: Rupee trade
-    query: rupee (trade OR settlement)
-"""
+RULES = three_rules("scale", "Scale-out")
 # One feed in five carries evidence (20 per indicator, decided concurrently by the three
 # workers); the rest are the quiet majority of a real feed list.
 TEMPLATES = (
