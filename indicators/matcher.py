@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from indicators.modality import decide_modality
 from indicators.model import Evidence, Indicator, Item, Modality
 from indicators.query import CompiledQuery, compile_query, parse_query
-from indicators.query.ast import And, Near, Node, Not, children
-from indicators.query.compiler import Unit
+from indicators.query.ast import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term, children
+from indicators.query.compiler import ItemScope, Unit
 from indicators.query.index import index_keys
 from indicators.sentences import split_sentences
 from indicators.text import html_to_text, tokenize
+
+# Distinct words whose postings are kept (~100 bytes each); cleared when full.
+_POSTINGS_CACHE = 200_000
 
 # When one sentence holds several kinds of evidence the most decisive is listed first.
 _PRIORITY = {Modality.OCCURRED: 0, Modality.NEGATED: 1, Modality.ANTICIPATED: 2}
@@ -52,22 +55,50 @@ def _has_not(node: Node) -> bool:
     return isinstance(node, Not) or any(_has_not(c) for c in children(node))
 
 
-def _whole_item_filter(query: CompiledQuery) -> CompiledQuery | None:
-    """A query the whole item must match for ``query`` to match any sentence of it.
+def _necessary(node: Node) -> Node | None:
+    """A NOT-free condition that holds on the whole item whenever ``node`` holds on one of
+    its sentences, or None when there is none worth testing (it would always hold).
 
-    Words, phrases, prefixes, NEAR, ``title:`` and ``item:`` are monotone (a sentence's
-    tokens are a contiguous run of the item's), so a query without NOT that fails on the
-    whole item fails on every sentence. With top-level ``-term`` children only, the rest
-    of the AND is such a condition. Otherwise there is no cheap condition (None).
+    Words, phrases, prefixes, NEAR, ``title:`` and ``item:`` are monotone: a sentence's
+    tokens are a contiguous run of the item's, so what holds in a sentence holds in the
+    item. NOT is not; a child under NOT is dropped from an AND (a weaker condition is still
+    necessary) and makes an OR unusable. ``NOT (NOT x)``, the seed list's way of requiring
+    a word that is not an anchor, is ``x``.
     """
-    node = query.node
-    if not _has_not(node):
-        return query
+    if isinstance(node, Term | Prefix | Phrase):
+        return node
+    if isinstance(node, Not):
+        return _necessary(node.child.child) if isinstance(node.child, Not) else None
+    if isinstance(node, Field):
+        inner = _necessary(node.child)
+        return None if inner is None else Field(node.name, inner, node.column)
+    if isinstance(node, Near):
+        left, right = _necessary(node.left), _necessary(node.right)
+        if left is not None and right is not None:
+            return Near(left, right, node.distance, node.column)
+        return left or right
+    parts = [_necessary(c) for c in node.children]
     if isinstance(node, And):
-        kept = tuple(c for c in node.children if not isinstance(c, Not))
-        if kept and not any(_has_not(c) for c in kept):
-            return compile_query(kept[0] if len(kept) == 1 else And(kept, node.column))
-    return None
+        kept = tuple(p for p in parts if p is not None)
+        return None if not kept else kept[0] if len(kept) == 1 else And(kept, node.column)
+    if any(p is None for p in parts):
+        return None
+    return Or(tuple(p for p in parts if p is not None), node.column)
+
+
+def _whole_item_filter(query: CompiledQuery) -> CompiledQuery | None:
+    """A query the whole item must match for ``query`` to match any sentence of it."""
+    if not _has_not(query.node):
+        return query
+    necessary = _necessary(query.node)
+    return None if necessary is None else compile_query(necessary)
+
+
+_Postings = tuple[tuple[int, frozenset[int]], ...]  # (slot, queries) for each slot used
+
+
+def _frozen(by_slot: dict[int, set[int]]) -> _Postings:
+    return tuple((slot, frozenset(numbers)) for slot, numbers in sorted(by_slot.items()))
 
 
 class Matcher:
@@ -80,57 +111,92 @@ class Matcher:
             compile_query(parse_query(ind.query)) for ind in self.indicators
         ]
         # The term index is conjunctive: every required clause of a query (each child of
-        # a top-level AND or NEAR) is indexed under its own keys, with one bit per clause,
-        # and a query is a candidate only when every clause has a key in the item. Indexing
-        # one clause only made rules whose picked clause holds a common word (a country)
-        # candidates for nearly every item (docs/benchmarks.md).
-        self._exact: dict[str, list[tuple[int, int]]] = {}
-        self._prefix: dict[str, list[tuple[int, int]]] = {}
-        self._full: list[int] = []
+        # a top-level AND or NEAR) is indexed under its own keys, in its own slot, and a
+        # query is a candidate only when every slot has a key in the item. Indexing one
+        # clause only made rules whose picked clause holds a common word (a country)
+        # candidates for nearly every item (docs/benchmarks.md). A key's postings are one
+        # frozenset of queries per slot, so an item's candidates are unions and
+        # intersections of sets, run in C: walking postings one by one in Python was the
+        # whole cost at 10,000 indicators.
+        exact: dict[str, dict[int, set[int]]] = {}
+        prefix: dict[str, dict[int, set[int]]] = {}
+        slots_of: list[int] = []
         self._always: list[int] = []
         for number, query in enumerate(self._queries):
             keyed = [k for k in map(index_keys, _clauses(query.node)) if k is not None]
-            self._full.append((1 << len(keyed)) - 1)
+            slots_of.append(len(keyed))
             if not keyed:
                 self._always.append(number)
-            for bit, keys in enumerate(keyed):
+            for slot, keys in enumerate(keyed):
                 for key in keys:
-                    if key.endswith("*"):
-                        self._prefix.setdefault(key[:-1], []).append((number, 1 << bit))
-                    else:
-                        self._exact.setdefault(key, []).append((number, 1 << bit))
-        self._prefix_lengths = sorted({len(p) for p in self._prefix})
+                    table, stem = (prefix, key[:-1]) if key.endswith("*") else (exact, key)
+                    table.setdefault(stem, {}).setdefault(slot, set()).add(number)
+        self._slots = max(slots_of, default=0)
+        # Queries with fewer slots than the widest pass the slots they lack.
+        self._pads = [
+            frozenset(n for n, k in enumerate(slots_of) if k <= s) for s in range(self._slots)
+        ]
+        self._exact = {key: _frozen(by_slot) for key, by_slot in exact.items()}
+        self._prefix = {key: _frozen(by_slot) for key, by_slot in prefix.items()}
+        self._prefix_lengths = sorted({len(stem) for stem in self._prefix})
+        self._word_postings: dict[str, _Postings] = {}
         # A necessary condition on the whole item, tested once before the sentence loop.
         self._filters = [_whole_item_filter(q) for q in self._queries]
 
     def _candidates(self, words: Sequence[str], title_tokens: Sequence[str] = ()) -> list[int]:
-        masks: dict[int, int] = {}
-        exact, prefix, lengths = self._exact, self._prefix, self._prefix_lengths
-        for word in set(words):
-            postings = exact.get(word)
+        return self._candidates_in(words, ItemScope(title_tokens, words))
+
+    def _postings(self, word: str) -> _Postings:
+        """The queries, per slot, of every key ``word`` holds: exact and prefixes."""
+        found = [self._exact[word]] if word in self._exact else []
+        for length in self._prefix_lengths:
+            if length > len(word):
+                break
+            postings = self._prefix.get(word[:length])
             if postings:
-                for number, bit in postings:
-                    masks[number] = masks.get(number, 0) | bit
-            for length in lengths:
-                if length > len(word):
-                    break
-                postings = prefix.get(word[:length])
-                if postings:
-                    for number, bit in postings:
-                        masks[number] = masks.get(number, 0) | bit
-        full = self._full
-        found = sorted([n for n, mask in masks.items() if mask == full[n]] + self._always)
+                found.append(postings)
+        if len(found) < 2:
+            return found[0] if found else ()
+        merged: dict[int, set[int]] = {}
+        for postings in found:
+            for slot, numbers in postings:
+                merged.setdefault(slot, set()).update(numbers)
+        return _frozen(merged)
+
+    def _candidates_in(self, words: Sequence[str], scope: ItemScope) -> list[int]:
+        # Postings are looked up once per distinct word of the stream (news vocabulary
+        # repeats), so an item costs about one dict lookup per distinct word.
+        cache = self._word_postings
+        if len(cache) > _POSTINGS_CACHE:
+            cache.clear()
+        by_slot: list[list[frozenset[int]]] = [[] for _ in range(self._slots)]
+        for word in set(words):
+            postings = cache.get(word)
+            if postings is None:
+                postings = cache[word] = self._postings(word)
+            for slot, numbers in postings:
+                by_slot[slot].append(numbers)
+        found: set[int] = set().union(*by_slot[0]) if by_slot and by_slot[0] else set()
+        for slot in range(1, self._slots):
+            if not found:
+                break
+            present = set().union(*by_slot[slot])
+            found = (found & present) | (found & self._pads[slot])
+        if self._always:
+            found.update(self._always)
         if not found:
-            return found
-        whole = Unit(words, title_tokens, words)
+            return []
+        whole = Unit(words, item=scope)
         filters = self._filters
-        return [n for n in found if (f := filters[n]) is None or f.match_unit(whole) is not None]
+        return [n for n in sorted(found) if (f := filters[n]) is None or f.test_unit(whole)]
 
     def units(self, item: Item) -> list[_Unit]:
-        title = html_to_text(item.title)
+        return self._units(html_to_text(item.title), html_to_text(item.summary))
+
+    def _units(self, title: str, summary: str) -> list[_Unit]:
         units = [_Unit(title, tuple(tokenize(title)), True, 0)] if title else []
         seen = {title.casefold()}
-        for number, sentence in enumerate(split_sentences(html_to_text(item.summary)), 1):
+        for number, sentence in enumerate(split_sentences(summary), 1):
             if sentence.casefold() in seen:  # feeds often repeat the headline
                 continue
             seen.add(sentence.casefold())
@@ -138,17 +204,26 @@ class Matcher:
         return units
 
     def match(self, item: Item) -> list[Evidence]:
-        units = self.units(item)
-        if not units:
-            return []
-        title_tokens = units[0].tokens if units[0].is_title else ()
-        all_words = [w for unit in units for w in unit.tokens]
-        candidates = self._candidates(all_words, title_tokens)
+        title, summary = html_to_text(item.title), html_to_text(item.summary)
+        # The index is asked first, on the words of the whole text: most items have no
+        # candidate and need no sentence splitting at all. Sentences are whitespace-cut
+        # runs of that text, so their words are among these (a property test checks).
+        title_tokens = tokenize(title)
+        words = title_tokens + tokenize(summary)
+        scope = ItemScope(title_tokens, words)
+        candidates = self._candidates_in(words, scope)
         if not candidates:
             return []
-        prepared = [Unit(unit.tokens, title_tokens, all_words) for unit in units]
+        units = self._units(title, summary)
+        if not units:
+            return []
+        title_tokens = list(units[0].tokens) if units[0].is_title else []
+        all_words = [w for unit in units for w in unit.tokens]
+        if all_words != words or title_tokens != scope.title_tokens:
+            scope = ItemScope(title_tokens, all_words)  # repeated sentences were dropped
         found: dict[int, list[tuple[int, int, Evidence]]] = {}
-        for unit, ready in zip(units, prepared, strict=True):
+        for unit in units:
+            ready = Unit(unit.tokens, item=scope)
             for number in candidates:
                 hit = self._queries[number].match_unit(ready)
                 if hit is None:

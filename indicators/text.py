@@ -83,6 +83,7 @@ _TRANSLATE = str.maketrans(
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)*", re.U)
 _POSSESSIVE = re.compile(r"'s$")
 _ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.U)
+_ACRONYM_HINT = re.compile(r"\.[^\W\d_]\.")  # in every match of _ACRONYM: "u.s." holds ".s."
 
 
 def normalise(text: str) -> str:
@@ -99,11 +100,10 @@ def tokenize(text: str) -> list[str]:
     separated by dots ("u.s." → ``us``); "S-400" → ``s``, ``400``.
     """
     norm = normalise(text)
-    norm = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), norm)
-    out: list[str] = []
-    for match in _WORD.finditer(norm):
-        word = match.group(0)
-        if "'" in word:
-            word = _POSSESSIVE.sub("", word).replace("'", "")
-        out.append(word)
-    return out
+    if _ACRONYM_HINT.search(norm):  # a cheap literal-led scan; the full one costs ~30x more
+        norm = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), norm)
+    # findall runs the loop in C; the apostrophe fix-up is needed only where one occurs.
+    words: list[str] = _WORD.findall(norm)
+    if "'" in norm:
+        words = [_POSSESSIVE.sub("", w).replace("'", "") if "'" in w else w for w in words]
+    return words

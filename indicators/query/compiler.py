@@ -32,46 +32,81 @@ from .index import index_keys
 Span = tuple[int, int]  # first and last token index, inclusive
 
 
+class ItemScope:
+    """What every sentence of one item shares: the title's and the whole item's text.
+
+    Built once per item and handed to each sentence's ``Unit``, so the item's text is
+    joined once (not once per sentence), and ``title:``/``item:`` sub-queries, whose answer
+    is the same for every sentence of an item, are tested once per item (``memo``).
+    """
+
+    __slots__ = ("_words", "memo", "texts", "title_tokens", "tokens")
+
+    def __init__(self, title_tokens: Sequence[str], item_tokens: Sequence[str]) -> None:
+        self.title_tokens = title_tokens
+        self.tokens = item_tokens
+        self.texts = (" " + " ".join(title_tokens) + " ", " " + " ".join(item_tokens) + " ")
+        self._words: list[frozenset[str] | None] = [None, None]
+        self.memo: dict[object, bool] = {}
+
+    def words(self, scope: int) -> frozenset[str]:
+        found = self._words[scope - 1]
+        if found is None:
+            source = self.title_tokens if scope == TITLE else self.tokens
+            found = self._words[scope - 1] = frozenset(source)
+        return found
+
+
 class Unit:
     """One text unit prepared for matching; build it once and match every query on it.
 
     ``tokens`` and ``title_tokens`` must come from ``indicators.text.tokenize`` (so no
     token is empty or contains a space). ``item_tokens`` are all the item's words (title
     and summary), for ``item:`` terms; they default to the sentence and title together.
+    The sentences of one item should share one ``item`` scope (see ``ItemScope``).
     """
 
-    __slots__ = ("_words", "item_tokens", "text", "texts", "title_tokens", "tokens")
+    __slots__ = ("_words", "item", "memo", "text", "texts", "tokens")
 
     def __init__(
         self,
         tokens: Sequence[str],
         title_tokens: Sequence[str] = (),
         item_tokens: Sequence[str] | None = None,
+        *,
+        item: ItemScope | None = None,
     ) -> None:
         self.tokens = tokens
-        self.title_tokens = title_tokens
-        if item_tokens is None:
-            item_tokens = [*title_tokens, *tokens]
-        self.item_tokens = item_tokens
+        if item is None:
+            if item_tokens is None:
+                item_tokens = [*title_tokens, *tokens]
+            item = ItemScope(title_tokens, item_tokens)
+        self.item = item
+        self.memo = item.memo
         self.text = " " + " ".join(tokens) + " "
         # Indexed by scope: SENTENCE, TITLE, ITEM.
-        self.texts = (
-            self.text,
-            " " + " ".join(title_tokens) + " ",
-            " " + " ".join(item_tokens) + " ",
-        )
-        self._words: list[frozenset[str] | None] = [None, None, None]
+        self.texts = (self.text, *item.texts)
+        self._words: frozenset[str] | None = None
 
     @property
     def title(self) -> str:
         return self.texts[TITLE]
 
+    @property
+    def title_tokens(self) -> Sequence[str]:
+        return self.item.title_tokens
+
+    @property
+    def item_tokens(self) -> Sequence[str]:
+        return self.item.tokens
+
     def words(self, scope: int = 0) -> frozenset[str]:
         """The distinct tokens of a scope, built on first use (only large ORs of words ask)."""
-        found = self._words[scope]
+        if scope:
+            return self.item.words(scope)
+        found = self._words
         if found is None:
-            source = (self.tokens, self.title_tokens, self.item_tokens)[scope]
-            found = self._words[scope] = frozenset(source)
+            found = self._words = frozenset(self.tokens)
         return found
 
 
@@ -152,6 +187,10 @@ class CompiledQuery:
                 positions.update(range(first, last + 1))
         ordered = sorted(set(terms), key=self._rank.__getitem__)
         return Hit(tuple(ordered), tuple(sorted(positions)))
+
+    def test_unit(self, unit: Unit) -> bool:
+        """Whether the query matches ``unit``, without working out the ``Hit``."""
+        return self._code.test(unit)
 
     def index_keys(self) -> frozenset[str] | None:
         return self._keys
@@ -275,13 +314,22 @@ def _finder(elements: tuple[tuple[str, bool], ...]) -> str | re.Pattern[str]:
 def _field(child: _Code) -> _Code:
     # Spans in the title or the whole item are not sentence positions: keep the terms,
     # drop the spans.
-    child_spans = child.spans
+    child_spans, child_test = child.spans, child.test
+    key = object()  # this field's slot in the item's memo
+
+    def test(unit: Unit) -> bool:
+        # The same answer for every sentence of the item: computed once per item.
+        memo = unit.memo
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = child_test(unit)
+        return found
 
     def spans(unit: Unit, terms: list[str]) -> list[Span]:
         child_spans(unit, terms)
         return []
 
-    return _Code(child.test, spans, child.cost)
+    return _Code(test, spans, child.cost)
 
 
 def _and(codes: list[_Code]) -> _Code:
