@@ -17,7 +17,7 @@ DESIGN §6; the procedure and the reasons for it are in ``docs/notes/modality.md
    of its segment with cues decides, then a past verb in the segment, then other segments;
    then a headline is occurred and body text anticipated. Without anchors the whole sentence
    (background aside) is the clause. Last, occurred becomes anticipated in a hedged report
-   ("sources said") or a question.
+   ("reportedly", "is said to"; not "sources said", which is attribution) or a question.
 """
 
 from __future__ import annotations
@@ -406,5 +406,5 @@ def decide_modality(
     if cls == _OCC and (
         any(c[2] == _HEDGE for c in cues) or sentence.rstrip().rstrip(_CLOSERS).endswith("?")
     ):
-        cls = _ANT  # "..., sources said", "Can the rupee ...?": not (yet) an event
+        cls = _ANT  # "... reportedly ...", "Can the rupee ...?": not (yet) an event
     return _MODALITY[cls]

@@ -266,9 +266,11 @@ WIRE: list[Any] = [
     (ANT, B, "flights", "Aeroflot plans to add direct flights between Moscow and Kolkata."),
 ]
 
+# Attribution to sources is how wire copy reports events: not a hedge. Rumour, speculation,
+# "reportedly" and "is said to" are.
 HEDGES: list[Any] = [
     (
-        ANT,
+        OCC,
         B,
         "stake",
         "Rosneft sold its stake in the Indian refinery to a consortium, two sources said.",
@@ -276,7 +278,7 @@ HEDGES: list[Any] = [
     (ANT, B, "squadron", "Russia reportedly delivered the fourth S-400 squadron in October."),
     (NEG, B, "payments", "India has halted payments for Russian oil in dirhams, sources said."),
     (
-        ANT,
+        OCC,
         B,
         "crude",
         "Indian refiners bought Russian crude at a discount of $5 a barrel, according to sources.",
@@ -297,7 +299,7 @@ HEDGES: list[Any] = [
     ),
     (ANT, B, "su 57", "There is speculation that Russia will offer India the Su-57 fighter."),
     (
-        ANT,
+        OCC,
         B,
         "contract",
         "The contract was signed last week, people familiar with the matter said.",
