@@ -32,9 +32,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from feedparser.datetimes import _parse_date  # the date parser feedparser itself applies
 
 from indicators.text import clean_text, html_to_text
 from monitor.errors import FeedError
+from monitor.feeds.fastxml import RawEntry, RawFeed, parse_fast
 from monitor.feeds.guard import check_xml_safety
 from monitor.feeds.types import ParsedEntry, ParsedFeed
 
@@ -44,6 +46,7 @@ MAX_ENTRIES = 5_000
 MAX_SUMMARY_CHARS = 20_000
 MAX_TITLE_CHARS = 2_000
 MAX_LINK_CHARS = 2_048  # the entries.link column
+FAST_PATH_MAX_BYTES = 2 * 1024 * 1024  # a 60-entry news feed is ~120 KB
 _MAX_HOST = 253  # RFC 1035: longer is not a host name (and not a publisher we can store)
 
 _BOM_AND_SPACE = b"\xef\xbb\xbf \t\r\n"
@@ -99,6 +102,28 @@ def parse_feed(
 
 
 def _parse_xml_feed(
+    body: bytes, headers: dict[str, str], url: str, max_entries: int, *, looks_like_feed: bool
+) -> ParsedFeed:
+    # The fast path builds the whole tree: only for feed-sized documents (a flood of tiny
+    # entries filling the body cap goes to feedparser, which is cut first; issue 7).
+    fast = parse_fast(body, headers, _parse_date) if len(body) <= FAST_PATH_MAX_BYTES else None
+    if fast is not None and len(fast.entries) <= max_entries:
+        return _from_raw(fast, url)
+    return _parse_with_feedparser(body, headers, url, max_entries, looks_like_feed=looks_like_feed)
+
+
+def _from_raw(raw: RawFeed, url: str) -> ParsedFeed:
+    link = _http_link(url, _text_or_none(raw.link))
+    base = link or url
+    return ParsedFeed(
+        title=_title(raw.title),
+        link=link,
+        entries=tuple(_entry(e, base) for e in raw.entries),
+        format=raw.format,
+    )
+
+
+def _parse_with_feedparser(
     body: bytes, headers: dict[str, str], url: str, max_entries: int, *, looks_like_feed: bool
 ) -> ParsedFeed:
     body, cut = _first_entries(body, max_entries)
@@ -159,13 +184,28 @@ def _xml_entry(raw: dict[str, Any], base: str) -> ParsedEntry:
     if not summary:
         content = _get(raw, "content") or []
         summary = content[0].get("value") if content else None
+    return _entry(
+        RawEntry(
+            guid=_get(raw, "id"),
+            link=_get(raw, "link"),
+            title=_get(raw, "title"),
+            summary=summary,
+            published=_get(raw, "published_parsed") or _get(raw, "updated_parsed"),
+            author=_get(raw, "author"),
+        ),
+        base,
+    )
+
+
+def _entry(raw: RawEntry, base: str) -> ParsedEntry:
+    """One entry from the values feedparser (or the fast path) found: the same cleaning."""
     return ParsedEntry(
-        guid=_text_or_none(_get(raw, "id")),
-        link=_http_link(base, _text_or_none(_get(raw, "link"))),
-        title=_title(_get(raw, "title")) or "",
-        summary=_html(summary, MAX_SUMMARY_CHARS),
-        published=_struct_time_utc(_get(raw, "published_parsed") or _get(raw, "updated_parsed")),
-        author=_title(_get(raw, "author")),
+        guid=_text_or_none(raw.guid),
+        link=_http_link(base, _text_or_none(raw.link)),
+        title=_title(raw.title) or "",
+        summary=_html(raw.summary, MAX_SUMMARY_CHARS),
+        published=_struct_time_utc(raw.published),
+        author=_title(raw.author),
     )
 
 
