@@ -167,10 +167,10 @@ def _rss(root: ET.Element, date: Callable[[str], Any]) -> RawFeed:
             )
         )
     title = channel.find("title")
-    link = channel.find("link")
+    home = channel.find("link")
     return RawFeed(
         title=_text(title) if title is not None else None,
-        link=_text(link) if link is not None else None,
+        link=_text(home) if home is not None else None,
         entries=tuple(entries),
         format="rss20",
     )
