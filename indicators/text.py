@@ -19,8 +19,18 @@ _BLOCK = re.compile(r"</?(p|br|div|li|h[1-6]|tr|blockquote|ul|ol)\b[^>]*>", re.I
 # C0 and C1 controls except tab/newline, plus DEL. Bidi overrides are kept here and
 # neutralised at display time (reports), where their effect matters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[ \t\u00a0]+")
+# Runs of blanks that need folding: a lone space matches nothing (matching every space
+# made this substitution most of html_to_text's cost on plain text).
+_SPACES = re.compile(r"[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
+
+
+def _fold_spaces(text: str) -> str:
+    # Three substring scans in C settle the common case (nothing to fold) ~40x faster
+    # than the regex scan.
+    if "  " in text or "\t" in text or "\xa0" in text:
+        return _SPACES.sub(" ", text)
+    return text
 
 
 def clean_text(text: str) -> str:
@@ -53,12 +63,12 @@ def html_to_text(markup: str) -> str:
     Block-level tags become line breaks so sentences in separate paragraphs stay apart.
     """
     if "<" not in markup and "&" not in markup:
-        return _SPACES.sub(" ", clean_text(markup)).strip()
+        return _fold_spaces(clean_text(markup)).strip()
     text = _BLOCK.sub("\n", _drop_blocks(markup))
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
     text = clean_text(text)
-    text = _SPACES.sub(" ", text)
+    text = _fold_spaces(text)
     return _BLANK_LINES.sub("\n", text).strip()
 
 

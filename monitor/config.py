@@ -47,6 +47,9 @@ class Settings:
     lease: float = 300.0
     fetch_deadline: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
+    # Worker processes that parse and match fetched feeds (None: one per CPU; 0: none,
+    # all on the polling thread). Used by polls of at least monitor.prepare.POOL_MIN_FEEDS.
+    parse_workers: int | None = None
     watchlists: tuple[str, ...] = ()
     # [alerts] (checked by monitor.alerts.config). Channel URLs can carry secrets: no repr.
     alert_channels: tuple[str | Secret, ...] = field(default=(), repr=False)
@@ -66,6 +69,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "lease": "lease",
         "fetch_deadline": "fetch_deadline",
         "max_bytes": "max_bytes",
+        "parse_workers": "parse_workers",
     },
     "watchlists": {"files": "watchlists"},
     "alerts": {

@@ -105,8 +105,12 @@ def run_daemon(
     clock: Clock = utcnow,
 ) -> int:
     """Run until a signal arrives; returns the process exit status."""
-    with sqlite_daemon_lock(db):
-        pipeline = build_pipeline(settings, db, owner=worker_name(), clock=clock)
+    with (
+        sqlite_daemon_lock(db),
+        contextlib.closing(
+            build_pipeline(settings, db, owner=worker_name(), clock=clock)
+        ) as pipeline,
+    ):
         stop = threading.Event()
 
         last_tick = [time.monotonic()]  # monotonic: immune to wall-clock jumps

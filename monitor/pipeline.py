@@ -5,16 +5,19 @@
     tick (APScheduler, one job, no overlap)                       monitor.daemon
      → claim due feeds (a lease; SKIP LOCKED on PostgreSQL)       storage.feeds
      → fetch (httpx: conditional GET, caps, total deadline)       feeds.fetch
-     → parse (feedparser on bytes + headers, never a URL/path)    feeds.parse
+     → parse (fast RSS/Atom path, else feedparser; bytes + headers,
+       never a URL/path) and match every entry, in worker processes  feeds.parse, prepare
      → store entries, get back only the new or changed ones       storage.entries
-     → match each new entry against every active indicator        indicators.matcher
+     → evidence of each new entry (the worker's, else matched here) indicators.matcher
      → decide statuses from the evidence set, ``now`` passed in   status (pure)
      → persist evidence + status changes + outbox rows in ONE transaction per feed
      → deliver alerts (outbox → channel, retry, mark sent)        alerts (its own job)
 
-Fetches run concurrently in threads (a per-host limit keeps us polite); everything that
-touches the database runs on the calling thread, one transaction per feed, so a crash
-at any moment leaves either the whole feed's poll recorded or none of it.
+Fetches run concurrently in threads (a per-host limit keeps us polite); each fetch thread
+hands its body to a worker process and waits (``monitor.prepare``: parsing and matching
+are CPU work, which threads would only take turns at). Everything that touches the
+database runs on the calling thread, one transaction per feed, so a crash at any moment
+leaves either the whole feed's poll recorded or none of it.
 """
 
 from __future__ import annotations
@@ -32,15 +35,14 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from indicators.matcher import Matcher
-from indicators.model import Evidence, Item
+from indicators.model import Evidence, Indicator, Item
 from monitor.alerts.outbox import AlertSink, NoAlerts
 from monitor.clock import Clock, utcnow
 from monitor.config import Settings
-from monitor.errors import FeedError
 from monitor.feeds.fetch import FetchPolicy, fetch, make_client
-from monitor.feeds.parse import parse_feed
 from monitor.feeds.types import FetchOutcome, FetchResult
 from monitor.metrics import Metrics
+from monitor.prepare import POOL_MIN_FEEDS, Prepared, Preparer, prepare
 from monitor.status import decide
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
@@ -76,6 +78,7 @@ class RuleSet:
     """The active indicators compiled into one matcher, rebuilt when a version changes."""
 
     matcher: Matcher
+    indicators: tuple[Indicator, ...]  # as the matcher sees them ("watchlist/key" ids)
     db_ids: dict[str, int]  # "watchlist/key" → indicator id
     versions: dict[int, str]
     fingerprint: tuple[tuple[int, str], ...]
@@ -115,6 +118,11 @@ class Pipeline:
         self._deliver = deliver
         self.metrics = metrics or Metrics()
         self._rules: RuleSet | None = None
+        self.preparer = Preparer(settings.parse_workers)
+
+    def close(self) -> None:
+        """Stop the parse workers (the daemon and the commands call this when done)."""
+        self.preparer.close()
 
     def deliver_alerts(self) -> object:
         """Deliver queued alerts now (the daemon also runs this on its own schedule)."""
@@ -131,6 +139,7 @@ class Pipeline:
             qualified = [replace(s.indicator, id=s.ref) for s in active]
             self._rules = RuleSet(
                 matcher=Matcher(qualified),
+                indicators=tuple(qualified),
                 db_ids={s.ref: s.db_id for s in active},
                 versions={s.db_id: s.indicator.version for s in active},
                 fingerprint=fingerprint,
@@ -161,9 +170,11 @@ class Pipeline:
             total = feeds_repo.count_due(session, started, all_feeds=all_feeds)
         if progress:
             progress(0, total)
+        if total >= POOL_MIN_FEEDS:
+            self.preparer.start(rules.indicators, rules.fingerprint)
         client = make_client(self.policy)
         hosts: dict[str, threading.Semaphore] = {}
-        pending: dict[Future[FetchResult], feeds_repo.FeedJob] = {}
+        pending: dict[Future[tuple[FetchResult, Prepared | None]], feeds_repo.FeedJob] = {}
         queue: list[feeds_repo.FeedJob] = []
         exhausted = False
         cursor = 0  # --all passes walk feeds by id
@@ -180,11 +191,16 @@ class Pipeline:
             queue[:] = [j for j in queue if j.id not in lost]
             renewed[0] = time.monotonic()
 
-        def run(job: feeds_repo.FeedJob) -> FetchResult:
+        def run(job: feeds_repo.FeedJob) -> tuple[FetchResult, Prepared | None]:
             host = urlsplit(job.request.url).hostname or ""
             gate = hosts.setdefault(host, threading.Semaphore(self.settings.per_host))
             with gate:
-                return fetch(client, job.request, self.policy)
+                result = fetch(client, job.request, self.policy)
+            if result.outcome is not FetchOutcome.OK or result.body is None:
+                return result, None
+            return result, self.preparer.prepare(
+                result.body, result.headers, result.final_url, job.request.url
+            )
 
         pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="fetch")
         try:
@@ -204,7 +220,7 @@ class Pipeline:
                 for future in done:
                     job = pending.pop(future)
                     if job.id not in lost:
-                        self._process(job, future.result(), rules, summary)
+                        self._process(job, *future.result(), rules, summary)
                     heartbeat()
                     done_count += 1
                     if progress:
@@ -250,22 +266,20 @@ class Pipeline:
         self,
         job: feeds_repo.FeedJob,
         result: FetchResult,
+        prepared: Prepared | None,
         rules: RuleSet,
         summary: PollSummary,
     ) -> None:
-        """Parse, store, match, decide and persist one feed's poll in one transaction."""
-        parsed = None
-        parse_error: tuple[str, str] | None = None
-        if result.outcome is FetchOutcome.OK and result.body is not None:
-            try:
-                parsed = parse_feed(result.body, result.headers, result.final_url)
-            except FeedError as exc:
-                parse_error = (exc.kind, f"{job.request.url}: {exc.message}")
-            except Exception as exc:
-                # A parser bug on hostile input is this feed's failure, never the poll's:
-                # recorded on the feed and logged with its traceback (issue 7, item 1).
-                log.exception("parsing %s failed", job.request.url)
-                parse_error = ("malformed", f"{job.request.url}: the parser failed: {exc!r}")
+        """Parse (unless a worker did), store, match, decide and persist one feed's poll in
+        one transaction."""
+        if prepared is None and result.outcome is FetchOutcome.OK and result.body is not None:
+            # No worker pool (a small poll) or it failed: the same work, on this thread.
+            prepared = prepare(result.body, result.headers, result.final_url, job.request.url)
+        parsed = prepared.parsed if prepared else None
+        parse_error = prepared.error if prepared else None
+        known: dict[tuple[str, str], tuple[Evidence, ...]] = {}
+        if prepared is not None and prepared.evidence and prepared.fingerprint == rules.fingerprint:
+            known = prepared.evidence_by_text()
         now = self.clock()
         fresh: list[StoredEntry] = []
         found: Counter[str] = Counter()
@@ -282,7 +296,7 @@ class Pipeline:
             )
             if recorded and parsed is not None:
                 fresh = store_entries(session, job.id, parsed.entries, now, job.site)
-                touched = self._match(session, fresh, rules, now, found)
+                touched = self._match(session, fresh, rules, now, found, known)
                 for indicator_id in sorted(touched):
                     change = evidence_repo.apply_decision(
                         session, indicator_id, decide, now, "evidence"
@@ -324,17 +338,21 @@ class Pipeline:
         rules: RuleSet,
         now: datetime,
         counts: Counter[str],
+        known: dict[tuple[str, str], tuple[Evidence, ...]] | None = None,
     ) -> set[int]:
         touched: set[int] = set()
         # An updated entry may no longer match an indicator it was evidence for: that
         # evidence goes, and the indicator is decided again (issue 7: a revised story kept
         # its old sentence as evidence, and its indicator the status that sentence gave).
-        before = evidence_repo.indicators_by_entry(session, [e.id for e in entries])
+        before = evidence_repo.indicators_by_entry(session, [e.id for e in entries if not e.is_new])
         for entry in entries:
             by_indicator: dict[int, list[Evidence]] = {
                 db_id: [] for db_id in before.get(entry.id, ()) if db_id in rules.versions
             }
-            for ev in rules.matcher.match(entry_item(entry)):
+            found = (known or {}).get((entry.title, entry.summary))
+            if found is None:
+                found = tuple(rules.matcher.match(entry_item(entry)))
+            for ev in found:
                 by_indicator.setdefault(rules.db_ids[ev.indicator_id], []).append(ev)
             for db_id, evs in by_indicator.items():
                 evidence_repo.replace_evidence(

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from indicators.model import Modality
-from indicators.similarity import syndicated
+from indicators.similarity import may_be_syndicated, syndicated
 
 SYNDICATION_WINDOW = timedelta(days=3)
 
@@ -94,12 +94,17 @@ def source_groups(
                 union(i, first_of[ev.publisher])
             else:
                 first_of[ev.publisher] = i
+    sets = [frozenset(ev.sketch) for ev in items]  # once per call, not once per pair
     for i, a in enumerate(items):
         for j in range(i + 1, len(items)):
             b = items[j]
             if b.published_at - a.published_at > SYNDICATION_WINDOW:
                 break
-            if syndicated(a.sketch, b.sketch):
+            if (
+                find(i) != find(j)  # already one source: nothing to learn
+                and may_be_syndicated(sets[i], sets[j])
+                and syndicated(a.sketch, b.sketch)
+            ):
                 union(i, j)
     groups: dict[int, list[EvidenceFact]] = {}
     for i, ev in enumerate(items):

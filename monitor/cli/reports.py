@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import UTC, datetime
 
@@ -174,8 +175,8 @@ def replay(app: App, dry_run: bool, fmt: str | None) -> None:
     from monitor.daemon import build_pipeline
 
     db = app.database()
-    pipeline = build_pipeline(app.settings, db, owner="replay")
-    rules = pipeline.rules()
+    with contextlib.closing(build_pipeline(app.settings, db, owner="replay")) as pipeline:
+        rules = pipeline.rules()  # replay matches on this thread: the pool is not started
     now = utcnow()
     plan = replay_mod.plan(db, rules, now)
     rows = [

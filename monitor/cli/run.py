@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from monitor.cli import App, cli, pass_app
 from monitor.config import CONFIG_TEMPLATE, DEFAULT_CONFIG
 from monitor.storage import migrate
+
+if TYPE_CHECKING:
+    from monitor.pipeline import Pipeline
 
 
 @cli.command()
@@ -76,11 +80,15 @@ def db_current(app: App) -> None:
 @pass_app
 def poll(app: App, all_feeds: bool) -> None:
     """Poll due (or all) feeds once and print a summary."""
-    from rich.progress import Progress
-
     from monitor.daemon import build_pipeline
 
-    pipeline = build_pipeline(app.settings, app.database(), owner="poll")
+    with contextlib.closing(build_pipeline(app.settings, app.database(), owner="poll")) as pipeline:
+        _poll(pipeline, all_feeds)
+
+
+def _poll(pipeline: Pipeline, all_feeds: bool) -> None:
+    from rich.progress import Progress
+
     if sys.stderr.isatty():
         with Progress(transient=True) as bar:
             task = bar.add_task("polling", total=None)

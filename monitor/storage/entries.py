@@ -7,12 +7,14 @@ under the same identity is updated and returned again, so it is matched again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from monitor.feeds.types import ParsedEntry
@@ -32,6 +34,7 @@ class StoredEntry:
     publisher: str | None
     published_at: datetime  # the entry's own time, or when we first saw it
     first_seen_at: datetime
+    is_new: bool = False  # inserted by this poll: no evidence of its own yet
 
 
 def content_hash(entry: ParsedEntry) -> str:
@@ -47,7 +50,8 @@ def dedup_key(entry: ParsedEntry, digest: str) -> str:
     return "h:" + digest
 
 
-def _stored(row: Entry) -> StoredEntry:
+def _stored(row: Entry | Row[*tuple[Any, ...]]) -> StoredEntry:
+    """From an ``Entry`` object or a row of its columns (replay reads columns only)."""
     return StoredEntry(
         id=row.id,
         feed_id=row.feed_id,
@@ -72,57 +76,131 @@ def store_entries(
     for entry in entries:
         digest = content_hash(entry)
         keyed.setdefault(dedup_key(entry, digest), (entry, digest))  # first copy wins
-    existing: dict[str, Entry] = {}
+    # Known keys with their hashes, as plain columns: most entries of a re-fetched feed
+    # are unchanged and need no ORM object.
+    existing: dict[str, tuple[int, str]] = {}
     keys = list(keyed)
     for start in range(0, len(keys), 500):  # stay under bound-parameter limits
         chunk = keys[start : start + 500]
-        rows = session.scalars(
-            select(Entry).where(Entry.feed_id == feed_id, Entry.dedup_key.in_(chunk))
+        rows = session.execute(
+            select(Entry.dedup_key, Entry.id, Entry.content_hash).where(
+                Entry.feed_id == feed_id, Entry.dedup_key.in_(chunk)
+            )
         )
-        existing.update((row.dedup_key, row) for row in rows)
-    fresh: list[Entry] = []
+        existing.update((key, (entry_id, digest)) for key, entry_id, digest in rows)
+    fresh: list[StoredEntry | None] = []
+    changed: dict[int, Entry] = {}
+    new_rows: list[dict[str, Any]] = []
     for key, (entry, digest) in keyed.items():
-        row = existing.get(key)
-        if row is not None:
-            if row.content_hash == digest:
+        known = existing.get(key)
+        if known is not None:
+            if known[1] == digest:
                 continue
+            row = session.get_one(Entry, known[0])
             row.title, row.summary, row.link = entry.title, entry.summary, entry.link
             row.content_hash = digest
             row.published_at = entry.published or row.published_at
             row.updated_at = now
             row.sketch = None
-            fresh.append(row)
+            changed[len(fresh)] = row
+            fresh.append(None)
             continue
-        row = Entry(
-            feed_id=feed_id,
-            dedup_key=key,
-            guid=entry.guid[:1000] if entry.guid else None,
-            link=entry.link,
-            title=entry.title,
-            summary=entry.summary,
-            content_hash=digest,
-            publisher=(site_of(entry.link) if entry.link else None) or feed_site,
-            published_at=entry.published,
-            first_seen_at=now,
-            updated_at=now,
+        new_rows.append(
+            {
+                "feed_id": feed_id,
+                "dedup_key": key,
+                "guid": entry.guid[:1000] if entry.guid else None,
+                "link": entry.link,
+                "title": entry.title,
+                "summary": entry.summary,
+                "content_hash": digest,
+                "publisher": (_site(entry.link) if entry.link else None) or feed_site,
+                "published_at": entry.published,
+                "first_seen_at": now,
+                "updated_at": now,
+            }
         )
-        session.add(row)
-        fresh.append(row)
+        fresh.append(None)
     session.flush()
-    return [_stored(row) for row in fresh]
+    # New entries go in as one executemany INSERT per feed, not one ORM object each (the
+    # unit of work cost ~4x per row: PERFORMANCE.md), and their ids come back in one
+    # SELECT by key: RETURNING in parameter order made SQLite insert row by row.
+    ids: list[int] = []
+    if new_rows:
+        table = Entry.metadata.tables["entries"]
+        connection = session.connection()
+        connection.execute(insert(table), new_rows)
+        keys = [row["dedup_key"] for row in new_rows]
+        by_key: dict[str, int] = {}
+        for start in range(0, len(keys), 500):  # stay under bound-parameter limits
+            found = connection.execute(
+                select(table.c.dedup_key, table.c.id).where(
+                    table.c.feed_id == feed_id, table.c.dedup_key.in_(keys[start : start + 500])
+                )
+            )
+            by_key.update((key, entry_id) for key, entry_id in found)
+        ids = [by_key[key] for key in keys]
+    inserted = iter(zip(ids, new_rows, strict=True))
+    out: list[StoredEntry] = []
+    for position in range(len(fresh)):
+        updated = changed.get(position)
+        if updated is not None:
+            out.append(_stored(updated))
+            continue
+        entry_id, values = next(inserted)
+        out.append(
+            StoredEntry(
+                id=entry_id,
+                feed_id=feed_id,
+                title=values["title"],
+                summary=values["summary"],
+                link=values["link"],
+                publisher=values["publisher"],
+                published_at=values["published_at"] or now,
+                first_seen_at=now,
+                is_new=True,
+            )
+        )
+    return out
 
 
-def iter_entries(session: Session, batch: int = 1000) -> Iterable[StoredEntry]:
-    """Every stored entry in id order, streamed in batches (for replay)."""
+@functools.lru_cache(maxsize=4096)
+def _site_of_prefix(prefix: str) -> str | None:
+    return site_of(prefix)
+
+
+def _site(link: str) -> str | None:
+    """``site_of(link)``, cached on the scheme and host part (one feed, one site)."""
+    scheme, sep, rest = link.partition("://")
+    if not sep:
+        return site_of(link)
+    return _site_of_prefix(scheme + sep + rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0])
+
+
+def iter_entries(session: Session, batch: int = 2000) -> Iterable[StoredEntry]:
+    """Every stored entry in id order, streamed in batches (for replay).
+
+    Plain columns, not ORM objects: a replay reads every entry once, and building an
+    object per row was a measurable part of it (docs/benchmarks.md).
+    """
+    columns = (
+        Entry.id,
+        Entry.feed_id,
+        Entry.title,
+        Entry.summary,
+        Entry.link,
+        Entry.publisher,
+        Entry.published_at,
+        Entry.first_seen_at,
+    )
     last = 0
     while True:
-        rows = list(
-            session.scalars(select(Entry).where(Entry.id > last).order_by(Entry.id).limit(batch))
-        )
+        rows = session.execute(
+            select(*columns).where(Entry.id > last).order_by(Entry.id).limit(batch)
+        ).all()
         if not rows:
             return
-        for row in rows:
-            yield _stored(row)
+        yield from (_stored(row) for row in rows)
         last = rows[-1].id
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from indicators.model import Evidence, Modality
@@ -62,22 +62,24 @@ def replace_evidence(
 
     An analyst's dismissal survives the replacement when the same sentence comes back.
     """
-    dismissed = {
-        row.sentence: (row.dismissed_at, row.dismiss_note)
-        for row in session.scalars(
-            select(EvidenceRow).where(
-                EvidenceRow.entry_id == entry.id,
-                EvidenceRow.indicator_id == indicator_id,
-                EvidenceRow.dismissed.is_(True),
+    dismissed: dict[str, tuple[datetime | None, str | None]] = {}
+    if not entry.is_new:  # an entry inserted in this transaction has nothing to replace
+        dismissed = {
+            row.sentence: (row.dismissed_at, row.dismiss_note)
+            for row in session.scalars(
+                select(EvidenceRow).where(
+                    EvidenceRow.entry_id == entry.id,
+                    EvidenceRow.indicator_id == indicator_id,
+                    EvidenceRow.dismissed.is_(True),
+                )
+            )
+        }
+        session.execute(
+            delete(EvidenceRow).where(
+                EvidenceRow.entry_id == entry.id, EvidenceRow.indicator_id == indicator_id
             )
         )
-    }
-    session.execute(
-        delete(EvidenceRow).where(
-            EvidenceRow.entry_id == entry.id, EvidenceRow.indicator_id == indicator_id
-        )
-    )
-    ids = []
+    rows = []
     for position, ev in enumerate(found):
         row = EvidenceRow(
             entry_id=entry.id,
@@ -94,9 +96,10 @@ def replace_evidence(
         )
         if row.dismissed:
             row.dismissed_at, row.dismiss_note = dismissed[row.sentence]
-        session.add(row)
-        session.flush()
-        ids.append(row.id)
+        rows.append(row)
+    session.add_all(rows)
+    session.flush()  # one flush for the entry's rows: their ids
+    ids = [row.id for row in rows]
     if found:
         _entry_sketch(session, entry.id)
     return ids
@@ -117,43 +120,63 @@ def indicators_by_entry(session: Session, entry_ids: Sequence[int]) -> dict[int,
 
 
 def evidence_facts(session: Session, indicator_id: int) -> list[EvidenceFact]:
+    return [fact for fact, _ in _facts_and_clusters(session, indicator_id)]
+
+
+def _facts_and_clusters(
+    session: Session, indicator_id: int
+) -> list[tuple[EvidenceFact, int | None]]:
+    """The indicator's live evidence, with each row's stored cluster id.
+
+    Columns, not ORM objects: every decision reads all of an indicator's evidence, and
+    building an object per row was most of ``apply_decision`` in a busy poll.
+    """
     rows = session.execute(
-        select(EvidenceRow, Entry.sketch)
+        select(
+            EvidenceRow.id,
+            EvidenceRow.modality,
+            EvidenceRow.publisher,
+            EvidenceRow.published_at,
+            EvidenceRow.sentence,
+            EvidenceRow.cluster_id,
+            Entry.sketch,
+        )
         .join(Entry, Entry.id == EvidenceRow.entry_id)
         .where(EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False))
     ).all()
     return [
-        EvidenceFact(
-            id=row.id,
-            modality=Modality(row.modality),
-            publisher=row.publisher,
-            published_at=row.published_at,
-            sketch=tuple(sk or ()),
-            sentence=row.sentence,
+        (
+            EvidenceFact(
+                id=row.id,
+                modality=Modality(row.modality),
+                publisher=row.publisher,
+                published_at=row.published_at,
+                sketch=tuple(row.sketch or ()),
+                sentence=row.sentence,
+            ),
+            row.cluster_id,
         )
-        for row, sk in rows
+        for row in rows
     ]
 
 
-def _record_clusters(session: Session, facts: Sequence[EvidenceFact]) -> None:
-    """Store each piece of evidence's syndication cluster (its first member's id)."""
-    # One query for the rows, not one ``session.get`` each: the rows ``evidence_facts``
-    # loaded are gone from the identity map (it holds them weakly), so every get was a
-    # SELECT, every decision O(evidence) queries, and 300 feeds on three workers took
-    # long enough to outlive their leases (issue 7, item 4).
-    ids = [f.id for f in facts]
-    rows: dict[int, EvidenceRow] = {}
-    for start in range(0, len(ids), 500):  # stay under bound-parameter limits
-        chunk = ids[start : start + 500]
-        rows.update(
-            (r.id, r) for r in session.scalars(select(EvidenceRow).where(EvidenceRow.id.in_(chunk)))
-        )
-    for group in source_groups(facts, by_publisher=False):
+def _record_clusters(session: Session, facts: Sequence[tuple[EvidenceFact, int | None]]) -> None:
+    """Store each piece of evidence's syndication cluster (its first member's id).
+
+    Only rows whose cluster changed are written, one UPDATE per cluster: rewriting every
+    row, or loading each (once one ``session.get`` per row), made every decision
+    O(evidence) queries, and 300 feeds on three workers outlived their leases (issue 7).
+    """
+    stored = {fact.id: cluster for fact, cluster in facts}
+    for group in source_groups([fact for fact, _ in facts], by_publisher=False):
         cluster = min(f.id for f in group)
-        for fact in group:
-            row = rows.get(fact.id)
-            if row is not None and row.cluster_id != cluster:
-                row.cluster_id = cluster
+        stale = [f.id for f in group if stored[f.id] != cluster]
+        for start in range(0, len(stale), 500):  # stay under bound-parameter limits
+            session.execute(
+                update(EvidenceRow)
+                .where(EvidenceRow.id.in_(stale[start : start + 500]))
+                .values(cluster_id=cluster)
+            )
 
 
 def settings_of(row: IndicatorRow) -> Settings:
@@ -174,8 +197,9 @@ def apply_decision(
 ) -> ChangeInfo | None:
     """Lock the indicator, decide its status, and record a change if there is one."""
     row = lock_indicator(session, indicator_id)
-    facts = evidence_facts(session, indicator_id)
-    _record_clusters(session, facts)
+    with_clusters = _facts_and_clusters(session, indicator_id)
+    _record_clusters(session, with_clusters)
+    facts = [fact for fact, _ in with_clusters]
     decision = decide(settings_of(row), facts, now)
     if decision.status.value == row.status:
         return None

@@ -1044,9 +1044,9 @@ def test_a_parser_crash_on_one_feed_is_recorded_and_the_others_are_polled(
 ) -> None:
     """The last line of defence: a parser bug on some input nobody foresaw (here injected
     at the seam) fails that feed, with the exception named, not the whole poll."""
-    import monitor.pipeline
+    import monitor.prepare
 
-    real = monitor.pipeline.parse_feed
+    real = monitor.prepare.parse_feed
     broken = feed_server.add("/crashes-the-parser.xml", _story_feed("crash", 1))
 
     def parse(body: bytes, headers: Any, url: str) -> Any:
@@ -1054,7 +1054,7 @@ def test_a_parser_crash_on_one_feed_is_recorded_and_the_others_are_polled(
             raise RuntimeError("parser bug")
         return real(body, headers, url)
 
-    monkeypatch.setattr(monitor.pipeline, "parse_feed", parse)
+    monkeypatch.setattr(monitor.prepare, "parse_feed", parse)  # a poll this small parses here
     clock = Clock(day(10))
     good = feed_server.add("/good.xml", _story_feed("good", GOOD_ENTRIES))
     with db.write() as session:

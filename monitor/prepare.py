@@ -1,0 +1,149 @@
+"""Parse and match fetched feeds in worker processes, off the thread that writes.
+
+A poll's CPU work is parsing and matching (docs/benchmarks.md); the database work is
+serial on the calling thread. In one process the GIL makes them take turns; in a pool of
+worker processes (one per core) they run beside it. A worker receives a fetched body and
+returns the parsed feed and, for each entry, the evidence the rules find in it: plain,
+picklable values (``ParsedFeed``, ``Evidence``). The calling thread stores the entries and
+uses the evidence of those that are new; an entry the worker did not match (rules changed
+meanwhile) is matched on the calling thread as before.
+
+The pool is started by a *forkserver*, never by forking the daemon itself: the daemon has
+scheduler, fetch and health threads whose locks a forked child would inherit held. It is
+started on the first poll big enough to gain from it (``POOL_MIN_FEEDS``), restarted when
+the active rules change, and a worker that dies (a hostile document exhausting memory)
+costs only that feed's parse, redone on the calling thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from indicators.matcher import Matcher
+from indicators.model import Evidence, Indicator, Item
+from monitor.errors import FeedError
+from monitor.feeds.parse import parse_feed
+from monitor.feeds.types import ParsedFeed
+
+log = logging.getLogger("watchlist.prepare")
+
+POOL_MIN_FEEDS = 20  # a smaller poll is not worth the pool's start-up (~0.5 s)
+
+_Fingerprint = tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A fetched body parsed (or the reason it could not be) and its entries matched."""
+
+    parsed: ParsedFeed | None
+    error: tuple[str, str] | None  # (kind, message) as for a FeedError
+    evidence: tuple[tuple[Evidence, ...], ...]  # per parsed entry, in order
+    fingerprint: _Fingerprint  # the rules the evidence was found with
+
+    def evidence_by_text(self) -> dict[tuple[str, str], tuple[Evidence, ...]]:
+        """Evidence keyed by (title, summary): all the matcher reads of an entry."""
+        if self.parsed is None:
+            return {}
+        return {
+            (e.title, e.summary): found
+            for e, found in zip(self.parsed.entries, self.evidence, strict=True)
+        }
+
+
+# -- in the worker process ---------------------------------------------------------------------
+
+
+@dataclass
+class _WorkerState:
+    """What a worker holds between tasks: the compiled rules, built once at its start."""
+
+    matcher: Matcher | None = None
+    fingerprint: _Fingerprint = ()
+
+
+_worker = _WorkerState()  # in the polling process it stays empty: no rules, no matching
+
+
+def _start_worker(indicators: Sequence[Indicator], fingerprint: _Fingerprint) -> None:
+    _worker.matcher = Matcher(indicators)
+    _worker.fingerprint = fingerprint
+
+
+def prepare(body: bytes, headers: Mapping[str, str], url: str, shown_url: str) -> Prepared:
+    """Parse ``body`` and match its entries (runs in a worker; also callable in process)."""
+    try:
+        parsed = parse_feed(body, headers, url)
+    except FeedError as exc:
+        return Prepared(None, (exc.kind, f"{shown_url}: {exc.message}"), (), ())
+    except Exception as exc:
+        # A parser bug on hostile input is this feed's failure, never the poll's.
+        log.exception("parsing %s failed", shown_url)
+        return Prepared(None, ("malformed", f"{shown_url}: the parser failed: {exc!r}"), (), ())
+    matcher = _worker.matcher
+    if matcher is None:
+        return Prepared(parsed, None, (), ())
+    found = tuple(tuple(matcher.match(Item("", e.title, e.summary))) for e in parsed.entries)
+    return Prepared(parsed, None, found, _worker.fingerprint)
+
+
+# -- in the polling process ----------------------------------------------------------------------
+
+
+class Preparer:
+    """The worker pool, as the pipeline sees it: ``prepare`` a body, or None to do it here."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+        self._fingerprint: _Fingerprint = ()
+
+    @property
+    def enabled(self) -> bool:
+        return self.workers > 0
+
+    def start(self, indicators: Sequence[Indicator], fingerprint: _Fingerprint) -> None:
+        """Have a pool whose workers hold these rules (restarted only when they changed)."""
+        if not self.enabled or (self._pool is not None and fingerprint == self._fingerprint):
+            return
+        self.close()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["monitor.prepare"])
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(tuple(indicators), fingerprint),
+        )
+        self._fingerprint = fingerprint
+
+    def prepare(
+        self, body: bytes, headers: Mapping[str, str], url: str, shown_url: str
+    ) -> Prepared | None:
+        """Parse and match in a worker and wait for it; None if there is no working pool."""
+        pool = self._pool
+        if pool is None:
+            return None
+        try:
+            future: Future[Prepared] = pool.submit(prepare, body, dict(headers), url, shown_url)
+            return future.result()
+        except BrokenProcessPool:
+            # A worker died (out of memory on a hostile body, killed): this feed is parsed
+            # on the calling thread; the next poll starts a fresh pool.
+            log.warning("a parse worker died on %s; parsing it in process", shown_url)
+            self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            return None
+        except RuntimeError:  # submitted while closing
+            return None
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

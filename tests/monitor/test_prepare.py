@@ -1,0 +1,98 @@
+"""Parsing and matching in worker processes: the same evidence as on the polling thread."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from indicators.loader import load_watchlist
+from indicators.matcher import Matcher
+from monitor.pipeline import entry_item
+from monitor.prepare import POOL_MIN_FEEDS, Preparer, prepare
+from monitor.storage import feeds as feeds_repo
+from monitor.storage import indicators as indicators_repo
+from monitor.storage.db import Database
+from monitor.storage.entries import iter_entries
+from monitor.storage.models import EvidenceRow, IndicatorRow
+from tests.monitor.feedserver import FeedServer
+from tests.monitor.helpers import SEED_WATCHLIST, Clock, Story, day, pipeline, rss
+
+# Stories that the seed watch list finds evidence in, and some it does not.
+TEXTS = [
+    ("India, Russia sign labour mobility agreement", "The pact was signed in New Delhi."),
+    ("Refiners resume Russian crude purchases", "Indian Oil bought two cargoes of Urals."),
+    ("Rupee-rouble settlement mechanism goes live", "Banks in India and Russia cleared trades."),
+    ("Monsoon arrives early in Kerala", "The weather office said rains reached the coast."),
+    ("Fourth S-400 squadron delivered to India", "Russia has delivered the squadron."),
+]
+
+
+def _feeds(feed_server: FeedServer, count: int) -> list[str]:
+    urls = []
+    for n in range(count):
+        stories = [
+            Story(f"f{n}-{k}", title, summary, f"https://site{n}.example/{k}", day(1 + k))
+            for k, (title, summary) in enumerate(TEXTS)
+        ]
+        urls.append(feed_server.add(f"/feed-{n}.xml", rss(stories)))
+    return urls
+
+
+def test_a_big_poll_matches_in_workers_and_finds_what_the_matcher_finds(
+    db: Database, feed_server: FeedServer
+) -> None:
+    clock = Clock(day(10))
+    urls = _feeds(feed_server, POOL_MIN_FEEDS)
+    with db.write() as session:
+        indicators_repo.sync_watchlist(session, load_watchlist(SEED_WATCHLIST), clock())
+        for url in urls:
+            feeds_repo.add_feed(session, url, clock())
+    runner = pipeline(db, clock, parse_workers=2)
+    try:
+        summary = runner.poll(all_feeds=True)
+        assert runner.preparer._pool is not None  # the pool did the parsing and matching
+    finally:
+        runner.close()
+    assert summary.ok == POOL_MIN_FEEDS
+    assert summary.new_entries == POOL_MIN_FEEDS * len(TEXTS)
+    matcher = Matcher(load_watchlist(SEED_WATCHLIST).indicators)
+    with db.read() as session:
+        keys = dict(session.execute(select(IndicatorRow.id, IndicatorRow.key)).all())
+        stored = {
+            (row.entry_id, keys[row.indicator_id], row.modality, row.sentence)
+            for row in session.scalars(select(EvidenceRow))
+        }
+        expected = {
+            (entry.id, ev.indicator_id, ev.modality.value, ev.sentence)
+            for entry in iter_entries(session)
+            for ev in matcher.match(entry_item(entry))
+        }
+    assert len(expected) >= 4 * POOL_MIN_FEEDS
+    assert stored == expected
+
+
+def test_a_small_poll_needs_no_pool(db: Database, feed_server: FeedServer) -> None:
+    clock = Clock(day(10))
+    with db.write() as session:
+        for url in _feeds(feed_server, 2):
+            feeds_repo.add_feed(session, url, clock())
+    runner = pipeline(db, clock, parse_workers=2)
+    try:
+        assert runner.poll(all_feeds=True).ok == 2
+        assert runner.preparer._pool is None
+    finally:
+        runner.close()
+
+
+def test_prepare_reports_a_feed_error_as_data() -> None:
+    done = prepare(b"<html><body>not a feed</body></html>", {}, "https://x.example/", "shown")
+    assert done.parsed is None
+    assert done.error is not None
+    assert done.error[0] == "not_a_feed"
+    assert done.error[1].startswith("shown: ")
+
+
+def test_a_pool_of_zero_workers_is_disabled() -> None:
+    preparer = Preparer(0)
+    preparer.start((), ())
+    assert not preparer.enabled
+    assert preparer.prepare(b"<rss/>", {}, "https://x.example/", "x") is None
