@@ -17,9 +17,11 @@ costs only that feed's parse, redone on the calling thread.
 
 from __future__ import annotations
 
+import importlib.machinery
 import logging
 import multiprocessing
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -96,6 +98,21 @@ def prepare(body: bytes, headers: Mapping[str, str], url: str, shown_url: str) -
 # -- in the polling process ----------------------------------------------------------------------
 
 
+def _workers_skip_main_script() -> None:
+    """Keep multiprocessing from importing the main script in every worker.
+
+    A child re-imports the parent's ``__main__`` unless that module is a package's
+    ``__main__`` (it has a spec named ``….__main__``). The ``watchlist`` console script
+    has no spec, and importing it loads the whole CLI: ~40 MB per worker, which the
+    workers never use (they run ``monitor.prepare`` only). Giving the script such a spec
+    makes the children skip it. (Preloading ``__main__`` in the forkserver would share
+    it instead, but Python 3.11 never passes the path it needs for that.)
+    """
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__spec__", None) is None:
+        main.__spec__ = importlib.machinery.ModuleSpec("watchlist_script.__main__", None)
+
+
 class Preparer:
     """The worker pool, as the pipeline sees it: ``prepare`` a body, or None to do it here."""
 
@@ -113,6 +130,7 @@ class Preparer:
         if not self.enabled or (self._pool is not None and fingerprint == self._fingerprint):
             return
         self.close()
+        _workers_skip_main_script()
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["monitor.prepare"])
         self._pool = ProcessPoolExecutor(
