@@ -83,6 +83,10 @@ class Results:
         log(f"  {figure.scenario} / {figure.name}: median {figure.median:.3f} s{rate} [{runs}]")
         return figure
 
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        log(f"  note: {text}")
+
     def check(self, item: str, measured: str, target: str, passed: bool) -> None:
         self.checks.append(Check(item, measured, target, passed))
         log(f"  acceptance: {item}: {measured} (target {target}): {'PASS' if passed else 'FAIL'}")

@@ -336,12 +336,18 @@ def run(results: Results, config: PollConfig, server: FeedServer, data: Path, tm
             f"baseline: sequential feedparser.parse(url), {label}",
         )
         ratio = baseline.median / product.median
-        results.check(
-            f"polling: {label}, SQLite, vs sequential feedparser",
-            f"{ratio:.2f}x ({product.median:.1f} s vs {baseline.median:.1f} s)",
-            ">= 5x faster",
-            ratio >= 5,
-        )
+        if latency == 100:  # the acceptance item; at 0 ms the ratio is reported only
+            results.check(
+                f"polling: {label}, SQLite, vs sequential feedparser",
+                f"{ratio:.2f}x ({product.median:.1f} s vs {baseline.median:.1f} s)",
+                ">= 5x faster",
+                ratio >= 5,
+            )
+        else:
+            results.note(
+                f"polling, {label}, SQLite: {ratio:.2f}x the sequential feedparser loop "
+                f"({product.median:.1f} s vs {baseline.median:.1f} s); not an acceptance item"
+            )
         if config.extra and latency == max(config.latencies):
             poll_runs(
                 results,
@@ -401,12 +407,10 @@ def run(results: Results, config: PollConfig, server: FeedServer, data: Path, tm
         f"baseline: sequential feedparser.parse(url), {label}",
     )
     ratio = baseline.median / product.median
-    results.check(
-        f"polling: {label}, SQLite, vs sequential feedparser",
-        f"{'at most ' if capped else ''}{ratio:.2f}x ({product.median:.0f} s"
-        f"{' extrapolated' if capped else ''} vs {baseline.median:.1f} s)",
-        "faster than sequential",
-        ratio > 1 and not capped,
+    results.note(
+        f"polling, {label}, SQLite: {'at most ' if capped else ''}{ratio:.2f}x the sequential "
+        f"feedparser loop ({product.median:.0f} s{' extrapolated' if capped else ''} vs "
+        f"{baseline.median:.1f} s); not an acceptance item"
     )
     log(f"polling: re-polls of {config.big_feeds:,} unchanged feeds")
     repoll_runs(results, tmp, data, feed_urls, config.repoll_runs, c)

@@ -25,11 +25,13 @@ from indicators.query import CompiledQuery, compile_query, parse_query
 from indicators.query.ast import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term, children
 from indicators.query.compiler import ItemScope, Unit
 from indicators.query.index import index_keys
-from indicators.sentences import split_sentences
+from indicators.sentences import line_blocks, split_sentences
 from indicators.text import html_to_text, tokenize
 
-# Distinct words whose postings are kept (~100 bytes each); cleared when full.
-_POSTINGS_CACHE = 200_000
+# Distinct words whose postings are kept, per process (the daemon and each parse worker):
+# ~150 bytes each with 1,000 rules; cleared when full. Common words repeat, so 50,000
+# keep nearly every lookup a hit.
+_POSTINGS_CACHE = 50_000
 
 # When one sentence holds several kinds of evidence the most decisive is listed first.
 _PRIORITY = {Modality.OCCURRED: 0, Modality.NEGATED: 1, Modality.ANTICIPATED: 2}
@@ -94,11 +96,19 @@ def _whole_item_filter(query: CompiledQuery) -> CompiledQuery | None:
     return None if necessary is None else compile_query(necessary)
 
 
-_Postings = tuple[tuple[int, frozenset[int]], ...]  # (slot, queries) for each slot used
+# (slot, queries) for each slot used. Most keys name one or two queries, where a small
+# frozenset costs ~4x the memory of a tuple (1,000 rules: 35,000 of them); the long lists
+# of common words stay frozensets, which set unions copy fastest.
+_Queries = tuple[int, ...] | frozenset[int]
+_Postings = tuple[tuple[int, _Queries], ...]
+_SMALL = 8
 
 
 def _frozen(by_slot: dict[int, set[int]]) -> _Postings:
-    return tuple((slot, frozenset(numbers)) for slot, numbers in sorted(by_slot.items()))
+    return tuple(
+        (slot, tuple(sorted(numbers)) if len(numbers) < _SMALL else frozenset(numbers))
+        for slot, numbers in sorted(by_slot.items())
+    )
 
 
 class Matcher:
@@ -169,7 +179,7 @@ class Matcher:
         cache = self._word_postings
         if len(cache) > _POSTINGS_CACHE:
             cache.clear()
-        by_slot: list[list[frozenset[int]]] = [[] for _ in range(self._slots)]
+        by_slot: list[list[_Queries]] = [[] for _ in range(self._slots)]
         for word in set(words):
             postings = cache.get(word)
             if postings is None:
@@ -203,24 +213,63 @@ class Matcher:
             units.append(_Unit(sentence, tuple(tokenize(sentence)), False, number))
         return units
 
+    def _live_units(
+        self,
+        title: str,
+        blocks: list[str],
+        block_tokens: list[list[str]],
+        candidates: list[int],
+        scope: ItemScope,
+    ) -> list[_Unit]:
+        """The headline and the sentences of the blocks where a candidate could match.
+
+        Splitting sentences and tokenising each costs more than everything before it
+        (docs/benchmarks.md); a candidate whose whole-item condition fails on a block
+        (a paragraph: no sentence crosses one, see ``line_blocks``) cannot match any of
+        its sentences, so a block where every candidate fails is not split at all.
+        """
+        units = [_Unit(title, tuple(scope.title_tokens), True, 0)] if title else []
+        seen = {title.casefold()}
+        filters = [self._filters[n] for n in candidates]
+        always = any(f is None for f in filters)
+        position = 0
+        for block, tokens in zip(blocks, block_tokens, strict=True):
+            if not always:
+                unit = Unit(tokens, item=scope)
+                if not any(f is not None and f.test_unit(unit) for f in filters):
+                    continue
+            for sentence in split_sentences(block):
+                position += 1
+                if sentence.casefold() in seen:  # feeds often repeat the headline
+                    continue
+                seen.add(sentence.casefold())
+                units.append(_Unit(sentence, tuple(tokenize(sentence)), False, position))
+        return units
+
     def match(self, item: Item) -> list[Evidence]:
         title, summary = html_to_text(item.title), html_to_text(item.summary)
         # The index is asked first, on the words of the whole text: most items have no
         # candidate and need no sentence splitting at all. Sentences are whitespace-cut
         # runs of that text, so their words are among these (a property test checks).
+        # Tokenised block by block (paragraphs: see _live_units), which gives the same
+        # words as the whole summary at once.
         title_tokens = tokenize(title)
-        words = title_tokens + tokenize(summary)
+        blocks = line_blocks(summary)
+        block_tokens = [tokenize(block) for block in blocks]
+        words = title_tokens + [w for tokens in block_tokens for w in tokens]
         scope = ItemScope(title_tokens, words)
         candidates = self._candidates_in(words, scope)
         if not candidates:
             return []
-        units = self._units(title, summary)
+        # ``item:`` terms see every word of the item, a headline repeated in the summary
+        # included; sentences that repeat one seen before are not evaluated again.
+        units = (
+            self._units(title, summary)  # the fallback below reads every sentence
+            if self.whole_item
+            else self._live_units(title, blocks, block_tokens, candidates, scope)
+        )
         if not units:
             return []
-        title_tokens = list(units[0].tokens) if units[0].is_title else []
-        all_words = [w for unit in units for w in unit.tokens]
-        if all_words != words or title_tokens != scope.title_tokens:
-            scope = ItemScope(title_tokens, all_words)  # repeated sentences were dropped
         found: dict[int, list[tuple[int, int, Evidence]]] = {}
         for unit in units:
             ready = Unit(unit.tokens, item=scope)
@@ -237,7 +286,9 @@ class Matcher:
         if self.whole_item and len(units) > 1:
             for number in candidates:
                 if number not in found:
-                    whole = self._whole_item(number, units, title_tokens, all_words)
+                    whole = self._whole_item(
+                        number, units, scope.title_tokens, [w for u in units for w in u.tokens]
+                    )
                     if whole is not None:
                         found[number] = [whole]
         evidence: list[Evidence] = []

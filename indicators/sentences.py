@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from indicators.text import normalise
 
-__all__ = ["Clause", "scan", "split_clauses", "split_sentences", "strip_dateline"]
+__all__ = ["Clause", "line_blocks", "scan", "split_clauses", "split_sentences", "strip_dateline"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -88,6 +88,10 @@ _DATELINE_ONLY = re.compile(
     rf"(?:{_CAPS}|{_TITLE}){_PLACE2}(?:(?:,?\s+{_DATE})(?:\s*{_AGENCY})?|\s*{_AGENCY})"
     rf"(?:\s*(?:--|[-–—:]))?"
 )
+# The end of a line whose last piece could be a dateline-only piece (a superset: what a
+# _DATELINE_ONLY match ends with, a separator, a closing bracket or a date).
+_DATELINE_END_CHARS = 16  # longer than any alternative below ("September.")
+_ENDS_LIKE_DATELINE = re.compile(rf"(?:[-–—:)]|\d|\d(?:st|nd|rd|th)|{_MONTH}|{_WEEKDAY})\Z")
 
 
 def strip_dateline(sentence: str) -> str:
@@ -113,6 +117,29 @@ def split_sentences(text: str) -> list[str]:
     if pending:
         merged.append(pending)
     return merged
+
+
+def line_blocks(text: str) -> list[str]:
+    """``text`` cut at line breaks that no sentence crosses, cheaply (no sentence split).
+
+    A line break always ends a sentence, except after a piece that is only a dateline
+    ("NEW DELHI, Dec 5 (Reuters) -" on a line of its own), which joins the next line's
+    first sentence. A line that *ends* like a dateline is kept with the next one, so
+    ``split_sentences(text)`` is exactly the sentences of the blocks, in order (a test
+    checks). The matcher uses this to skip paragraphs where a rule cannot match.
+    """
+    blocks: list[str] = []
+    pending = ""
+    for line in _LINES.split(text.strip()):
+        if not line:
+            continue
+        pending = f"{pending}\n{line}" if pending else line
+        if not _ENDS_LIKE_DATELINE.search(line[-_DATELINE_END_CHARS:]):
+            blocks.append(pending)
+            pending = ""
+    if pending:
+        blocks.append(pending)
+    return blocks
 
 
 def _split_line(line: str, out: list[str]) -> None:

@@ -83,6 +83,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "backoff_max": "alert_rules",
     },
 }
+# Whole-number settings and their least allowed value.
+_COUNTS = {"concurrency": 1, "per_host": 1, "batch_size": 1, "max_bytes": 1, "parse_workers": 0}
 _DURATIONS = {"poll_interval", "tick", "deadline_check", "lease", "fetch_deadline"}
 _ALERT_DURATIONS = {"lease", "backoff", "backoff_max"}
 
@@ -135,6 +137,12 @@ def _from_file(path: Path) -> dict[str, Any]:
             value: Any = raw
             if target in _DURATIONS:
                 value = parse_duration(raw, f"{path}: [{section}] {key}")
+            elif target in _COUNTS:
+                least = _COUNTS[target]
+                if isinstance(raw, bool) or not isinstance(raw, int) or raw < least:
+                    raise ConfigError(
+                        f"{path}: [{section}] {key} must be a whole number of at least {least}"
+                    )
             elif target == "watchlists":
                 if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
                     raise ConfigError(f"{path}: [{section}] {key} must be a list of strings")
@@ -183,6 +191,8 @@ concurrency = 16        # fetches in flight at once
 per_host = 4            # fetches in flight per host
 fetch_deadline = "30s"  # total time one fetch may take
 max_bytes = 10485760    # largest feed body accepted (decompressed)
+# parse_workers = 2     # processes that parse and match (polls of 20+ feeds); default one
+                        # per CPU, 0 keeps all the work in the polling process
 
 [watchlists]
 files = []              # watch-list YAML files loaded by `watchlist daemon` at start

@@ -75,13 +75,21 @@ class PollSummary:
 
 @dataclass
 class RuleSet:
-    """The active indicators compiled into one matcher, rebuilt when a version changes."""
+    """The active indicators, rebuilt when a version changes; compiled into a matcher on
+    first use (a poll whose parse workers match everything never needs one here, and
+    1,000 compiled rules are ~30 MB)."""
 
-    matcher: Matcher
     indicators: tuple[Indicator, ...]  # as the matcher sees them ("watchlist/key" ids)
     db_ids: dict[str, int]  # "watchlist/key" → indicator id
     versions: dict[int, str]
     fingerprint: tuple[tuple[int, str], ...]
+    _matcher: Matcher | None = None
+
+    @property
+    def matcher(self) -> Matcher:
+        if self._matcher is None:
+            self._matcher = Matcher(self.indicators)
+        return self._matcher
 
 
 def entry_item(entry: StoredEntry) -> Item:
@@ -138,7 +146,6 @@ class Pipeline:
             # Keys are unique per watch list only; the matcher sees "watchlist/key".
             qualified = [replace(s.indicator, id=s.ref) for s in active]
             self._rules = RuleSet(
-                matcher=Matcher(qualified),
                 indicators=tuple(qualified),
                 db_ids={s.ref: s.db_id for s in active},
                 versions={s.db_id: s.indicator.version for s in active},
@@ -171,7 +178,9 @@ class Pipeline:
         if progress:
             progress(0, total)
         if total >= POOL_MIN_FEEDS:
-            self.preparer.start(rules.indicators, rules.fingerprint)
+            self.preparer.arm(rules.indicators, rules.fingerprint)
+        else:
+            self.preparer.disarm()
         client = make_client(self.policy)
         hosts: dict[str, threading.Semaphore] = {}
         pending: dict[Future[tuple[FetchResult, Prepared | None]], feeds_repo.FeedJob] = {}

@@ -10,9 +10,9 @@ meanwhile) is matched on the calling thread as before.
 
 The pool is started by a *forkserver*, never by forking the daemon itself: the daemon has
 scheduler, fetch and health threads whose locks a forked child would inherit held. It is
-started on the first poll big enough to gain from it (``POOL_MIN_FEEDS``), restarted when
-the active rules change, and a worker that dies (a hostile document exhausting memory)
-costs only that feed's parse, redone on the calling thread.
+started when a poll big enough to gain from it (``POOL_MIN_FEEDS``) first has a body to
+parse, restarted when the active rules change, and a worker that dies (a hostile document
+exhausting memory) costs only that feed's parse, redone on the calling thread.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -117,19 +118,35 @@ class Preparer:
     """The worker pool, as the pipeline sees it: ``prepare`` a body, or None to do it here."""
 
     def __init__(self, workers: int | None = None) -> None:
+        # One per core: the polling thread's database work is mostly waiting on SQLite or
+        # PostgreSQL, and a spare worker keeps both cores busy (docs/benchmarks.md).
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
         self._fingerprint: _Fingerprint = ()
+        self._wanted: tuple[tuple[Indicator, ...], _Fingerprint] | None = None
+        self._lock = threading.Lock()  # fetch threads call ``prepare`` concurrently
 
     @property
     def enabled(self) -> bool:
         return self.workers > 0
 
-    def start(self, indicators: Sequence[Indicator], fingerprint: _Fingerprint) -> None:
+    def arm(self, indicators: Sequence[Indicator], fingerprint: _Fingerprint) -> None:
+        """Use a pool whose workers hold these rules, started by the first ``prepare``: a
+        poll where every feed answers 304 or sends the same body parses nothing and must
+        not pay for starting processes (~1 s)."""
+        with self._lock:
+            self._wanted = (tuple(indicators), fingerprint)
+
+    def disarm(self) -> None:
+        """Parse on the calling thread from now on (a small poll); a running pool stays."""
+        with self._lock:
+            self._wanted = None
+
+    def _start(self, indicators: Sequence[Indicator], fingerprint: _Fingerprint) -> None:
         """Have a pool whose workers hold these rules (restarted only when they changed)."""
         if not self.enabled or (self._pool is not None and fingerprint == self._fingerprint):
             return
-        self.close()
+        self._close()
         _workers_skip_main_script()
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["monitor.prepare"])
@@ -145,7 +162,11 @@ class Preparer:
         self, body: bytes, headers: Mapping[str, str], url: str, shown_url: str
     ) -> Prepared | None:
         """Parse and match in a worker and wait for it; None if there is no working pool."""
-        pool = self._pool
+        with self._lock:
+            if self._wanted is None:
+                return None
+            self._start(*self._wanted)
+            pool = self._pool
         if pool is None:
             return None
         try:
@@ -155,13 +176,20 @@ class Preparer:
             # A worker died (out of memory on a hostile body, killed): this feed is parsed
             # on the calling thread; the next poll starts a fresh pool.
             log.warning("a parse worker died on %s; parsing it in process", shown_url)
-            self._pool = None
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
             return None
         except RuntimeError:  # submitted while closing
             return None
 
     def close(self) -> None:
+        with self._lock:
+            self._wanted = None
+            self._close()
+
+    def _close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)

@@ -17,7 +17,7 @@ from indicators.loader import load_watchlist
 from indicators.matcher import Matcher, _necessary
 from indicators.model import Indicator, Item
 from indicators.query import CompiledQuery, compile_query, format_query, parse_query
-from indicators.sentences import split_sentences
+from indicators.sentences import line_blocks, split_sentences
 from indicators.text import html_to_text, tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,8 +29,8 @@ def brute_force(indicators: list[Indicator], item: Item) -> set[tuple[str, str]]
     """(indicator, sentence) pairs found by testing every query on every sentence."""
     matcher = Matcher([])  # only for its sentence units
     units = matcher.units(item)
-    title = list(units[0].tokens) if units and units[0].is_title else []
-    words = [w for u in units for w in u.tokens]
+    title = tokenize(html_to_text(item.title))
+    words = title + tokenize(html_to_text(item.summary))  # item: sees every word
     found: set[tuple[str, str]] = set()
     for ind in indicators:
         query = _compiled(ind.query)
@@ -167,10 +167,49 @@ _text = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(_text)
-def test_sentence_words_are_words_of_the_whole_text(text: str) -> None:
-    # The matcher asks its index on the words of the whole text before splitting
-    # sentences: that is exact only if no sentence has a word the whole text lacks.
+def test_sentence_words_are_words_of_their_block(text: str) -> None:
+    # The matcher asks its index on the words of the blocks (paragraphs) before splitting
+    # sentences: that is exact only if no sentence has a word its block lacks.
     plain = html_to_text(text)
-    whole = set(tokenize(plain))
-    for sentence in split_sentences(plain):
-        assert set(tokenize(sentence)) <= whole, sentence
+    for block in line_blocks(plain):
+        words = set(tokenize(block))
+        for sentence in split_sentences(block):
+            assert set(tokenize(sentence)) <= words, sentence
+
+
+_line = st.lists(
+    st.sampled_from(
+        [
+            *_WORDS,
+            "India.",
+            "Russia!",
+            "Dr.",
+            "U.S.",
+            "signed.",
+            "MOSCOW",
+            "NEW DELHI",
+            "Dec 5",
+            "5th",
+            "Monday",
+            "(Reuters)",
+            "-",
+            "—",
+            ":",
+            "New Delhi,",
+            "2025",
+            "The",
+            "It",
+        ]
+    ),
+    min_size=1,
+    max_size=12,
+).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_line, min_size=1, max_size=6))
+def test_line_blocks_keep_every_sentence_whole(lines: list[str]) -> None:
+    # The matcher skips whole blocks: that is exact only if the blocks' sentences are the
+    # text's sentences.
+    text = "\n".join(lines)
+    assert [s for b in line_blocks(text) for s in split_sentences(b)] == split_sentences(text)

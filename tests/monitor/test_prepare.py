@@ -93,6 +93,6 @@ def test_prepare_reports_a_feed_error_as_data() -> None:
 
 def test_a_pool_of_zero_workers_is_disabled() -> None:
     preparer = Preparer(0)
-    preparer.start((), ())
+    preparer.arm((), ())
     assert not preparer.enabled
     assert preparer.prepare(b"<rss/>", {}, "https://x.example/", "x") is None
