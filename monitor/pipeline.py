@@ -53,6 +53,10 @@ from monitor.storage.evidence import ChangeInfo
 
 log = logging.getLogger("watchlist.pipeline")
 
+# Outcomes with nothing to parse or store: recorded in batches of this many feeds.
+_NOTHING_NEW = frozenset({FetchOutcome.NOT_MODIFIED, FetchOutcome.UNCHANGED})
+UNCHANGED_BATCH = 50
+
 
 @dataclass
 class PollSummary:
@@ -211,6 +215,7 @@ class Pipeline:
                 result.body, result.headers, result.final_url, job.request.url
             )
 
+        unchanged: list[tuple[feeds_repo.FeedJob, FetchResult]] = []
         pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="fetch")
         try:
             while not self.stop.is_set():
@@ -229,11 +234,20 @@ class Pipeline:
                 for future in done:
                     job = pending.pop(future)
                     if job.id not in lost:
-                        self._process(job, *future.result(), rules, summary)
+                        result, prepared = future.result()
+                        if prepared is None and result.outcome in _NOTHING_NEW:
+                            unchanged.append((job, result))
+                        else:
+                            self._process(job, result, prepared, rules, summary)
                     heartbeat()
                     done_count += 1
                     if progress:
                         progress(done_count, max(total, done_count))
+                if len(unchanged) >= UNCHANGED_BATCH or (unchanged and not done):
+                    self._record_unchanged(unchanged, summary)
+                    unchanged.clear()
+            if unchanged:
+                self._record_unchanged(unchanged, summary)
             if self.stop.is_set():
                 unfinished = [j.id for j in queue] + [j.id for j in pending.values()]
                 if unfinished:
@@ -270,6 +284,29 @@ class Pipeline:
         if len(held) < len(feed_ids):
             log.warning("%d feed(s) claimed by another worker meanwhile", len(feed_ids) - len(held))
         return set(feed_ids) - held
+
+    def _record_unchanged(
+        self, batch: list[tuple[feeds_repo.FeedJob, FetchResult]], summary: PollSummary
+    ) -> None:
+        """Record feeds that sent nothing new (304, or the same body) in one transaction.
+
+        Such a record only moves the feed's schedule, so several share a transaction: a
+        crash loses the batch's records and the feeds are polled again, harmlessly. One
+        commit per feed was most of a re-poll of 1,000 unchanged feeds.
+        """
+        now = self.clock()
+        with self.db.write() as session:
+            recorded = [
+                (job, result)
+                for job, result in batch
+                if feeds_repo.record_fetch(session, job.id, result, now, owner=self.owner)
+            ]
+        if len(recorded) < len(batch):
+            log.warning("%d feed(s) removed or claimed meanwhile", len(batch) - len(recorded))
+        for _job, result in recorded:
+            summary.feeds += 1
+            summary.not_modified += 1
+            self.metrics.fetched(result, result.outcome.value)
 
     def _process(
         self,

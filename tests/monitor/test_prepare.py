@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from indicators.loader import load_watchlist
 from indicators.matcher import Matcher
-from monitor.pipeline import entry_item
+from monitor.pipeline import UNCHANGED_BATCH, entry_item
 from monitor.prepare import POOL_MIN_FEEDS, Preparer, prepare
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import indicators as indicators_repo
@@ -96,3 +98,25 @@ def test_a_pool_of_zero_workers_is_disabled() -> None:
     preparer.arm((), ())
     assert not preparer.enabled
     assert preparer.prepare(b"<rss/>", {}, "https://x.example/", "x") is None
+
+
+def test_unchanged_feeds_are_recorded_in_batches_and_none_is_lost(
+    db: Database, feed_server: FeedServer
+) -> None:
+    # More than one batch of 304s (UNCHANGED_BATCH), each feed recorded and rescheduled.
+    count = UNCHANGED_BATCH + 7
+    clock = Clock(day(10))
+    body = rss([Story("s", "Monsoon arrives early", "Rain.", "https://w.example/1", day(1))])
+    urls = [feed_server.add(f"/same-{n}.xml", body, etag=f'"v{n}"') for n in range(count)]
+    with db.write() as session:
+        for url in urls:
+            feeds_repo.add_feed(session, url, clock())
+    runner = pipeline(db, clock, parse_workers=0)
+    assert runner.poll(all_feeds=True).ok == count
+    clock.now += timedelta(hours=1)
+    again = runner.poll(all_feeds=True)
+    assert (again.feeds, again.not_modified, again.ok) == (count, count, 0)
+    with db.read() as session:
+        infos = feeds_repo.list_feeds(session)
+    assert {i.last_outcome for i in infos} == {"not_modified"}
+    assert all(i.next_poll_at > clock() for i in infos)
