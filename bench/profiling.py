@@ -1,8 +1,9 @@
 """Where the time goes: cProfile of the poll scenario and of matching at 10,000 indicators.
 
 cProfile sees the thread that enabled it. In ``Pipeline.poll`` that is the calling thread,
-which parses, stores, matches and commits every feed; the fetch threads are not profiled,
-and the time the calling thread spends waiting for them shows up under ``wait``.
+which stores, decides and commits every feed; the fetch threads and the parse workers
+(other processes: parsing and matching) are not profiled, and the time the calling thread
+spends waiting for them shows up under ``wait``.
 
 Each profile prints the cumulative time of the pipeline's stages (the functions are looked
 up by name: a stage renamed in the product shows as ``-``), then the functions with the
@@ -30,17 +31,14 @@ from indicators.matcher import Matcher
 # (label, file suffix, function name): stages of one poll, on the calling thread.
 POLL_STAGES = [
     ("Pipeline.poll (the whole poll)", "monitor/pipeline.py", "poll"),
-    ("  waiting for fetch threads (futures.wait)", "concurrent/futures/_base.py", "wait"),
+    ("  waiting for fetch threads and parse workers", "concurrent/futures/_base.py", "wait"),
     ("  claim_due_feeds", "monitor/storage/feeds.py", "claim_due_feeds"),
     ("  Pipeline._process (per feed)", "monitor/pipeline.py", "_process"),
-    ("    parse_feed", "monitor/feeds/parse.py", "parse_feed"),
-    ("      feedparser.parse", "feedparser/api.py", "parse"),
-    ("      check_xml_safety", "monitor/feeds/guard.py", "check_xml_safety"),
-    ("      html_to_text", "indicators/text.py", "html_to_text"),
+    ("    prepare on this thread (small polls only)", "monitor/prepare.py", "prepare"),
     ("    record_fetch", "monitor/storage/feeds.py", "record_fetch"),
     ("    store_entries", "monitor/storage/entries.py", "store_entries"),
     ("    Pipeline._match", "monitor/pipeline.py", "_match"),
-    ("      Matcher.match", "indicators/matcher.py", "match"),
+    ("      Matcher.match (entries the workers did not match)", "indicators/matcher.py", "match"),
     ("      replace_evidence", "monitor/storage/evidence.py", "replace_evidence"),
     ("    apply_decision", "monitor/storage/evidence.py", "apply_decision"),
     ("      _record_clusters", "monitor/storage/evidence.py", "_record_clusters"),
@@ -48,22 +46,30 @@ POLL_STAGES = [
     ("      decide", "monitor/status.py", "decide"),
     ("    Session.commit", "sqlalchemy/orm/session.py", "commit"),
     ("    Session.flush", "sqlalchemy/orm/session.py", "flush"),
+    (
+        "  Pipeline._record_unchanged (304s, 50 a transaction)",
+        "monitor/pipeline.py",
+        "_record_unchanged",
+    ),
 ]
 
 MATCH_STAGES = [
     ("Matcher.match (all entries)", "indicators/matcher.py", "match"),
-    ("  Matcher.units (text, sentences, tokens)", "indicators/matcher.py", "units"),
-    ("    html_to_text", "indicators/text.py", "html_to_text"),
+    ("  html_to_text", "indicators/text.py", "html_to_text"),
+    ("  tokenize (whole text, then paragraphs and sentences)", "indicators/text.py", "tokenize"),
+    (
+        "  Matcher._candidates_in (term index, whole-item condition)",
+        "indicators/matcher.py",
+        "_candidates_in",
+    ),
+    ("  Matcher._live_units (paragraph check, sentences)", "indicators/matcher.py", "_live_units"),
     ("    split_sentences", "indicators/sentences.py", "split_sentences"),
-    ("    tokenize", "indicators/text.py", "tokenize"),
-    ("  Matcher._candidates (term index)", "indicators/matcher.py", "_candidates"),
     ("  Unit.__init__ (joins the tokens)", "indicators/query/compiler.py", "__init__"),
     (
         "  CompiledQuery.match_unit (candidate x sentence)",
         "indicators/query/compiler.py",
         "match_unit",
     ),
-    ("  Matcher._whole_item (fallback)", "indicators/matcher.py", "_whole_item"),
     ("  decide_modality", "indicators/modality.py", "decide_modality"),
 ]
 
