@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -96,6 +96,9 @@ def prepare(body: bytes, headers: Mapping[str, str], url: str, shown_url: str) -
     return Prepared(parsed, None, found, _worker.fingerprint)
 
 
+_Task = Callable[[bytes, Mapping[str, str], str, str], Prepared]
+
+
 # -- in the polling process ----------------------------------------------------------------------
 
 
@@ -117,7 +120,8 @@ def _workers_skip_main_script() -> None:
 class Preparer:
     """The worker pool, as the pipeline sees it: ``prepare`` a body, or None to do it here."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, task: _Task | None = None) -> None:
+        self._task: _Task = task or prepare  # what a worker runs (tests pass another)
         # One per core: the polling thread's database work is mostly waiting on SQLite or
         # PostgreSQL, and a spare worker keeps both cores busy (docs/benchmarks.md).
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -170,7 +174,7 @@ class Preparer:
         if pool is None:
             return None
         try:
-            future: Future[Prepared] = pool.submit(prepare, body, dict(headers), url, shown_url)
+            future: Future[Prepared] = pool.submit(self._task, body, dict(headers), url, shown_url)
             return future.result()
         except BrokenProcessPool:
             # A worker died (out of memory on a hostile body, killed): this feed is parsed

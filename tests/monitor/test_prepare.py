@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -120,3 +122,21 @@ def test_unchanged_feeds_are_recorded_in_batches_and_none_is_lost(
         infos = feeds_repo.list_feeds(session)
     assert {i.last_outcome for i in infos} == {"not_modified"}
     assert all(i.next_poll_at > clock() for i in infos)
+
+
+def _die(body: bytes, headers: Any, url: str, shown_url: str) -> Any:
+    """A worker that dies mid-task, as one killed by the kernel for memory would."""
+    os._exit(1)
+
+
+def test_a_worker_that_dies_costs_only_that_parse() -> None:
+    preparer = Preparer(1, task=_die)
+    preparer.arm((), ())
+    try:
+        # The caller is told to parse on its own thread; the broken pool is dropped ...
+        assert preparer.prepare(b"<rss/>", {}, "https://x.example/", "x") is None
+        assert preparer._pool is None
+        # ... and the next body gets a fresh pool (which dies again here, harmlessly).
+        assert preparer.prepare(b"<rss/>", {}, "https://x.example/", "x") is None
+    finally:
+        preparer.close()
