@@ -24,7 +24,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -185,7 +185,7 @@ class Preparer:
                     self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
             return None
-        except RuntimeError:  # submitted while closing
+        except (RuntimeError, CancelledError):  # submitted while closing, or cancelled by it
             return None
 
     def close(self) -> None:
