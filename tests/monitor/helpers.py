@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
+
+import pytest
 
 from indicators.loader import read_watchlist_text
 from monitor.config import Settings
@@ -99,3 +105,43 @@ indicators:
     title: Rupee trade
     query: rupee (trade OR settlement)
 """
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_daemon(
+    db_url: str, config: Path, log: Path, *, db_in_env: bool = False
+) -> subprocess.Popen[bytes]:
+    """``watchlist daemon`` as a subprocess, its output appended to ``log``; the database
+    is given by ``--db``, or by ``WATCHLIST_DB`` with ``db_in_env``. Other WATCHLIST_
+    variables of the test run are not passed on."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHLIST_")}
+    command = [sys.executable, "-m", "monitor.cli"]
+    if db_in_env:
+        env["WATCHLIST_DB"] = db_url
+    else:
+        command += ["--db", db_url]
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [*command, "--config", str(config), "daemon"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_for(
+    condition: Callable[[], bool],
+    timeout: float,
+    what: str,
+    detail: Callable[[], object] = lambda: "",
+) -> float:
+    """Poll ``condition`` until it holds (returns the seconds waited) or fail the test."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}: {detail()}")
+        time.sleep(0.05)
+    return time.monotonic() - started

@@ -9,18 +9,14 @@ at most one alert may arrive twice; every alert must arrive at least once.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alert_servers import Answer, Story, WebhookServer, seed_changes
+from helpers import start_daemon, wait_for
 from sqlalchemy import func, select
 
 from monitor.alerts import Outbox, alert_config
@@ -29,29 +25,8 @@ from monitor.storage import migrate
 from monitor.storage.db import Database
 from monitor.storage.models import Alert
 
-ROOT = Path(__file__).resolve().parents[2]
 BURST = 30
 IN_FLIGHT = 1  # one delivery worker per channel in a daemon
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
-
-
-def _daemon(url: str, config: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHLIST_")}
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "--db", url, "--config", str(config), "daemon"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
 
 
 @pytest.mark.slow
@@ -90,16 +65,16 @@ timeout = "1s"
         def arrived() -> Counter[str]:
             return Counter(h.headers["idempotency-key"] for h in hooks.received("/hook"))
 
-        first = _daemon(url, config, log)
+        first = start_daemon(url, config, log)
         try:
-            _wait_for(lambda: len(arrived()) >= BURST // 3, 15, "a third of the burst")
+            wait_for(lambda: len(arrived()) >= BURST // 3, 15, "a third of the burst")
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(5)
         before_restart = arrived()
         assert len(before_restart) < BURST, "the burst finished before the kill"
 
-        second = _daemon(url, config, log)
+        second = start_daemon(url, config, log)
         try:
 
             def all_sent() -> bool:
@@ -107,7 +82,7 @@ timeout = "1s"
                     query = select(func.count()).where(Alert.state == "sent")
                     return session.scalar(query) == BURST
 
-            _wait_for(all_sent, 15, "every alert to be marked sent")
+            wait_for(all_sent, 15, "every alert to be marked sent")
         finally:
             second.send_signal(signal.SIGTERM)
             code = second.wait(10)

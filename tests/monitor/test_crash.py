@@ -10,14 +10,10 @@ checks of tests/monitor/integrity.py hold and every entry the server ever served
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -25,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from feedserver import FeedServer, Reply, Request
-from helpers import Clock, Story, day, load_rules, pipeline, rss
+from helpers import Clock, Story, day, load_rules, pipeline, rss, start_daemon, wait_for
 from integrity import problems
 from sqlalchemy import func, select
 
@@ -34,7 +30,6 @@ from monitor.storage import migrate
 from monitor.storage.db import Database
 from monitor.storage.models import Alert, Entry, EvidenceRow, StatusChange
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED = 20251204
 KILLS = 12
 MIN_POLLS = 30
@@ -115,31 +110,6 @@ def _rss(items: dict[str, tuple[str, str, datetime]]) -> str:
     return f"<rss version='2.0'><channel><title>grow</title>{body}</channel></rss>"
 
 
-def _daemon(url: str, config: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHLIST_")}
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "--db", url, "--config", str(config), "daemon"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def _wait(
-    condition: Callable[[], bool],
-    timeout: float,
-    what: str,
-    detail: Callable[[], object] = lambda: "",
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}: {detail()}")
-        time.sleep(0.05)
-
-
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
     tmp_path: Path, feed_server: FeedServer
@@ -182,9 +152,9 @@ timeout = "1s"
     started = time.monotonic()
     for _ in range(KILLS):
         before = hits()
-        proc = _daemon(url, config, log)
+        proc = start_daemon(url, config, log)
         try:
-            _wait(lambda b=before: hits() > b, 20, "the daemon to start polling")
+            wait_for(lambda b=before: hits() > b, 20, "the daemon to start polling")
             delays.append(rng.uniform(0.0, 0.8))
             time.sleep(delays[-1])
         finally:
@@ -209,9 +179,9 @@ timeout = "1s"
         ]
         return lag + [f"{g}: never served" for g in stored.keys() - served.keys()]
 
-    final = _daemon(url, config, log)
+    final = start_daemon(url, config, log)
     try:
-        _wait(lambda: not behind(), 30, "the final run to catch up", behind)
+        wait_for(lambda: not behind(), 30, "the final run to catch up", behind)
     finally:
         final.send_signal(signal.SIGTERM)
         code = final.wait(10)

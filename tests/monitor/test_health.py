@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import httpx
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from feedserver import FeedServer
-from helpers import Story, day, load_rules, rss, three_rules
+from helpers import Story, day, load_rules, rss, three_rules, wait_for
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
@@ -61,14 +60,6 @@ def _samples(text: str) -> Samples:
 
 def _value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.mark.slow
@@ -154,7 +145,7 @@ url = "console:"
                 port.append(int(found.group(1)))
             return bool(found)
 
-        _wait(serving, 20, "the daemon to serve HTTP")
+        wait_for(serving, 20, "the daemon to serve HTTP")
         base = f"http://127.0.0.1:{port[0]}"
         with httpx.Client(base_url=base, timeout=5) as client:
             health = client.get("/healthz")
@@ -171,7 +162,7 @@ url = "console:"
                 sent = _value(samples, "watchlist_alerts_total", outcome="sent")
                 return polls == len(feeds) and alerts > 0 and sent == alerts
 
-            _wait(settled, 30, "every feed polled and every alert sent")
+            wait_for(settled, 30, "every feed polled and every alert sent")
             ready_ = client.get("/readyz")
             metrics = client.get("/metrics")
             missing = client.get("/nothing")

@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from typing import Any
 
+from feedserver import FeedServer
+from helpers import SEED_WATCHLIST, Clock, Story, day, pipeline, rss
 from sqlalchemy import select
 
 from indicators.loader import load_watchlist
@@ -17,8 +19,6 @@ from monitor.storage import indicators as indicators_repo
 from monitor.storage.db import Database
 from monitor.storage.entries import iter_entries
 from monitor.storage.models import EvidenceRow, IndicatorRow
-from tests.monitor.feedserver import FeedServer
-from tests.monitor.helpers import SEED_WATCHLIST, Clock, Story, day, pipeline, rss
 
 # Stories that the seed watch list finds evidence in, and some it does not.
 TEXTS = [

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -36,7 +34,7 @@ from typing import Any
 
 import pytest
 from feedserver import FeedServer, Reply, Request
-from helpers import Story, day, load_rules, pipeline, rss, three_rules
+from helpers import Story, day, load_rules, pipeline, rss, start_daemon, three_rules, wait_for
 from integrity import problems
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import OperationalError
@@ -47,7 +45,6 @@ from monitor.storage.db import Database
 from monitor.storage.indicators import lock_indicator
 from monitor.storage.models import Alert, AnalystAction, Feed, IndicatorRow, StatusChange
 
-ROOT = Path(__file__).resolve().parents[2]
 FEEDS = 300
 WORKERS = 3
 INTERVAL = 20.0
@@ -103,28 +100,6 @@ class CountingServer:
             return {path: list(times) for path, times in self.times.items()}
 
 
-def _daemon(pg_url: str, config: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHLIST_")}
-    env["WATCHLIST_DB"] = pg_url
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "--config", str(config), "daemon"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> float:
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
-    return time.monotonic() - started
-
-
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
     procs: list[subprocess.Popen[bytes]] = []
@@ -173,7 +148,7 @@ timeout = "1s"
         encoding="utf-8",
     )
     logs = [tmp_path / f"worker{n}.log" for n in range(WORKERS)]
-    workers.extend(_daemon(pg_url, config, log) for log in logs)
+    workers.extend(start_daemon(pg_url, config, log, db_in_env=True) for log in logs)
 
     # -- the first round: every feed is due at once ---------------------------------------------
     def all_polled() -> bool:
@@ -182,7 +157,7 @@ timeout = "1s"
                 select(func.count(Feed.id)).where(Feed.last_polled_at.is_(None))
             )
 
-    first_round = _wait(all_polled, 60, "every feed to be polled once")
+    first_round = wait_for(all_polled, 60, "every feed to be polled once")
     first = counting.fetches()
     twice = {p: len(times) for p, times in first.items() if len(times) > 1}
     assert not twice, f"fetched more than once in the first round ({first_round:.1f}s): {twice}"
@@ -239,7 +214,7 @@ timeout = "1s"
                 ).all()
             )
 
-    _wait(lambda: bool(held()), 30, "the victim to hold leases")
+    wait_for(lambda: bool(held()), 30, "the victim to hold leases")
     victim.send_signal(signal.SIGKILL)
     victim.wait(5)
     killed_at = time.time()
@@ -257,7 +232,7 @@ timeout = "1s"
         fetched = counting.fetches()
         return all(any(t > killed_at for t in fetched[paths[i]]) for i in orphans)
 
-    _wait(taken_over, LEASE + TICK + SLOW + 10, "the survivors to take the orphaned feeds over")
+    wait_for(taken_over, LEASE + TICK + SLOW + 10, "the survivors to take the orphaned feeds over")
     fetched = counting.fetches()
     takeover = {i: min(t for t in fetched[paths[i]] if t > killed_at) for i in orphans}
     for feed_id, lease_until in orphans.items():
@@ -282,7 +257,7 @@ timeout = "1s"
             leased = session.scalar(select(func.count(Feed.id)).where(Feed.lease_owner == owner))
         return unsent == 0 and leased == 0
 
-    _wait(settled, 30, "every alert sent and every orphan released")
+    wait_for(settled, 30, "every alert sent and every orphan released")
     for proc in workers[1:]:
         proc.send_signal(signal.SIGTERM)
     codes = [proc.wait(10) for proc in workers[1:]]
