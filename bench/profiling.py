@@ -62,7 +62,8 @@ MATCH_STAGES = [
         "indicators/matcher.py",
         "_candidates_in",
     ),
-    ("  Matcher._live_units (paragraph check, sentences)", "indicators/matcher.py", "_live_units"),
+    ("  Matcher._live_blocks (paragraph check)", "indicators/matcher.py", "_live_blocks"),
+    ("  Matcher._sentence_units (sentences, tokens)", "indicators/matcher.py", "_sentence_units"),
     ("    split_sentences", "indicators/sentences.py", "split_sentences"),
     ("  Unit.__init__ (joins the tokens)", "indicators/query/compiler.py", "__init__"),
     (

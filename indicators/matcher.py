@@ -16,7 +16,7 @@ For each item:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from indicators.modality import decide_modality
@@ -125,8 +125,8 @@ class Matcher:
         # query is a candidate only when every slot has a key in the item. Indexing one
         # clause only made rules whose picked clause holds a common word (a country)
         # candidates for nearly every item (docs/benchmarks.md). A key's postings are one
-        # frozenset of queries per slot, so an item's candidates are unions and
-        # intersections of sets, run in C: walking postings one by one in Python was the
+        # collection of queries per slot (see _frozen), so an item's candidates are unions
+        # and intersections of sets, run in C: walking postings one by one in Python was the
         # whole cost at 10,000 indicators.
         exact: dict[str, dict[int, set[int]]] = {}
         prefix: dict[str, dict[int, set[int]]] = {}
@@ -201,43 +201,17 @@ class Matcher:
         return [n for n in sorted(found) if (f := filters[n]) is None or f.test_unit(whole)]
 
     def units(self, item: Item) -> list[_Unit]:
-        return self._units(html_to_text(item.title), html_to_text(item.summary))
+        """The headline and every sentence of the item, as ``match`` reads them."""
+        title, summary = html_to_text(item.title), html_to_text(item.summary)
+        return self._sentence_units(title, tokenize(title), line_blocks(summary))
 
-    def _units(self, title: str, summary: str) -> list[_Unit]:
-        units = [_Unit(title, tuple(tokenize(title)), True, 0)] if title else []
-        seen = {title.casefold()}
-        for number, sentence in enumerate(split_sentences(summary), 1):
-            if sentence.casefold() in seen:  # feeds often repeat the headline
-                continue
-            seen.add(sentence.casefold())
-            units.append(_Unit(sentence, tuple(tokenize(sentence)), False, number))
-        return units
-
-    def _live_units(
-        self,
-        title: str,
-        blocks: list[str],
-        block_tokens: list[list[str]],
-        candidates: list[int],
-        scope: ItemScope,
+    def _sentence_units(
+        self, title: str, title_tokens: Sequence[str], blocks: Iterable[str]
     ) -> list[_Unit]:
-        """The headline and the sentences of the blocks where a candidate could match.
-
-        Splitting sentences and tokenising each costs more than everything before it
-        (docs/benchmarks.md); a candidate whose whole-item condition fails on a block
-        (a paragraph: no sentence crosses one, see ``line_blocks``) cannot match any of
-        its sentences, so a block where every candidate fails is not split at all.
-        """
-        units = [_Unit(title, tuple(scope.title_tokens), True, 0)] if title else []
+        units = [_Unit(title, tuple(title_tokens), True, 0)] if title else []
         seen = {title.casefold()}
-        filters = [self._filters[n] for n in candidates]
-        always = any(f is None for f in filters)
         position = 0
-        for block, tokens in zip(blocks, block_tokens, strict=True):
-            if not always:
-                unit = Unit(tokens, item=scope)
-                if not any(f is not None and f.test_unit(unit) for f in filters):
-                    continue
+        for block in blocks:
             for sentence in split_sentences(block):
                 position += 1
                 if sentence.casefold() in seen:  # feeds often repeat the headline
@@ -246,12 +220,36 @@ class Matcher:
                 units.append(_Unit(sentence, tuple(tokenize(sentence)), False, position))
         return units
 
+    def _live_blocks(
+        self,
+        blocks: list[str],
+        block_tokens: list[list[str]],
+        candidates: list[int],
+        scope: ItemScope,
+    ) -> list[str]:
+        """The blocks (paragraphs) where some candidate could match.
+
+        Splitting sentences and tokenising each costs more than everything before it
+        (docs/benchmarks.md); a candidate whose whole-item condition fails on a block (no
+        sentence crosses one, see ``line_blocks``) cannot match any of its sentences, so a
+        block where every candidate fails is not split at all.
+        """
+        filters = [self._filters[n] for n in candidates]
+        if any(f is None for f in filters):
+            return blocks
+        live = []
+        for block, tokens in zip(blocks, block_tokens, strict=True):
+            unit = Unit(tokens, item=scope)
+            if any(f is not None and f.test_unit(unit) for f in filters):
+                live.append(block)
+        return live
+
     def match(self, item: Item) -> list[Evidence]:
         title, summary = html_to_text(item.title), html_to_text(item.summary)
         # The index is asked first, on the words of the whole text: most items have no
         # candidate and need no sentence splitting at all. Sentences are whitespace-cut
         # runs of that text, so their words are among these (a property test checks).
-        # Tokenised block by block (paragraphs: see _live_units), which gives the same
+        # Tokenised block by block (paragraphs: see _live_blocks), which gives the same
         # words as the whole summary at once.
         title_tokens = tokenize(title)
         blocks = line_blocks(summary)
@@ -262,12 +260,14 @@ class Matcher:
         if not candidates:
             return []
         # ``item:`` terms see every word of the item, a headline repeated in the summary
-        # included; sentences that repeat one seen before are not evaluated again.
-        units = (
-            self._units(title, summary)  # the fallback below reads every sentence
+        # included; sentences that repeat one seen before are not evaluated again. The
+        # whole-item fallback reads every sentence.
+        live = (
+            blocks
             if self.whole_item
-            else self._live_units(title, blocks, block_tokens, candidates, scope)
+            else self._live_blocks(blocks, block_tokens, candidates, scope)
         )
+        units = self._sentence_units(title, title_tokens, live)
         if not units:
             return []
         found: dict[int, list[tuple[int, int, Evidence]]] = {}
