@@ -163,6 +163,7 @@ def _poll(db: Database, config: Settings, cap: float | None = None) -> PollSumma
     finally:
         if timer:
             timer.cancel()
+        pipeline.close()  # its parse workers: left to the garbage collector, they linger
 
 
 def _check_summary(summary: PollSummary, feeds: int, entries: int) -> str:

@@ -66,7 +66,9 @@ def load_rules(db: Database, text: str, now: datetime) -> None:
 
 
 def pipeline(db: Database, clock: Clock, **settings: object) -> Pipeline:
-    values = {"database_url": db.url, "concurrency": 4, **settings}
+    # No parse workers unless a test asks for them (test_prepare): a pipeline a test does
+    # not close would leave its pool to the garbage collector.
+    values = {"database_url": db.url, "concurrency": 4, "parse_workers": 0, **settings}
     return Pipeline(db, Settings(**values), clock=clock, owner="test")  # type: ignore[arg-type]
 
 
