@@ -18,6 +18,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from indicators.errors import QuerySyntaxError, WatchlistError
+from indicators.event_block import read_event, read_event_classes
+from indicators.events import EventClass
 from indicators.model import CueLists, Indicator, Severity, Watchlist
 from indicators.query import compile_query, lint_query, parse_query
 
@@ -30,6 +32,7 @@ WATCHLIST_KEYS = {
     "description",
     "tags",
     "terms",
+    "events",
 }
 INDICATOR_KEYS = {
     "id",
@@ -41,6 +44,7 @@ INDICATOR_KEYS = {
     "severity",
     "tags",
     "cues",
+    "event",
 }
 CUE_KEYS = {"occurred", "anticipated", "negated"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -210,6 +214,7 @@ def _read_indicator(
     watchlist_id: str,
     default_by: date | None,
     terms: dict[str, str] | None = None,
+    classes: tuple[EventClass, ...] = (),
 ) -> Indicator | None:
     fields = reader.mapping(node, "an indicator")
     if not fields:
@@ -260,6 +265,9 @@ def _read_indicator(
     if "description" in fields:
         description = reader.scalar(fields["description"], "description", ind_id) or ""
     tags = reader.strings(fields["tags"], "tags", ind_id) if "tags" in fields else ()
+    event = None
+    if "event" in fields:
+        event = read_event(reader, fields["event"], ind_id, [c.name for c in classes])
     if title is None or query is None:
         return None
     return Indicator(
@@ -274,6 +282,8 @@ def _read_indicator(
         tags=tags,
         cues=cues,
         line=node.start_mark.line + 1,
+        event=event,
+        event_classes=classes,
     )
 
 
@@ -344,6 +354,7 @@ def read_watchlist_text(
     source = reader.scalar(fields["source"], "source") if "source" in fields else ""
     default_by = reader.date(fields["expected_by"], None) if "expected_by" in fields else None
     terms = _read_terms(reader, fields.get("terms"))
+    classes = read_event_classes(reader, fields.get("events"))
     indicators: list[Indicator] = []
     seen: dict[str, Node] = {}
     items = fields.get("indicators")
@@ -351,7 +362,7 @@ def read_watchlist_text(
         reader.problem(items or root, "'indicators' must be a non-empty list")
     else:
         for item in items.value:
-            ind = _read_indicator(reader, item, wl_id or "", default_by, terms)
+            ind = _read_indicator(reader, item, wl_id or "", default_by, terms, classes)
             if ind is None:
                 continue
             if ind.id in seen:

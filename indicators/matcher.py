@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from indicators.modality import decide_modality
+from indicators.events import Event, EventClass, Lexicon, event_from_title, lexicon
+from indicators.modality import judge
 from indicators.model import Evidence, Indicator, Item, Modality
 from indicators.query import CompiledQuery, compile_query, parse_query
 from indicators.query.ast import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term, children
@@ -152,6 +153,10 @@ class Matcher:
         self._word_postings: dict[str, _Postings] = {}
         # A necessary condition on the whole item, tested once before the sentence loop.
         self._filters = [_whole_item_filter(q) for q in self._queries]
+        # Each indicator's event, read from its title when first needed (most never match).
+        self._lexicon = lexicon()
+        self._event_cache: dict[int, Event | None] = {}
+        self._lexicons: dict[tuple[EventClass, ...], Lexicon] = {}
 
     def _candidates(self, words: Sequence[str], title_tokens: Sequence[str] = ()) -> list[int]:
         return self._candidates_in(words, ItemScope(title_tokens, words))
@@ -277,12 +282,8 @@ class Matcher:
                 hit = self._queries[number].match_unit(ready)
                 if hit is None:
                     continue
-                indicator = self.indicators[number]
-                modality = decide_modality(
-                    unit.text, headline=unit.is_title, anchors=hit.positions, extra=indicator.cues
-                )
-                ev = Evidence(indicator.id, modality, unit.text, hit.terms, unit.is_title)
-                found.setdefault(number, []).append((_PRIORITY[modality], unit.position, ev))
+                ev = self._evidence(number, unit, hit.positions, hit.terms)
+                found.setdefault(number, []).append((_PRIORITY[ev.modality], unit.position, ev))
         if self.whole_item and len(units) > 1:
             for number in candidates:
                 if number not in found:
@@ -303,7 +304,7 @@ class Matcher:
         title_tokens: Sequence[str],
         all_words: Sequence[str],
     ) -> tuple[int, int, Evidence] | None:
-        indicator, query = self.indicators[number], self._queries[number]
+        query = self._queries[number]
         starts: list[int] = []
         total = 0
         for unit in units:
@@ -322,8 +323,45 @@ class Matcher:
         anchors = [
             p - starts[best] for p in hit.positions if 0 <= p - starts[best] < len(unit.tokens)
         ]
-        modality = decide_modality(
-            unit.text, headline=unit.is_title, anchors=anchors, extra=indicator.cues
+        ev = self._evidence(number, unit, anchors, hit.terms)
+        return (_PRIORITY[ev.modality], unit.position, ev)
+
+    def _lexicon_of(self, number: int) -> Lexicon:
+        classes = self.indicators[number].event_classes
+        if not classes:
+            return self._lexicon
+        if classes not in self._lexicons:  # one per watch list with its own classes
+            self._lexicons[classes] = self._lexicon.with_classes({c.name: c for c in classes})
+        return self._lexicons[classes]
+
+    def _event(self, number: int) -> Event | None:
+        if number not in self._event_cache:
+            indicator = self.indicators[number]
+            self._event_cache[number] = indicator.event or event_from_title(
+                indicator.title, self._lexicon_of(number)
+            )
+        return self._event_cache[number]
+
+    def _evidence(
+        self, number: int, unit: _Unit, anchors: Sequence[int], terms: tuple[str, ...]
+    ) -> Evidence:
+        """The evidence of indicator ``number`` in ``unit``, judged on its event."""
+        indicator = self.indicators[number]
+        verdict = judge(
+            unit.text,
+            headline=unit.is_title,
+            anchors=anchors,
+            extra=indicator.cues,
+            event=self._event(number),
+            lex=self._lexicon_of(number),
         )
-        ev = Evidence(indicator.id, modality, unit.text, hit.terms, unit.is_title)
-        return (_PRIORITY[modality], unit.position, ev)
+        return Evidence(
+            indicator.id,
+            verdict.modality,
+            unit.text,
+            terms,
+            unit.is_title,
+            verdict.trigger,
+            verdict.cue,
+            verdict.undone,
+        )

@@ -30,11 +30,12 @@ from typing import TypeAlias
 
 import yaml
 
+from indicators.events import Event, Form, Lexicon, Role, Trigger, find_triggers, lexicon
 from indicators.model import CueLists, Modality
 from indicators.sentences import Clause, scan, split_clauses
 from indicators.text import tokenize
 
-__all__ = ["CueSet", "decide_modality", "load_cues"]
+__all__ = ["CueSet", "Judgement", "decide_modality", "judge", "load_cues"]
 
 
 @dataclass(frozen=True)
@@ -235,9 +236,10 @@ def _adjacent(toks: tuple[str, ...], first: _Cue, second: _Cue) -> bool:
     return second[0] - first[1] <= 2 and all(t in _GROUP_GAP for t in toks[first[1] : second[0]])
 
 
-def _group(toks: tuple[str, ...], cues: list[_Cue], anchor: int) -> int:
-    """Class of the verb group governing ``anchor``: the nearest cue at or before it, else
-    the first after it, with the cues adjacent to that one (anticipated beats occurred)."""
+def _group(toks: tuple[str, ...], cues: list[_Cue], anchor: int) -> _Cue:
+    """The verb group governing ``anchor``: the nearest cue at or before it, else the first
+    after it, with the cues adjacent to that one; returns its strongest cue (anticipated
+    beats occurred)."""
     k = -1
     for j, cue in enumerate(cues):
         if cue[0] > anchor:
@@ -245,18 +247,22 @@ def _group(toks: tuple[str, ...], cues: list[_Cue], anchor: int) -> int:
         k = j
     limit = anchor if k >= 0 else len(toks)
     k = max(k, 0)
-    best = cues[k][2]
+    best = cues[k]
     j = k
     while j > 0 and _adjacent(toks, cues[j - 1], cues[j]):
         j -= 1
-        best = min(best, cues[j][2])
+        best = min(best, cues[j], key=_strength)
     j = k
     while j + 1 < len(cues) and cues[j + 1][0] <= limit and _adjacent(toks, cues[j], cues[j + 1]):
         j += 1
-        best = min(best, cues[j][2])
+        best = min(best, cues[j], key=_strength)
     if toks[cues[j][0]] in _COPULAS and j + 1 < len(cues):
-        best = min(best, cues[j + 1][2])  # "remains a key item on the agenda"
+        best = min(best, cues[j + 1], key=_strength)  # "remains a key item on the agenda"
     return best
+
+
+def _strength(cue: _Cue) -> int:
+    return cue[2]
 
 
 def _clause_class(
@@ -266,9 +272,10 @@ def _clause_class(
     k: int,
     anchors: Sequence[int],
     toward: int,
-) -> int | None:
-    """Negated if a negation is in clause ``k`` (or in the clause whose complement it is:
-    "denied reports | that they had signed"); else the class of the group governing the
+    tight: bool = False,
+) -> _Cue | None:
+    """The negation in clause ``k`` (or in the clause whose complement it is: "denied
+    reports | that they had signed"); else the deciding cue of the group governing the
     anchors, or of the group nearest ``toward`` in a clause without anchors; None if the
     clause has no cue."""
     clause = clauses[k]
@@ -276,21 +283,28 @@ def _clause_class(
     parent = clause.parent
     while parent >= 0:
         up = clauses[parent]
-        if any(c[2] == _NEG and up.start <= c[0] < up.end for c in cues):
-            return _NEG
+        for c in cues:
+            if c[2] == _NEG and up.start <= c[0] < up.end:
+                return c
         parent = up.parent
     if clause.parent >= 0 and _REPORTS & set(toks[max(clause.start - 2, 0) : clause.start]):
         # "Reports that they had agreed ... were denied": the denial comes after the report
         later = [c for c in clauses[k + 1 :] if c.segment == clause.segment]
-        if any(c[2] == _NEG and up.start <= c[0] < up.end for up in later for c in cues):
-            return _NEG
+        for up in later:
+            for c in cues:
+                if c[2] == _NEG and up.start <= c[0] < up.end:
+                    return c
     if not inside:
         return None
-    if any(c[2] == _NEG for c in inside):
-        return _NEG
+    if not tight:  # a negation anywhere in the clause; with triggers, only in their group
+        for c in inside:
+            if c[2] == _NEG:
+                return c
     # each anchor votes for the group that governs it; a tie goes to the stronger class
     votes = [_group(toks, inside, a) for a in (anchors or (toward,))]
-    return max(set(votes), key=lambda cls: (votes.count(cls), -cls))
+    classes = [v[2] for v in votes]
+    cls = max(set(classes), key=lambda c: (classes.count(c), -c))
+    return next(v for v in votes if v[2] == cls)
 
 
 _AUXILIARY = _words("has have had was were")
@@ -317,6 +331,12 @@ def _past_tense(
     return False
 
 
+# Why a class was chosen when no cue decided it (the fallbacks of ``_judge``).
+PAST_VERB = "a past verb"
+HEADLINE = "headline grammar"
+NO_CUE = "no cue (a mention, not an event)"
+
+
 def _judge(
     toks: tuple[str, ...],
     cues: list[_Cue],
@@ -325,31 +345,37 @@ def _judge(
     headline: bool,
     skip: list[_Cue],
     not_past: frozenset[str],
-) -> int:
-    """The class of the event at ``anchors`` (see the module docstring for the order)."""
+    tight: bool = False,
+) -> tuple[int, _Cue | str]:
+    """The class of the event at ``anchors`` and the cue (or fallback) that decided it (see
+    the module docstring for the order)."""
     if not anchors:  # the whole sentence, concessive clauses aside
         scope = [k for k, c in enumerate(clauses) if not c.background] or range(len(clauses))
-        classes = [_clause_class(toks, cues, clauses, k, (), -1) for k in scope]
-        if _NEG in classes:
-            return _NEG
-        for cls in classes:
-            if cls is not None:
-                return cls
-        return _OCC if headline or _past_tense(toks, range(len(toks)), skip, not_past) else _ANT
+        decided = [_clause_class(toks, cues, clauses, k, (), -1) for k in scope]
+        for cue in decided:
+            if cue is not None and cue[2] == _NEG:
+                return _NEG, cue
+        for cue in decided:
+            if cue is not None:
+                return cue[2], cue
+        if _past_tense(toks, range(len(toks)), skip, not_past):
+            return _OCC, PAST_VERB
+        return (_OCC, HEADLINE) if headline else (_ANT, NO_CUE)
     by_clause = [[a for a in anchors if c.start <= a < c.end] for c in clauses]
     homes = [k for k, inside in enumerate(by_clause) if inside]
     homes = [k for k in homes if not clauses[k].background] or homes
     results = [
-        (len(by_clause[k]), -cls, cls)
+        (len(by_clause[k]), -cue[2], cue)
         for k in homes
-        if (cls := _clause_class(toks, cues, clauses, k, by_clause[k], 0)) is not None
+        if (cue := _clause_class(toks, cues, clauses, k, by_clause[k], 0, tight)) is not None
     ]
     if results:  # the clause with most anchors; on a tie the stronger class
-        return max(results)[2]
+        best = max(results, key=lambda r: (r[0], r[1]))[2]
+        return best[2], best
     if any(
         _past_tense(toks, range(clauses[k].start, clauses[k].end), skip, not_past) for k in homes
     ):
-        return _OCC
+        return _OCC, PAST_VERB
     segments = {clauses[k].segment for k in homes}
     others = sorted(
         (min(abs(k - h) for h in homes), k > homes[0], k)
@@ -362,17 +388,30 @@ def _judge(
             if (clause.segment in segments) is not same_segment:
                 continue
             toward = clause.start - 1 if after else clause.end
-            if (cls := _clause_class(toks, cues, clauses, k, (), toward)) is not None:
-                return cls
+            if (cue := _clause_class(toks, cues, clauses, k, (), toward)) is not None:
+                return cue[2], cue
         if same_segment:
             near = (c for c in clauses if c.segment in segments and not c.background)
             if any(_past_tense(toks, range(c.start, c.end), skip, not_past) for c in near):
-                return _OCC
-    return _OCC if headline else _ANT
+                return _OCC, PAST_VERB
+    return (_OCC, HEADLINE) if headline else (_ANT, NO_CUE)
 
 
 _NO_EXTRA = CueLists()
 _CLOSERS = "\"'”’»)]"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A modality with its reasons: the event's trigger words (empty when the sentence does
+    not name the event, and the query's terms were judged instead), the cue or fallback that
+    decided, and whether the sentence reports the event undone (a reversal: cancelled,
+    withdrawn, reimposed)."""
+
+    modality: Modality
+    trigger: str = ""
+    cue: str = ""
+    undone: bool = False
 
 
 def decide_modality(
@@ -381,11 +420,32 @@ def decide_modality(
     headline: bool = False,
     anchors: Sequence[int] = (),
     extra: CueLists = _NO_EXTRA,
+    event: Event | None = None,
+    lex: Lexicon | None = None,
 ) -> Modality:
-    """Whether ``sentence`` says the event occurred, is anticipated, or is negated.
+    """Whether ``sentence`` says the event occurred, is anticipated, or is negated
+    (``judge`` with its reasons)."""
+    return judge(
+        sentence, headline=headline, anchors=anchors, extra=extra, event=event, lex=lex
+    ).modality
+
+
+def judge(
+    sentence: str,
+    *,
+    headline: bool = False,
+    anchors: Sequence[int] = (),
+    extra: CueLists = _NO_EXTRA,
+    event: Event | None = None,
+    lex: Lexicon | None = None,
+) -> Judgement:
+    """Whether ``sentence`` says the event occurred, is anticipated, or is negated, and why.
 
     ``anchors`` are indices into ``indicators.text.tokenize(sentence)`` where the indicator's
-    query terms matched; the cues that govern them decide (without anchors, the whole
+    query terms matched. With an ``event``, the words naming it in the sentence (its
+    triggers, ``indicators.events``) are judged instead: each is a cue by its own form
+    ("signed", "to sign", "reimposed" for a lifted ban) and the cues that govern it decide.
+    Without triggers the cues that govern the anchors decide (without anchors, the whole
     sentence). ``extra`` adds an indicator's own cue phrases; they win a tie with a built-in
     phrase of the same length. A leading dateline is harmless (its punctuation makes it a
     clause of its own, and "May 5" is not a modal); ``strip_dateline`` it for display, and
@@ -394,17 +454,119 @@ def decide_modality(
     matcher = _matcher(extra, headline)
     toks, breaks = scan(sentence)
     found = matcher.find(toks)
+    points = sorted({a for a in anchors if 0 <= a < len(toks)})
+    triggers = find_triggers(toks, event, lex or lexicon()) if event is not None else []
     cues = [c for c in found if c[2] != _IGNORE]
+    if triggers:
+        triggers = _near(triggers, points)
+        cues = _with_triggers(toks, cues, triggers, headline, points)
     clauses = split_clauses(
         toks,
         breaks,
         cue_starts={c[0] for c in cues},
         verb_starts=[c[0] for c in cues if c[2] in (_ANT, _OCC)],
     )
-    points = sorted({a for a in anchors if 0 <= a < len(toks)})
-    cls = _judge(toks, cues, clauses, points, headline, found, matcher.not_past)
-    if cls == _OCC and (
-        any(c[2] == _HEDGE for c in cues) or sentence.rstrip().rstrip(_CLOSERS).endswith("?")
-    ):
+    if triggers:  # the first trigger of each clause: "voted to request" is a vote
+        points = sorted(
+            {
+                next(t.start for t in triggers if c.start <= t.start < c.end)
+                for c in clauses
+                if any(c.start <= t.start < c.end for t in triggers)
+            }
+        )
+    cls, why = _judge(
+        toks, cues, clauses, points, headline, found, matcher.not_past, bool(triggers)
+    )
+    hedged = any(c[2] == _HEDGE for c in cues)
+    if cls == _OCC and (hedged or sentence.rstrip().rstrip(_CLOSERS).endswith("?")):
         cls = _ANT  # "... reportedly ...", "Can the rupee ...?": not (yet) an event
-    return _MODALITY[cls]
+        why = next((c for c in cues if c[2] == _HEDGE), "a question")
+    cue = why if isinstance(why, str) else " ".join(toks[why[0] : why[1]])
+    undone = (
+        cls == _NEG
+        and not isinstance(why, str)
+        and any(t.role is Role.REVERSAL and t.start <= why[0] < t.end for t in triggers)
+    )
+    trigger = " ".join(" ".join(toks[t.start : t.end]) for t in triggers)
+    return Judgement(_MODALITY[cls], trigger, cue, undone)
+
+
+# The words before a base form that make it a future or a plan ("to sign", "will sign").
+_FUTURE = _words("to will would could may might shall should must can ll going plans plan aims")
+_PROGRESSIVE = _words("is are am be being")
+# Before a noun of the event: it is planned, not done ("the planned signing").
+_PLANNED = _words("""planned upcoming proposed expected scheduled future possible potential imminent
+    forthcoming prospective mooted envisaged intended eventual awaited""")
+# A reversal this far (in tokens) from the query's terms or the event is about something else.
+_REVERSAL_REACH = 8
+
+
+def _before(toks: tuple[str, ...], i: int) -> str:
+    """The word before ``toks[i]``, skipping adverbs ("to provisionally apply")."""
+    j = i - 1
+    while j > 0 and toks[j].endswith("ly") and len(toks[j]) > 4:
+        j -= 1
+    return toks[j] if j >= 0 else ""
+
+
+def _trigger_class(toks: tuple[str, ...], trigger: Trigger, headline: bool) -> int | None:
+    """The cue class a trigger word is by its own form and the word before it; None for a
+    noun or verb-noun, which the words around it govern ("the signing was postponed")."""
+    if trigger.role is Role.REVERSAL:
+        return _NEG  # "cancelled the deal", "reimposes the ban": the event undone
+    prev = _before(toks, trigger.start)
+    form = trigger.form
+    if form is Form.PAST:
+        return _ANT if prev == "be" else _OCC  # "to be signed", "will be lifted"
+    if form is Form.BASE:
+        return _ANT if prev in _FUTURE or not headline else _OCC
+    if form is Form.PRESENT:
+        return _OCC  # "Kinshasa lifts ban": headline present reports a past event
+    if form is Form.GERUND:
+        if prev == "without":
+            return _NEG  # "ended without signing"
+        if prev in ("after", "since"):
+            return _OCC
+        if prev in _PROGRESSIVE:  # "are protesting" goes on; "is signing" is not done
+            return _OCC if trigger.durative else _ANT
+    if prev in _PLANNED:
+        return _ANT
+    return None
+
+
+def _near(triggers: list[Trigger], anchors: Sequence[int]) -> list[Trigger]:
+    """The triggers that count: every naming of the event, and a reversal only near the
+    query's terms or the event ("the deal signed in May was cancelled"), not a "withdrew"
+    about something else in a long sentence."""
+    events = [t.start for t in triggers if t.role is Role.EVENT]
+    points = [*anchors, *events]
+    return [
+        t
+        for t in triggers
+        if t.role is Role.EVENT or any(abs(t.start - p) <= _REVERSAL_REACH for p in points)
+    ]
+
+
+def _with_triggers(
+    toks: tuple[str, ...],
+    cues: list[_Cue],
+    triggers: list[Trigger],
+    headline: bool,
+    anchors: Sequence[int],
+) -> list[_Cue]:
+    """The cues with each trigger judged by its own form: cues overlapping a trigger give
+    way to it, and for an ending event ("lift the ban") a negation on the query's own terms
+    names the thing watched (the ban), not a failure of the event."""
+    ending = any(t.ending for t in triggers)
+    spans = [(t.start, t.end) for t in triggers]
+    kept = [
+        c
+        for c in cues
+        if not any(c[0] < end and start < c[1] for start, end in spans)
+        and not (ending and c[2] == _NEG and any(c[0] <= a < c[1] for a in anchors))
+    ]
+    for t in triggers:
+        cls = _trigger_class(toks, t, headline)
+        if cls is not None:
+            kept.append((t.start, t.end, cls))
+    return sorted(kept)

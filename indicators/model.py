@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from indicators.events import Event, EventClass
+
 
 class Modality(StrEnum):
     """What a piece of evidence says about the event (DESIGN §6)."""
@@ -54,10 +56,14 @@ class Indicator:
     tags: tuple[str, ...] = ()
     cues: CueLists = field(default_factory=CueLists)
     line: int | None = None  # provenance in the watch-list file, for error messages
+    # The watched event (indicators.events): given in the watch list's ``event:`` block, or
+    # None to read it from the title when matching.
+    event: Event | None = None
+    event_classes: tuple[EventClass, ...] = ()  # the watch list's own (``events:``)
 
     @property
     def version(self) -> str:
-        definition = {
+        definition: dict[str, object] = {
             "query": self.query,
             "expected_by": self.expected_by.isoformat() if self.expected_by else None,
             "corroboration": self.corroboration,
@@ -67,6 +73,14 @@ class Indicator:
                 list(self.cues.negated),
             ],
         }
+        if self.event is not None:  # absent from older definitions: their versions hold
+            definition["event"] = [
+                list(self.event.actions),
+                list(self.event.object),
+                list(self.event.actors),
+            ]
+        if self.event_classes:
+            definition["events"] = [repr(c) for c in self.event_classes]
         blob = json.dumps(definition, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -102,3 +116,6 @@ class Evidence:
     sentence: str
     terms: tuple[str, ...]
     in_title: bool = False
+    trigger: str = ""  # the words naming the event in the sentence ("" if it names none)
+    cue: str = ""  # the cue (or fallback) that decided the modality
+    undone: bool = False  # the sentence reports the event undone (cancelled, reimposed)

@@ -146,7 +146,9 @@ def match(watchlists: tuple[str, ...], input_: IO[str]) -> None:
     """Classify JSON-lines items offline: one JSON line out per line in, in order.
 
     Input lines: {"id", "title", "summary", "link"?, "published"?, "source"?}.
-    Output lines: {"id", "matches": [{"indicator", "modality", "sentence", "terms"}]}.
+    Output lines: {"id", "matches": [{"indicator", "modality", "sentence", "terms",
+    "trigger", "cue", "undone"}]}: ``trigger`` is the word naming the indicator's event in
+    the sentence ("" when it names none), ``cue`` what decided the modality.
     """
     from indicators.loader import load_watchlist
     from indicators.matcher import Matcher
@@ -181,6 +183,9 @@ def match(watchlists: tuple[str, ...], input_: IO[str]) -> None:
                 "modality": ev.modality.value,
                 "sentence": ev.sentence,
                 "terms": list(ev.terms),
+                "trigger": ev.trigger,
+                "cue": ev.cue,
+                "undone": ev.undone,
             }
             for ev in matcher.match(item)
         ]

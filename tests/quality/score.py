@@ -117,6 +117,10 @@ def main() -> int:
     parser.add_argument("--watchlist", type=Path, default=WATCHLIST)
     parser.add_argument("--dataset", type=Path, default=DATASET)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--self-only", action="store_true", help="skip the real-news rows")
+    parser.add_argument(
+        "--per-indicator", action="store_true", help="a table per real-news set, not one row"
+    )
     args = parser.parse_args()
     items = [
         json.loads(line)
@@ -133,7 +137,33 @@ def main() -> int:
         return 0
     for split, table in results.items():
         show(f"{split} ({sum(1 for i in items if i['split'] == split)} items)", table)
+    if not args.self_only:
+        _real_news(args.per_indicator)
     return 0
+
+
+def _real_news(per_indicator: bool) -> None:
+    """One row per real-news set present in ``../shared/realnews`` (see realnews_sets)."""
+    from realnews_sets import realnews_sets, tempdir
+
+    rows: list[tuple[str, dict[str, float]]] = []
+    with tempdir() as tmp:
+        for name, items, watchlist in realnews_sets(Path(tmp)):
+            table = score(items, predict(items, watchlist))
+            if per_indicator:
+                show(f"real news: {name} ({len(items)} items)", table)
+            rows.append((f"real news: {name} ({len(items)})", table["ALL"]))
+    if not rows:
+        print("\n(no ../shared/realnews here: real-news rows skipped)")
+        return
+    print(
+        f"\n{'set':34} {'n':>3}  {'det P':>6} {'det R':>6} {'det F1':>6}  {'occ P':>6} {'occ R':>6} {'occ F1':>6}  {'mod acc':>7}"
+    )
+    for name, row in rows:
+        print(
+            f"{name:34} {int(row['n']):>3}  {row['det_p']:6.2f} {row['det_r']:6.2f} {row['det_f1']:6.2f}  "
+            f"{row['occ_p']:6.2f} {row['occ_r']:6.2f} {row['occ_f1']:6.2f}  {row['mod_acc']:7.2f}"
+        )
 
 
 if __name__ == "__main__":
