@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
-from lemminflect import getAllInflections
+from lemminflect import getAllInflections, getAllLemmas, getInflection
 
 from indicators.text import tokenize
 
@@ -31,6 +31,7 @@ __all__ = [
     "Trigger",
     "event_from_title",
     "find_triggers",
+    "is_verb",
     "lexicon",
     "parse_classes",
 ]
@@ -66,6 +67,7 @@ class EventClass:
     reversal_nouns: tuple[str, ...] = ()
     ending: bool = False
     durative: bool = False  # goes on over time: "are protesting", "is buying" = occurring
+    decrease: bool = False  # the event is a fall: "inflation rose" is its failure
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,13 @@ class Event:
     object: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
+    # An event of no class ("Flood damage to the railway"): the words that name it, which
+    # say where in a sentence it is, if not how it went.
+    head: tuple[str, ...] = ()
 
     @property
     def actions(self) -> tuple[str, ...]:
-        return (self.action, *self.also)
+        return (self.action, *self.also) if self.action else self.also
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class Trigger:
     action: str
     ending: bool
     durative: bool = False
+    decrease: bool = False
 
 
 # Surface form (a tuple of tokens) -> the forms it may take. Verbs and nouns share words
@@ -114,10 +120,10 @@ def _verb_forms(lemma: str) -> _Forms:
     words = tokenize(lemma)
     head, rest = words[0], tuple(words[1:])
     found: _Forms = {(head, *rest): {Form.BASE}}
-    for tag, forms in getAllInflections(head, upos="VERB").items():
-        for form in forms:
+    for tag, form_tag in _TAGS.items():  # getInflection knows rules for unlisted verbs
+        for form in getInflection(head, tag=tag):
             for word in tokenize(form):
-                found.setdefault((word, *rest), set()).add(_TAGS[tag])
+                found.setdefault((word, *rest), set()).add(form_tag)
     if head.endswith("ise"):  # British spellings lemminflect does not list
         stem = head[:-1]
         for suffix, form in (("es", Form.PRESENT), ("ed", Form.PAST), ("ing", Form.GERUND)):
@@ -215,6 +221,11 @@ def _as_words(value: object, what: str) -> tuple[str, ...]:
     raise ValueError(f"{what} must be a word or a list of words")
 
 
+_CLASS_KEYS = frozenset(
+    {"verbs", "nouns", "reversal", "reversal_nouns", "ending", "durative", "decrease"}
+)
+
+
 def parse_classes(raw: object) -> dict[str, EventClass]:
     """Event classes from YAML data (``events.yaml``, or a watch list's ``events:``)."""
     if not isinstance(raw, dict):
@@ -223,23 +234,22 @@ def parse_classes(raw: object) -> dict[str, EventClass]:
     for name, spec in raw.items():
         if not isinstance(name, str) or not isinstance(spec, dict):
             raise ValueError(f"event class {name!r}: expected a mapping with verbs: [...]")
-        unknown = set(spec) - {"verbs", "nouns", "reversal", "reversal_nouns", "ending", "durative"}
+        unknown = set(spec) - _CLASS_KEYS
         if unknown:
             raise ValueError(f"event class {name!r}: unknown key {sorted(unknown)[0]!r}")
         verbs = _as_words(spec.get("verbs"), f"event class {name!r}: verbs")
         if not verbs:
             raise ValueError(f"event class {name!r}: needs at least one verb")
-        ending, durative = spec.get("ending", False), spec.get("durative", False)
-        if not isinstance(ending, bool) or not isinstance(durative, bool):
-            raise ValueError(f"event class {name!r}: ending and durative are true or false")
+        flags = [spec.get(k, False) for k in ("ending", "durative", "decrease")]
+        if not all(isinstance(f, bool) for f in flags):
+            raise ValueError(f"event class {name!r}: ending, durative, decrease: true or false")
         classes[name] = EventClass(
             name,
             verbs,
             _as_words(spec.get("nouns"), f"event class {name!r}: nouns"),
             _as_words(spec.get("reversal"), f"event class {name!r}: reversal"),
             _as_words(spec.get("reversal_nouns"), f"event class {name!r}: reversal_nouns"),
-            ending,
-            durative,
+            *flags,
         )
     return classes
 
@@ -255,7 +265,7 @@ def lexicon() -> Lexicon:
 # projects", "talks", "report"): as nouns they are usually the object, not the event.
 _WEAK = _words("""project projects set form take order hold find show present table file issue clear
     pass report reports study studies talks session summit visit access start release
-    challenge end ease sanction order orders develop build commission deal states""")
+    end ease sanction order orders develop build commission deal states""")
 
 
 def _is_weak(word: str) -> bool:
@@ -281,26 +291,43 @@ def event_from_title(title: str, lex: Lexicon | None = None) -> Event | None:
             i += 1
             continue
         end, name = hit
+        head = i == 0 and end < len(toks) and toks[end] == "of"  # "End of the probe"
         if not _names_action(lex, toks, i, name):
             pass  # "roadmap for high-technology exports": a plural noun, not the action
-        elif not _is_weak(toks[i]):
+        elif head or not _is_weak(toks[i]):
             strong.append((i, end, name))
         elif i == 0 or _verb_position(toks, i):  # "Release of …", "… to end the probe"
             weak.append((i, end, name))
         i = end
     if not strong and not weak:
-        return None
+        return _headed(toks)
     main = (strong or weak)[0]
     names = [main[2]]
     used = set(range(main[0], main[1]))
+    ending = lex.classes[main[2]].ending  # "Removal of the tariff": the tariff is its object
     for start, end, name in strong[1:]:
-        if (_verb_position(toks, start) or _noun_only(lex, toks, start, name)) and (
-            name not in names
-        ):
+        named = _verb_position(toks, start) or (not ending and _noun_only(lex, toks, start, name))
+        if named and name not in names:
             names.append(name)
             used.update(range(start, end))
     obj = tuple(t for k, t in enumerate(toks) if k not in used and t not in _TITLE_SKIP)
     return Event(names[0], obj, (), tuple(names[1:]))
+
+
+_PREPOSITIONS = _words("of on to in against for by with between from at over into")
+_HEAD_REACH = 3  # "Flood damage to …", "Court injunction against …": a short head
+
+
+def _headed(toks: Sequence[str]) -> Event | None:
+    """The event of a title naming no action of the lexicon: by its head words (before the
+    first preposition, if that comes early), or by its words alone."""
+    for k, tok in enumerate(toks[: _HEAD_REACH + 1]):
+        if tok in _PREPOSITIONS:
+            head = tuple(t for t in toks[:k] if t not in _TITLE_SKIP and len(t) > 2)
+            obj = tuple(t for t in toks[k:] if t not in _TITLE_SKIP)
+            return Event("", obj, head=head) if head else None
+    obj = tuple(t for t in toks if t not in _TITLE_SKIP)
+    return Event("", obj) if obj else None  # no action: its words still say what it is about
 
 
 _VERB_BEFORE = _words("to and or will would could may might can should must")
@@ -315,8 +342,11 @@ def _names_action(lex: Lexicon, toks: Sequence[str], i: int, name: str) -> bool:
     if hit is None:
         return False
     forms = hit[1]
-    if forms & {Form.NOUN, Form.GERUND, Form.PAST} or i == 0 or _verb_position(toks, i):
+    after = toks[hit[0]] if hit[0] < len(toks) else ""
+    if forms & {Form.NOUN, Form.PAST} or i == 0 or _verb_position(toks, i):
         return True
+    if Form.GERUND in forms:  # "the signing of", not "Red Sea shipping"
+        return after == "of" or toks[i - 1] in _DETERMINERS
     prev = toks[i - 1]
     return Form.BASE in forms and prev not in _DETERMINERS
 
@@ -343,21 +373,36 @@ def _class_at(lex: Lexicon, toks: Sequence[str], i: int) -> tuple[int, str] | No
     return best
 
 
-def find_triggers(toks: Sequence[str], event: Event, lex: Lexicon) -> list[Trigger]:
-    """The words of ``toks`` naming ``event`` or its reversal, left to right, longest first."""
+def find_triggers(
+    toks: Sequence[str], event: Event, lex: Lexicon, *, headline: bool = False
+) -> list[Trigger]:
+    """The words of ``toks`` naming ``event`` or its reversal, left to right, longest first
+    (a word that is a noun and a verb reads as a verb in a headline, a noun in body text)."""
     found: list[Trigger] = []
+    head = _head_forms(event.head) if event.head else {}
     i = 0
     while i < len(toks):
         best: Trigger | None = None
+        if toks[i] in head:
+            best = Trigger(i, i + 1, Role.EVENT, Form.NOUN, "", False, durative=True)
+        elif event.head and "cancel" in lex.classes:  # a classless event is undone too
+            undo = lex.match_at(toks, i, "cancel", Role.EVENT)
+            if undo is not None:
+                form = _resolve(toks, i, undo[1], headline)
+                best = Trigger(i, undo[0], Role.REVERSAL, form, "", False)
         for name in event.actions:
             cls = lex.classes.get(name)
             if cls is None:
                 continue
             for role in (Role.REVERSAL, Role.EVENT):
                 hit = lex.match_at(toks, i, name, role)
-                if hit is not None and (best is None or hit[0] > best.end):
-                    form = _resolve(toks, i, hit[1])
-                    best = Trigger(i, hit[0], role, form, name, cls.ending, cls.durative)
+                if hit is None or _not_a_trigger(toks, i, role, event):
+                    continue
+                if best is None or hit[0] > best.end:
+                    form = _resolve(toks, i, hit[1], headline)
+                    best = Trigger(
+                        i, hit[0], role, form, name, cls.ending, cls.durative, cls.decrease
+                    )
         if best is None:
             i += 1
         else:
@@ -370,22 +415,66 @@ _DETERMINERS = _words("the a an its their his her this that these those our any 
 _PRE_VERB = _words(
     "to will would could may might shall should must can cannot wont didnt dont doesnt not"
 )
+# After a plural noun, not after a verb: "oil imports from Russia", "imports are to rise".
+_AFTER_NOUN = _words(
+    """of from to in at for by on under with are is were was will have has could may might
+    would should hit rose fell rise fall jump jumped surge surged slump slumped decline
+    declined likely set expected this last"""
+)
 _BE = _words("is are was were be been being has have had")
 
 
-def _resolve(toks: Sequence[str], i: int, forms: frozenset[Form]) -> Form:
+# "by the end of May": a time, not an ending.
+_TIME_BEFORE = _words("by at before until till towards toward from around near since after")
+
+
+def _not_a_trigger(toks: Sequence[str], i: int, role: Role, event: Event) -> bool:
+    """A word of the lexicon that does not name the event here: a time ("by the end of
+    the year"), or a reversal word that is part of what is watched ("end quantitative
+    tightening": "tightening" is the thing ended, not a tightening of it)."""
+    if toks[i] == "end" and i >= 2 and toks[i - 1] == "the" and toks[i - 2] in _TIME_BEFORE:
+        return True
+    return role is Role.REVERSAL and toks[i] in event.object
+
+
+@lru_cache(maxsize=1024)
+def _head_forms(head: tuple[str, ...]) -> dict[str, str]:
+    """Every inflection of the head words of a classless event ("attack" -> "attacks")."""
+    forms: dict[str, str] = {}
+    for word in head:
+        forms[word] = word
+        for pos in ("NOUN", "VERB"):
+            for inflected in getAllInflections(word, upos=pos).values():
+                for form in inflected:
+                    forms.setdefault(form.lower(), word)
+    return forms
+
+
+def _resolve(toks: Sequence[str], i: int, forms: frozenset[Form], headline: bool) -> Form:
     """One form for an ambiguous word, from the word before it ("the ban" is a noun, "to
-    ban" a verb, "has cut" a participle, "to cut" a base form)."""
+    ban" a verb, "has cut" a participle, "to cut" a base form); otherwise a verb in a
+    headline ("EU, Mercosur sign pact") and a noun in body text ("a surprise vote")."""
     if len(forms) == 1:
         return next(iter(forms))
     prev = toks[i - 1] if i > 0 else ""
-    if prev in _PRE_VERB and Form.BASE in forms:
-        return Form.BASE
+    if Form.BASE in forms and (prev in _PRE_VERB or (headline and Form.PAST in forms)):
+        return Form.BASE  # "to cut"; a headline's "cut" is present ("X cuts" reads past)
     if prev in _BE and Form.PAST in forms:
         return Form.PAST
-    if Form.NOUN in forms and prev in _DETERMINERS:
+    after = toks[i + 1] if i + 1 < len(toks) else ""
+    verb_next = after in _DETERMINERS or after[:1].isdigit()  # "cut the fees", "cut 20%"
+    if Form.NOUN in forms and (
+        prev in _DETERMINERS or after in _AFTER_NOUN or not (headline or verb_next)
+    ):
         return Form.NOUN
     for form in (Form.PAST, Form.PRESENT, Form.BASE, Form.GERUND, Form.NOUN):
         if form in forms:
             return form
     return Form.NOUN
+
+
+@lru_cache(maxsize=4096)
+def is_verb(word: str) -> bool:
+    """Whether ``word`` is the base form of an English verb (lemminflect's lexicon)."""
+    lemmas = getAllLemmas(word, upos="VERB").get("VERB", ())
+    return word in lemmas

@@ -19,8 +19,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from indicators.events import Event, EventClass, Lexicon, event_from_title, lexicon
-from indicators.modality import judge
+from indicators.events import (
+    Event,
+    EventClass,
+    Lexicon,
+    event_from_title,
+    find_triggers,
+    lexicon,
+)
+from indicators.modality import FALLBACKS, judge
 from indicators.model import Evidence, Indicator, Item, Modality
 from indicators.query import CompiledQuery, compile_query, parse_query
 from indicators.query.ast import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term, children
@@ -36,6 +43,15 @@ _POSTINGS_CACHE = 50_000
 
 # When one sentence holds several kinds of evidence the most decisive is listed first.
 _PRIORITY = {Modality.OCCURRED: 0, Modality.NEGATED: 1, Modality.ANTICIPATED: 2}
+
+
+def _decisive(found: tuple[int, int, Evidence]) -> tuple[bool, bool, int, int]:
+    """The order evidence of one indicator in one item is listed in, the item's own verdict
+    first: a sentence where a cue decided before one judged by a fallback (a bare mention),
+    the lead before the headline (a headline's grammar is terse, and guides for labelling
+    news follow the lead where the two disagree), then occurred, negated, anticipated."""
+    priority, position, ev = found
+    return (ev.cue in FALLBACKS, ev.in_title, priority, position)
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,10 @@ def _necessary(node: Node) -> Node | None:
     return Or(tuple(p for p in parts if p is not None), node.column)
 
 
+def _scoped(node: Node) -> bool:
+    return isinstance(node, Field) or any(_scoped(c) for c in children(node))
+
+
 def _whole_item_filter(query: CompiledQuery) -> CompiledQuery | None:
     """A query the whole item must match for ``query`` to match any sentence of it."""
     if not _has_not(query.node):
@@ -115,11 +135,17 @@ def _frozen(by_slot: dict[int, set[int]]) -> _Postings:
 class Matcher:
     """A compiled watch list (or several): ``match`` an item, get its evidence."""
 
-    def __init__(self, indicators: Sequence[Indicator], *, whole_item: bool = False) -> None:
+    def __init__(self, indicators: Sequence[Indicator], *, whole_item: bool | None = None) -> None:
         self.indicators = tuple(indicators)
-        self.whole_item = whole_item
         self._queries: list[CompiledQuery] = [
             compile_query(parse_query(ind.query)) for ind in self.indicators
+        ]
+        # The whole-item fallback: on (True), off (False), or by default for each query that
+        # does not scope its terms itself (no ``title:``/``item:``): a plain keyword query
+        # ("mercosur AND sign*") names an item's subject and its event, which news
+        # often puts in different sentences ("The deal was signed in Asunción.").
+        self._whole = [
+            whole_item if whole_item is not None else not _scoped(q.node) for q in self._queries
         ]
         # The term index is conjunctive: every required clause of a query (each child of
         # a top-level AND or NEAR) is indexed under its own keys, in its own slot, and a
@@ -267,11 +293,8 @@ class Matcher:
         # ``item:`` terms see every word of the item, a headline repeated in the summary
         # included; sentences that repeat one seen before are not evaluated again. The
         # whole-item fallback reads every sentence.
-        live = (
-            blocks
-            if self.whole_item
-            else self._live_blocks(blocks, block_tokens, candidates, scope)
-        )
+        whole = [n for n in candidates if self._whole[n]]
+        live = blocks if whole else self._live_blocks(blocks, block_tokens, candidates, scope)
         units = self._sentence_units(title, title_tokens, live)
         if not units:
             return []
@@ -284,17 +307,17 @@ class Matcher:
                     continue
                 ev = self._evidence(number, unit, hit.positions, hit.terms)
                 found.setdefault(number, []).append((_PRIORITY[ev.modality], unit.position, ev))
-        if self.whole_item and len(units) > 1:
-            for number in candidates:
+        if whole and len(units) > 1:
+            for number in whole:
                 if number not in found:
-                    whole = self._whole_item(
+                    fallback = self._whole_item(
                         number, units, scope.title_tokens, [w for u in units for w in u.tokens]
                     )
-                    if whole is not None:
-                        found[number] = [whole]
+                    if fallback is not None:
+                        found[number] = [fallback]
         evidence: list[Evidence] = []
         for number in sorted(found):
-            evidence.extend(ev for _, _, ev in sorted(found[number], key=lambda f: (f[0], f[1])))
+            evidence.extend(ev for _, _, ev in sorted(found[number], key=_decisive))
         return evidence
 
     def _whole_item(
@@ -318,7 +341,15 @@ class Matcher:
         for pos in hit.positions:
             owner = max(i for i, start in enumerate(starts) if start <= pos)
             counts[owner] += 1
-        best = max(range(len(units)), key=lambda i: (counts[i], not units[i].is_title, -i))
+        # A sentence naming the indicator's event is where its modality is said.
+        event, lex = self._event(number), self._lexicon_of(number)
+        named = [
+            bool(counts[i]) and event is not None and bool(find_triggers(u.tokens, event, lex))
+            for i, u in enumerate(units)
+        ]
+        best = max(
+            range(len(units)), key=lambda i: (named[i], counts[i], not units[i].is_title, -i)
+        )
         unit = units[best]
         anchors = [
             p - starts[best] for p in hit.positions if 0 <= p - starts[best] < len(unit.tokens)

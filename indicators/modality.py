@@ -30,12 +30,21 @@ from typing import TypeAlias
 
 import yaml
 
-from indicators.events import Event, Form, Lexicon, Role, Trigger, find_triggers, lexicon
+from indicators.events import (
+    Event,
+    Form,
+    Lexicon,
+    Role,
+    Trigger,
+    find_triggers,
+    is_verb,
+    lexicon,
+)
 from indicators.model import CueLists, Modality
 from indicators.sentences import Clause, scan, split_clauses
 from indicators.text import tokenize
 
-__all__ = ["CueSet", "Judgement", "decide_modality", "judge", "load_cues"]
+__all__ = ["FALLBACKS", "CueSet", "Judgement", "decide_modality", "judge", "load_cues"]
 
 
 @dataclass(frozen=True)
@@ -331,10 +340,14 @@ def _past_tense(
     return False
 
 
+# Subordinators of a clause whose event has not happened ("if", "before the deal is signed").
+_CONDITIONS = _words("if unless once before until when whether provided")
+
 # Why a class was chosen when no cue decided it (the fallbacks of ``_judge``).
 PAST_VERB = "a past verb"
 HEADLINE = "headline grammar"
 NO_CUE = "no cue (a mention, not an event)"
+FALLBACKS = frozenset({PAST_VERB, HEADLINE, NO_CUE})
 
 
 def _judge(
@@ -376,6 +389,11 @@ def _judge(
         _past_tense(toks, range(clauses[k].start, clauses[k].end), skip, not_past) for k in homes
     ):
         return _OCC, PAST_VERB
+    if tight and all(clauses[k].background for k in homes):
+        # The event is the background of another ("The signing was postponed after
+        # campaigners filed a challenge"): a cause is reported as fact, a condition is not.
+        opener = toks[clauses[homes[0]].start]
+        return (_ANT, opener) if opener in _CONDITIONS else (_OCC, opener)
     segments = {clauses[k].segment for k in homes}
     others = sorted(
         (min(abs(k - h) for h in homes), k > homes[0], k)
@@ -455,25 +473,30 @@ def judge(
     toks, breaks = scan(sentence)
     found = matcher.find(toks)
     points = sorted({a for a in anchors if 0 <= a < len(toks)})
-    triggers = find_triggers(toks, event, lex or lexicon()) if event is not None else []
+    triggers = (
+        find_triggers(toks, event, lex or lexicon(), headline=headline) if event is not None else []
+    )
     cues = [c for c in found if c[2] != _IGNORE]
+    if headline:  # "Ministry to simplify rules": any verb, not just the listed ones
+        cues = _headline_infinitives(toks, cues)
+    documents = _document_cues(toks) if _about_a_document(event) else []
+    if documents:
+        cues = sorted(
+            {*(c for c in cues if not any(_overlap(c, d) for d in documents)), *documents}
+        )
     if triggers:
         triggers = _near(triggers, points)
-        cues = _with_triggers(toks, cues, triggers, headline, points)
+        cues = _with_triggers(toks, cues, triggers, headline, points, documents)
+    elif event is not None and points:
+        cues = _amounts_at_anchors(toks, cues, event, lex or lexicon(), points)
     clauses = split_clauses(
         toks,
         breaks,
         cue_starts={c[0] for c in cues},
         verb_starts=[c[0] for c in cues if c[2] in (_ANT, _OCC)],
     )
-    if triggers:  # the first trigger of each clause: "voted to request" is a vote
-        points = sorted(
-            {
-                next(t.start for t in triggers if c.start <= t.start < c.end)
-                for c in clauses
-                if any(c.start <= t.start < c.end for t in triggers)
-            }
-        )
+    if triggers:
+        points = _clause_triggers(triggers, clauses)
     cls, why = _judge(
         toks, cues, clauses, points, headline, found, matcher.not_past, bool(triggers)
     )
@@ -491,12 +514,18 @@ def judge(
     return Judgement(_MODALITY[cls], trigger, cue, undone)
 
 
+# "to" after these is a preposition: "due to the strike", "close to a deal".
+_NOT_INFINITIVE = _words("due close next according prior owing thanks up compared relative")
+
+_NOTHING = _words("no zero nothing none")
+
 # The words before a base form that make it a future or a plan ("to sign", "will sign").
 _FUTURE = _words("to will would could may might shall should must can ll going plans plan aims")
 _PROGRESSIVE = _words("is are am be being")
 # Before a noun of the event: it is planned, not done ("the planned signing").
 _PLANNED = _words("""planned upcoming proposed expected scheduled future possible potential imminent
-    forthcoming prospective mooted envisaged intended eventual awaited""")
+    forthcoming prospective mooted envisaged intended eventual awaited for ahead before
+    pending awaiting towards toward""")
 # A reversal this far (in tokens) from the query's terms or the event is about something else.
 _REVERSAL_REACH = 8
 
@@ -509,17 +538,108 @@ def _before(toks: tuple[str, ...], i: int) -> str:
     return toks[j] if j >= 0 else ""
 
 
+def _infinitive_before(toks: tuple[str, ...], i: int) -> bool:
+    """Whether a headline has "to" + a verb before ``toks[i]`` ("X to ease rules, cut
+    fees"): the headline infinitive is a future for every verb it coordinates."""
+    return any(
+        toks[j] == "to" and j > 0 and toks[j - 1] not in _NOT_INFINITIVE and is_verb(toks[j + 1])
+        for j in range(max(i - 12, 0), i - 1)
+    )
+
+
+def _clause_triggers(triggers: list[Trigger], clauses: list[Clause]) -> list[int]:
+    """The trigger each clause is judged on: a reversal ("the pact signed in May was
+    cancelled": the later undoing), else the first ("voted to request" is a vote)."""
+    points = []
+    for clause in clauses:
+        inside = [t for t in triggers if clause.start <= t.start < clause.end]
+        if inside:
+            undo = [t for t in inside if t.role is Role.REVERSAL]
+            points.append((undo or inside)[0].start)
+    return points
+
+
+# Pattern 7 of issue 12: an outcome text is the subject ("The declaration calls on members
+# to double lending"): what it says is in it (occurred for its adoption), what it drops is
+# not (negated), whatever the grammar of the action it names.
+_DOCUMENTS = _words(
+    """communique communiqué declaration statement text decision resolution treaty agreement
+    accord deal pact plan bill law budget draft conclusions outcome document charter
+    framework compact strategy"""
+)
+_SAYS = _words(
+    """endorses endorsed calls called urges urged includes included sets stresses stressed
+    reaffirms reaffirmed reiterates reiterated encourages encouraged commits committed
+    pledges pledged contains contained provides provided mandates requires establishes
+    established creates created launches welcomes welcomed recognises recognizes
+    recognised recognized notes noted acknowledges backs backed invites invited asks
+    affirms affirmed highlights references mentions lists outlines outlined enshrines
+    enshrined"""
+)
+_LEAVES_OUT = _words(
+    """omits omitted drops dropped excludes excluded removes removed deletes deleted strips
+    stripped lacks ignores ignored scraps scrapped"""
+)
+_DOC_REACH = 4  # "The G7 leaders' statement stresses": the subject just before the verb
+
+
+def _document_cues(toks: tuple[str, ...]) -> list[_Cue]:
+    """A document's verb as a cue: occurred for what it says, negated for what it leaves
+    out."""
+    found: list[_Cue] = []
+    for i, tok in enumerate(toks):
+        near = set(toks[max(i - _DOC_REACH, 0) : i])
+        if (tok in _SAYS or tok in _LEAVES_OUT) and _DOCUMENTS & near:
+            found.append((i, i + 1, _NEG if tok in _LEAVES_OUT else _OCC))
+    return found
+
+
+def _about_a_document(event: Event | None) -> bool:
+    """Whether the indicator watches what a text says ("Debt relief in the G20
+    communique"), not what a text commits someone to do ("Withdrawal of troops")."""
+    if event is None:
+        return False
+    return event.action == "pledge" or bool(_DOCUMENTS & {*event.object, *event.head})
+
+
+def _overlap(a: _Cue, b: _Cue) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _headline_infinitives(toks: tuple[str, ...], cues: list[_Cue]) -> list[_Cue]:
+    """A headline's "to" + verb as an anticipated cue where no cue covers it."""
+    taken = {i for start, end, _ in cues for i in range(start, end)}
+    extra = [
+        (j, j + 2, _ANT)
+        for j in range(1, len(toks) - 1)
+        if toks[j] == "to"
+        and j not in taken
+        and j + 1 not in taken
+        and toks[j - 1] not in _NOT_INFINITIVE
+        and is_verb(toks[j + 1])
+    ]
+    return sorted([*cues, *extra]) if extra else cues
+
+
 def _trigger_class(toks: tuple[str, ...], trigger: Trigger, headline: bool) -> int | None:
     """The cue class a trigger word is by its own form and the word before it; None for a
     noun or verb-noun, which the words around it govern ("the signing was postponed")."""
-    if trigger.role is Role.REVERSAL:
-        return _NEG  # "cancelled the deal", "reimposes the ban": the event undone
     prev = _before(toks, trigger.start)
+    if trigger.role is Role.REVERSAL:
+        # "cancelled the deal", "reimposes the ban": the event undone; "talks to sell the
+        # stake": a reversal only planned, but "the ban will stay": the ending will not be
+        planned = trigger.form is Form.BASE and prev in _FUTURE
+        return _ANT if planned and not trigger.ending else _NEG
+    after = toks[trigger.end] if trigger.end < len(toks) else ""
+    if after in _NOTHING and trigger.form is not Form.NOUN:
+        return _NEG  # "imported no canola", "bought nothing"
     form = trigger.form
     if form is Form.PAST:
         return _ANT if prev == "be" else _OCC  # "to be signed", "will be lifted"
     if form is Form.BASE:
-        return _ANT if prev in _FUTURE or not headline else _OCC
+        if prev in _FUTURE or not headline or _infinitive_before(toks, trigger.start):
+            return _ANT  # "Ministry to ease visa rules, cut fees": "to" governs both
+        return _OCC
     if form is Form.PRESENT:
         return _OCC  # "Kinshasa lifts ban": headline present reports a past event
     if form is Form.GERUND:
@@ -529,9 +649,72 @@ def _trigger_class(toks: tuple[str, ...], trigger: Trigger, headline: bool) -> i
             return _OCC
         if prev in _PROGRESSIVE:  # "are protesting" goes on; "is signing" is not done
             return _OCC if trigger.durative else _ANT
-    if prev in _PLANNED:
-        return _ANT
+    if _PLANNED & set(toks[max(trigger.start - 3, 0) : trigger.start]):
+        return _ANT  # "the planned signing", "for Jan 17 signing", "ahead of the launch"
     return None
+
+
+# Quantities as events (issue 12, pattern 4): for an event that goes on over time (buying,
+# deliveries, payments), a fall is a failure of it and a rise or record is the event.
+_FALL = _words(
+    """fell fall falls falling declined decline declines declining dropped drop drops
+    slumped slump plunged plunge plummeted lowest slipped slid dipped shrank shrunk
+    contracted tumbled sank halved down reduced reduce reducing cut cuts slashed lower
+    dwindled dried zero retreat retreated stepping"""
+)
+_RISE = _words(
+    """rose rise rises rising surged surge surging jumped soared climbed record highest
+    increased increasing doubled tripled grew growing expanded peak"""
+)
+# Words for a flow of goods or money: a fall in any of them is a fall in a durative event
+# ("Continued purchases of canola": "canola shipments fell 80%").
+_FLOWS = _words(
+    """imports exports shipments purchases sales cargoes deliveries supplies flows volumes
+    arrivals inflows outflows orders trade output production"""
+)
+_PERIODS = _words("month year week decade time record quarter")
+_QUANTITY_REACH = 6  # tokens either side of the trigger
+
+
+def _quantity_cues(toks: tuple[str, ...], trigger: Trigger) -> list[_Cue]:
+    """Falls and rises near a durative event's trigger, as cues ("imports fell to a
+    three-year low": negated; "record purchases": occurred)."""
+    found: list[_Cue] = []
+    lo, hi = max(trigger.start - _QUANTITY_REACH, 0), min(trigger.end + _QUANTITY_REACH, len(toks))
+    for i in range(lo, hi):
+        if trigger.start <= i < trigger.end:
+            continue
+        tok, prev = toks[i], toks[i - 1] if i > 0 else ""
+        fall, rise = (_OCC, _NEG) if trigger.decrease else (_NEG, _OCC)  # "inflation rose"
+        if tok in _FALL or (tok == "low" and prev in _PERIODS):
+            found.append((i, i + 1, fall))
+        elif tok in _RISE or (tok == "high" and prev in _PERIODS):
+            found.append((i, i + 1, rise))
+    return found
+
+
+def _amounts_at_anchors(
+    toks: tuple[str, ...],
+    cues: list[_Cue],
+    event: Event,
+    lex: Lexicon,
+    anchors: Sequence[int],
+) -> list[_Cue]:
+    """For a durative event the sentence does not name ("Recovery of coal exports":
+    "coal exports dropped to a three-year low"), the falls and rises near the query's
+    terms."""
+    cls = lex.classes.get(event.action)
+    if cls is None or not cls.durative:
+        return cues
+    amounts: set[_Cue] = set()
+    flows = [i for i, tok in enumerate(toks) if tok in _FLOWS]
+    for a in [*anchors, *flows]:
+        point = Trigger(a, a + 1, Role.EVENT, Form.NOUN, cls.name, cls.ending, True, cls.decrease)
+        amounts.update(_quantity_cues(toks, point))
+    if not amounts:
+        return cues
+    kept = [c for c in cues if not any(_overlap(c, a) for a in amounts)]
+    return sorted({*kept, *amounts})
 
 
 def _near(triggers: list[Trigger], anchors: Sequence[int]) -> list[Trigger]:
@@ -547,26 +730,50 @@ def _near(triggers: list[Trigger], anchors: Sequence[int]) -> list[Trigger]:
     ]
 
 
+def _between(cue: _Cue, documents: Sequence[_Cue], trigger: Trigger) -> bool:
+    return any(d[1] <= cue[0] and cue[1] <= trigger.start for d in documents)
+
+
+def _gives_way(cue: _Cue, trigger: Trigger) -> bool:
+    """Whether a cue overlapping a trigger yields to it: one within the trigger's words
+    does, and so does every cue of an ending event ("cut ... to zero" is the cut watched);
+    a longer phrase around another trigger is kept ("delivery schedule", "did not sign")."""
+    if not (cue[0] < trigger.end and trigger.start < cue[1]):
+        return False
+    inside = trigger.start <= cue[0] and cue[1] <= trigger.end
+    return inside or trigger.ending
+
+
 def _with_triggers(
     toks: tuple[str, ...],
     cues: list[_Cue],
     triggers: list[Trigger],
     headline: bool,
     anchors: Sequence[int],
+    documents: Sequence[_Cue] = (),
 ) -> list[_Cue]:
     """The cues with each trigger judged by its own form: cues overlapping a trigger give
     way to it, and for an ending event ("lift the ban") a negation on the query's own terms
     names the thing watched (the ban), not a failure of the event."""
     ending = any(t.ending for t in triggers)
-    spans = [(t.start, t.end) for t in triggers]
     kept = [
         c
         for c in cues
-        if not any(c[0] < end and start < c[1] for start, end in spans)
+        if not any(_gives_way(c, t) for t in triggers)
         and not (ending and c[2] == _NEG and any(c[0] <= a < c[1] for a in anchors))
     ]
     for t in triggers:
         cls = _trigger_class(toks, t, headline)
-        if cls is not None:
+        said = any(d[0] < t.start <= d[0] + 8 for d in documents)
+        if said:  # "sets a target of cutting", "calls on members to double": its content
+            kept = [c for c in kept if not (c[2] == _ANT and _between(c, documents, t))]
+        negated = any(c[2] == _NEG and t.start - 4 <= c[1] <= t.start for c in kept)
+        if cls == _ANT and t.form in (Form.NOUN, Form.GERUND) and negated:
+            cls = None  # "called off the planned strike": the verb governs its object
+        if cls is not None and not said:  # "The declaration calls on members to double"
             kept.append((t.start, t.end, cls))
-    return sorted(kept)
+        if t.durative and t.role is Role.EVENT:
+            amounts = _quantity_cues(toks, t)
+            kept = [c for c in kept if not any(c[0] < a[1] and a[0] < c[1] for a in amounts)]
+            kept += amounts
+    return sorted(set(kept))

@@ -133,7 +133,8 @@ def test_generated_rules_find_what_brute_force_finds(
         for n, q in enumerate(queries)
     ]
     item = Item("gen", title, " ".join(body))
-    assert found_by(Matcher(indicators), item) == brute_force(indicators, item)
+    # sentence by sentence: the whole-item fallback adds what no sentence matches (below)
+    assert found_by(Matcher(indicators, whole_item=False), item) == brute_force(indicators, item)
 
 
 _text = st.lists(
@@ -213,3 +214,20 @@ def test_line_blocks_keep_every_sentence_whole(lines: list[str]) -> None:
     # text's sentences.
     text = "\n".join(lines)
     assert [s for b in line_blocks(text) for s in split_sentences(b)] == split_sentences(text)
+
+
+def test_plain_query_falls_back_to_the_whole_item() -> None:
+    """A keyword query without title:/item: is tried on the whole item when no sentence
+    matches, and its evidence is the sentence that names the event ("signed"), not the
+    one holding most terms; a query that scopes its terms itself is not."""
+    plain = Indicator("sign", "Signing of the zorblat treaty", "zorblat AND sign*")
+    scoped = Indicator("scoped", "Signing of the zorblat treaty", "item:zorblat AND sign*")
+    strict = Indicator("strict", "Signing of the zorblat treaty", "zorblat AND treaty")
+    item = Item("1", "Zorblat talks end", "The zorblat talks ran late. The treaty was signed at dawn.")
+    found = {ev.indicator_id: ev for ev in Matcher([plain, scoped, strict]).match(item)}
+    assert found["sign"].sentence == "The treaty was signed at dawn."
+    assert found["sign"].trigger == "signed"
+    assert found["sign"].modality.value == "occurred"
+    assert found["scoped"].sentence == "The treaty was signed at dawn."  # item: as before
+    assert "strict" in found  # two sentences, one each: only the fallback finds it
+    assert Matcher([strict], whole_item=False).match(item) == []

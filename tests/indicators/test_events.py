@@ -1,0 +1,156 @@
+"""The event model (indicators.events) and modality judged on the event's trigger.
+
+Two parts: the lexicon and titles (unit tests), and polarity composition as properties over
+every class of the lexicon: a done event is occurred, a planned one anticipated, one not yet
+done negated, and its reversal negated and undone, whether or not the event is itself an
+ending ("reimposes the ban" undoes a lifting: an ending of an ending is a negation).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lemminflect import getInflection
+
+from indicators.events import Event, Form, Role, event_from_title, find_triggers, lexicon
+from indicators.loader import read_watchlist_text
+from indicators.matcher import Matcher
+from indicators.model import Indicator, Item, Modality
+from indicators.text import tokenize
+
+OCC, ANT, NEG = Modality.OCCURRED, Modality.ANTICIPATED, Modality.NEGATED
+
+
+@pytest.mark.parametrize(
+    ("title", "action"),
+    [
+        ("Lifting of the export ban on cobalt", "remove"),
+        ("Halt of arms transfers to the Gulf", "halt"),
+        ("End of the anti-dumping probe into steel wire", "remove"),
+        ("Signing of a new gas supply contract", "sign"),
+        ("Parliament will vote on whether to ask the court for an opinion", "vote"),
+        ("Farm groups and several governments oppose the deal", "oppose"),
+        ("Postponement of the AI Act's obligations", "postpone"),
+        ("Revocation of mining licences in Guinea", "cancel"),
+        ("Growth of electric vehicle exports", "increase"),
+    ],
+)
+def test_event_from_title(title: str, action: str) -> None:
+    event = event_from_title(title)
+    assert event is not None
+    assert event.action == action
+
+
+def test_title_without_an_action_keeps_its_head_words() -> None:
+    event = event_from_title("Flood damage to the coastal railway")
+    assert event is not None
+    assert event.action == ""
+    assert event.head == ("flood", "damage")
+
+
+def test_a_plural_noun_in_a_title_is_not_the_action() -> None:
+    event = event_from_title("Clear roadmap for high-technology exports")
+    assert event is not None
+    assert event.action != "deliver"
+
+
+def test_forms_come_from_lemminflect() -> None:
+    forms = lexicon().forms("sign")
+    assert {"signed", "signs", "signing", "inked", "signature"} <= set(forms)
+
+
+def test_triggers_mark_event_and_reversal() -> None:
+    event = Event("remove", ("export", "ban", "cobalt"))
+    toks = tokenize("Kinshasa reimposes the ban it suspended in March")
+    found = find_triggers(toks, event, lexicon())
+    assert [(toks[t.start], t.role, t.form) for t in found] == [
+        ("reimposes", Role.REVERSAL, Form.PRESENT),
+        ("suspended", Role.EVENT, Form.PAST),
+    ]
+
+
+def test_a_time_is_not_an_ending() -> None:
+    event = Event("buy", ("soybeans",))
+    toks = tokenize("China will buy soybeans by the end of the year")
+    assert [toks[t.start] for t in find_triggers(toks, event, lexicon())] == ["buy"]
+
+
+def _verdict(title: str, query: str, text: str, *, headline: bool = False) -> tuple[str, bool]:
+    matcher = Matcher([Indicator(id="x", title=title, query=query)])
+    item = Item("1", text, "") if headline else Item("1", "Update", text)
+    found = matcher.match(item)
+    assert found, f"{query!r} does not match {text!r}"
+    return found[0].modality.value, found[0].undone
+
+
+def test_event_block_and_watch_list_classes() -> None:
+    text = """
+id: t
+title: t
+events:
+  berth:
+    verbs: [berth, dock]
+    nouns: [berthing]
+    reversal: [turn away]
+indicators:
+  - id: ship-calls
+    title: Port calls by the survey ship
+    query: ship*
+    event: {action: berth, object: [survey ship]}
+"""
+    watchlist, findings = read_watchlist_text(text, "t.yaml")
+    assert watchlist is not None, findings
+    matcher = Matcher(watchlist.indicators)
+    done = matcher.match(Item("1", "Survey ship docks at Colombo", ""))
+    refused = matcher.match(Item("1", "Update", "Colombo turned away the survey ship."))
+    assert (done[0].modality, done[0].trigger) == (OCC, "docks")
+    assert (refused[0].modality, refused[0].undone) == (NEG, True)
+
+
+def test_event_block_with_an_unknown_action_is_an_error_at_its_line() -> None:
+    text = (
+        "id: t\ntitle: t\nindicators:\n  - id: a\n    title: Zorblat deal\n"
+        "    query: zorblat\n    event: {action: frobnicate}\n"
+    )
+    watchlist, findings = read_watchlist_text(text, "t.yaml")
+    errors = [str(f.error) for f in findings if f.severity == "error"]
+    assert watchlist is None
+    assert errors == [errors[0]]
+    assert errors[0].startswith("t.yaml:7:21: indicator 'a': event action 'frobnicate'")
+
+
+# Polarity composition, over every class of the lexicon ------------------------------------
+
+_CLASSES = sorted(
+    (c for c in lexicon().classes.values() if c.reversal and " " not in c.verbs[0]),
+    key=lambda c: c.name,
+)
+
+
+def _past(lemma: str) -> str:
+    return (getInflection(lemma, tag="VBD") or (lemma + "ed",))[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(cls=st.sampled_from(_CLASSES), data=st.data())
+def test_polarity_composes_with_the_event(cls: object, data: st.DataObject) -> None:
+    from indicators.events import EventClass
+
+    assert isinstance(cls, EventClass)
+    verb = data.draw(st.sampled_from([v for v in cls.verbs if " " not in v]))
+    undo = data.draw(st.sampled_from([v for v in cls.reversal if " " not in v]))
+    title = f"{verb.capitalize()} of the zorblat"
+    block = Indicator(id="x", title=title, query="zorblat", event=Event(cls.name, ("zorblat",)))
+    matcher = Matcher([block])
+
+    def verdict(text: str) -> tuple[Modality, bool]:
+        found = matcher.match(Item("1", "Update", text))
+        return found[0].modality, found[0].undone
+
+    # the event done, planned, not yet done; whether or not it is itself an ending
+    assert verdict(f"Officials {_past(verb)} the zorblat on Monday.") == (OCC, False)
+    assert verdict(f"Officials plan to {verb} the zorblat next year.") == (ANT, False)
+    assert verdict(f"Officials have yet to {verb} the zorblat.") == (NEG, False)
+    # its reversal is a negation, and the event undone; an ending of an ending included
+    assert verdict(f"Officials {_past(undo)} the zorblat on Monday.") == (NEG, True)
