@@ -63,3 +63,46 @@ def read_event(reader: _Reader, node: Node, ind_id: str, extra: Collection[str])
     obj = reader.strings(fields["object"], "event.object", ind_id) if "object" in fields else ()
     actors = reader.strings(fields["actors"], "event.actors", ind_id) if "actors" in fields else ()
     return Event(actions[0], tuple(obj), tuple(actors), tuple(actions[1:]))
+
+
+def event_to_data(event: Event) -> dict[str, list[str]]:
+    """The event as plain data (stored with the indicator's rule)."""
+    return {
+        "action": list(event.actions),
+        "object": list(event.object),
+        "actors": list(event.actors),
+        "head": list(event.head),
+    }
+
+
+def event_from_data(data: object) -> Event | None:
+    """The inverse of ``event_to_data``; None for anything else (an older row)."""
+    if not isinstance(data, dict):
+        return None
+    actions = [str(a) for a in data.get("action", [])]
+    head = tuple(str(h) for h in data.get("head", []))
+    if not actions and not head:
+        return None
+    return Event(
+        actions[0] if actions else "",
+        tuple(str(o) for o in data.get("object", [])),
+        tuple(str(a) for a in data.get("actors", [])),
+        tuple(actions[1:]),
+        head,
+    )
+
+
+def classes_to_data(classes: tuple[EventClass, ...]) -> dict[str, dict[str, object]]:
+    """A watch list's own classes as the data ``parse_classes`` reads."""
+    return {
+        c.name: {
+            "verbs": list(c.verbs),
+            "nouns": list(c.nouns),
+            "reversal": list(c.reversal),
+            "reversal_nouns": list(c.reversal_nouns),
+            "ending": c.ending,
+            "durative": c.durative,
+            "decrease": c.decrease,
+        }
+        for c in classes
+    }

@@ -518,6 +518,8 @@ def judge(
 _NOT_INFINITIVE = _words("due close next according prior owing thanks up compared relative")
 
 _NOTHING = _words("no zero nothing none")
+# Words that open another clause: a cue before them does not govern what follows.
+_OPENERS = _words("after before because since as when while but although if unless once until")
 
 # The words before a base form that make it a future or a plan ("to sign", "will sign").
 _FUTURE = _words("to will would could may might shall should must can ll going plans plan aims")
@@ -767,9 +769,14 @@ def _with_triggers(
         said = any(d[0] < t.start <= d[0] + 8 for d in documents)
         if said:  # "sets a target of cutting", "calls on members to double": its content
             kept = [c for c in kept if not (c[2] == _ANT and _between(c, documents, t))]
-        negated = any(c[2] == _NEG and t.start - 4 <= c[1] <= t.start for c in kept)
-        if cls == _ANT and t.form in (Form.NOUN, Form.GERUND) and negated:
-            cls = None  # "called off the planned strike": the verb governs its object
+        negated = any(
+            c[2] == _NEG
+            and t.start - 4 <= c[1] <= t.start
+            and not _OPENERS & set(toks[c[1] : t.start])
+            for c in kept
+        )
+        if t.form in (Form.NOUN, Form.GERUND) and negated and t.role is Role.EVENT:
+            cls = _NEG  # "called off the planned strike": the verb governs its object
         if cls is not None and not said:  # "The declaration calls on members to double"
             kept.append((t.start, t.end, cls))
         if t.durative and t.role is Role.EVENT:

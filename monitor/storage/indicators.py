@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indicators.event_block import classes_to_data, event_from_data, event_to_data
+from indicators.events import parse_classes
 from indicators.model import CueLists, Indicator, Severity, Watchlist
 from monitor.errors import StorageError
 from monitor.storage.models import IndicatorRow, IndicatorVersion, WatchlistRow
@@ -56,6 +58,10 @@ def _to_value(row: IndicatorRow) -> StoredIndicator:
             anticipated=tuple(cues.get("anticipated", ())),
             negated=tuple(cues.get("negated", ())),
         ),
+        # the event and the watch list's event classes ride with the cues: the rule's
+        # extras, in the same JSON column (no schema change for older databases)
+        event=event_from_data(cues.get("event")),
+        event_classes=tuple(parse_classes(cues.get("events") or {}).values()),
     )
     return StoredIndicator(
         db_id=row.id,
@@ -81,6 +87,10 @@ def _apply(row: IndicatorRow, ind: Indicator) -> None:
         "anticipated": list(ind.cues.anticipated),
         "negated": list(ind.cues.negated),
     }
+    if ind.event is not None:
+        row.cues["event"] = event_to_data(ind.event)
+    if ind.event_classes:
+        row.cues["events"] = classes_to_data(ind.event_classes)
     row.version = ind.version
     row.active = True
 

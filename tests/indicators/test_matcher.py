@@ -223,7 +223,9 @@ def test_plain_query_falls_back_to_the_whole_item() -> None:
     plain = Indicator("sign", "Signing of the zorblat treaty", "zorblat AND sign*")
     scoped = Indicator("scoped", "Signing of the zorblat treaty", "item:zorblat AND sign*")
     strict = Indicator("strict", "Signing of the zorblat treaty", "zorblat AND treaty")
-    item = Item("1", "Zorblat talks end", "The zorblat talks ran late. The treaty was signed at dawn.")
+    item = Item(
+        "1", "Zorblat talks end", "The zorblat talks ran late. The treaty was signed at dawn."
+    )
     found = {ev.indicator_id: ev for ev in Matcher([plain, scoped, strict]).match(item)}
     assert found["sign"].sentence == "The treaty was signed at dawn."
     assert found["sign"].trigger == "signed"
