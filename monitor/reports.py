@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indicators.matcher import Matcher
+from indicators.model import Indicator, Item
 from monitor.status import source_groups
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import indicators as indicators_repo
@@ -137,7 +139,7 @@ def explain(session: Session, ref: str) -> dict[str, Any]:
         "pin_note": stored.pin_note,
         "corroboration": ind.corroboration,
         "expected_by": ind.expected_by,
-        "evidence": evidence_rows(session, stored.db_id),
+        "evidence": _with_reasons(ind, evidence_rows(session, stored.db_id)),
         "history": history_rows(session, indicator=stored.ref),
         "actions": [
             {
@@ -150,3 +152,18 @@ def explain(session: Session, ref: str) -> dict[str, Any]:
             for a in actions
         ],
     }
+
+
+def _with_reasons(indicator: Indicator, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each piece of evidence with why its modality was chosen (issue 12): the words naming
+    the indicator's event in the sentence and the cue that decided, as the current rule
+    reads the stored sentence (a replay brings stored modalities up to the same rule)."""
+    matcher = Matcher([indicator])
+    for row in rows:
+        sentence = str(row["sentence"])
+        headline = sentence == str(row.get("title") or "")
+        found = matcher.match(Item("why", sentence, "") if headline else Item("why", "", sentence))
+        why = found[0] if found else None
+        row["trigger"] = why.trigger if why else ""
+        row["cue"] = why.cue if why else ""
+    return rows

@@ -84,7 +84,18 @@ def explain(app: App, indicator: str, fmt: str | None) -> None:
     if fmt == "csv":  # one table per file: the evidence trail (history is `history --format csv`)
         render(
             doc["evidence"],
-            ["id", "published", "modality", "source", "sentence", "terms", "link", "dismissed"],
+            [
+                "id",
+                "published",
+                "modality",
+                "trigger",
+                "cue",
+                "source",
+                "sentence",
+                "terms",
+                "link",
+                "dismissed",
+            ],
             fmt,
         )
         return
@@ -95,7 +106,17 @@ def explain(app: App, indicator: str, fmt: str | None) -> None:
     render(header, ["field", "value"], fmt, title=f"Indicator {doc['indicator']}")
     render(
         doc["evidence"],
-        ["id", "published", "modality", "source", "sentence", "link", "dismissed"],
+        [
+            "id",
+            "published",
+            "modality",
+            "trigger",
+            "cue",
+            "source",
+            "sentence",
+            "link",
+            "dismissed",
+        ],
         fmt,
         title="Evidence",
     )

@@ -92,6 +92,18 @@ def test_explain_json_has_the_trail_with_links_and_history(loaded: Database) -> 
     assert [(h["from"], h["to"]) for h in doc["history"]] == [("watching", "observed")]
 
 
+def test_explain_says_why_each_modality(loaded: Database) -> None:
+    """Issue 12, item 5: each piece of evidence says the words naming the event (none here:
+    "Shipbuilding pact" names no action, so the query's terms are judged) and the cue."""
+    doc = json.loads(run(loaded, "explain", "t/pact", "--format", "json"))
+    reasons = {(e["sentence"].split()[0], e["modality"], e["cue"]) for e in doc["evidence"]}
+    assert ("India,", "occurred", "sign") in reasons  # the headline's present tense
+    assert ("Russian", "occurred", "signed") in reasons
+    assert {e["trigger"] for e in doc["evidence"]} == {""}
+    table = run(loaded, "explain", "t/pact", "--format", "table")
+    assert "cue" in table
+
+
 def test_table_fits_100_columns(loaded: Database) -> None:
     out = run(loaded, "status", "--format", "table")
     assert max(len(line) for line in out.splitlines()) <= 100

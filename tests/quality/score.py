@@ -138,8 +138,51 @@ def main() -> int:
     for split, table in results.items():
         show(f"{split} ({sum(1 for i in items if i['split'] == split)} items)", table)
     if not args.self_only:
+        _other_topics()
         _real_news(args.per_indicator)
     return 0
+
+
+TOPICS = HERE / "topics"
+
+
+def _row(name: str, row: dict[str, float]) -> str:
+    return (
+        f"{name:44} {int(row['n']):>3}  {row['det_p']:6.2f} {row['det_r']:6.2f} "
+        f"{row['det_f1']:6.2f}  {row['occ_p']:6.2f} {row['occ_r']:6.2f} {row['occ_f1']:6.2f}  "
+        f"{row['mod_acc']:7.2f}"
+    )
+
+
+def _header() -> str:
+    return (
+        f"{'set':44} {'n':>3}  {'det P':>6} {'det R':>6} {'det F1':>6}  {'occ P':>6} "
+        f"{'occ R':>6} {'occ F1':>6}  {'mod acc':>7}"
+    )
+
+
+def _other_topics() -> None:
+    """Self-written sets on other topics with plain keyword watch lists (topics/README.md),
+    written blind for issue 12: dev and the held-back fifth, and all topics together."""
+    print(f"\nself-written, other topics (plain keyword watch lists)\n{_header()}")
+    pooled: dict[str, tuple[list[dict[str, object]], dict[str, dict[str, str]]]] = {}
+    for watchlist in sorted(TOPICS.glob("*.yaml")):
+        items = [
+            json.loads(line)
+            for line in watchlist.with_suffix(".jsonl").read_text("utf-8").splitlines()
+            if line.strip()
+        ]
+        predicted = predict(items, watchlist)
+        for split in ("dev", "holdout"):
+            subset = [i for i in items if i["split"] == split]
+            print(
+                _row(f"{watchlist.stem} {split} ({len(subset)})", score(subset, predicted)["ALL"])
+            )
+            both = pooled.setdefault(split, ([], {}))
+            both[0].extend(subset)
+            both[1].update(predicted)
+    for split, (items, predicted) in pooled.items():
+        print(_row(f"all topics {split} ({len(items)})", score(items, predicted)["ALL"]))
 
 
 def _real_news(per_indicator: bool) -> None:
@@ -156,14 +199,9 @@ def _real_news(per_indicator: bool) -> None:
     if not rows:
         print("\n(no ../shared/realnews here: real-news rows skipped)")
         return
-    print(
-        f"\n{'set':34} {'n':>3}  {'det P':>6} {'det R':>6} {'det F1':>6}  {'occ P':>6} {'occ R':>6} {'occ F1':>6}  {'mod acc':>7}"
-    )
+    print(f"\nreal news (../shared/realnews, internal)\n{_header()}")
     for name, row in rows:
-        print(
-            f"{name:34} {int(row['n']):>3}  {row['det_p']:6.2f} {row['det_r']:6.2f} {row['det_f1']:6.2f}  "
-            f"{row['occ_p']:6.2f} {row['occ_r']:6.2f} {row['occ_f1']:6.2f}  {row['mod_acc']:7.2f}"
-        )
+        print(_row(name, row))
 
 
 if __name__ == "__main__":
