@@ -168,6 +168,7 @@ class Lexicon:
     classes: Mapping[str, EventClass]
     _event: Mapping[str, _Surface] = field(default_factory=dict, repr=False)
     _reversal: Mapping[str, _Surface] = field(default_factory=dict, repr=False)
+    _firsts: dict[Event, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, classes: Mapping[str, EventClass]) -> Lexicon:
@@ -176,6 +177,22 @@ class Lexicon:
             {n: _surface(c.verbs, c.nouns) for n, c in classes.items()},
             {n: _surface(c.reversal, c.reversal_nouns) for n, c in classes.items()},
         )
+
+    def first_tokens(self, event: Event) -> frozenset[str]:
+        """Every word a trigger of ``event`` (or of its reversal) can start with."""
+        found = self._firsts.get(event)
+        if found is None:
+            words: set[str] = set(_head_forms(event.head)) if event.head else set()
+            names = [*event.actions, *(["cancel"] if event.head else [])]
+            for name in names:
+                for table in (self._event, self._reversal):
+                    if name in table:
+                        words.update(table[name].by_first)
+            found = frozenset(words)
+            if len(self._firsts) > 10_000:  # bound the memory over many watch lists
+                self._firsts.clear()
+            self._firsts[event] = found
+        return found
 
     def with_classes(self, extra: Mapping[str, EventClass]) -> Lexicon:
         """This lexicon with a watch list's own classes added (or replacing built-in ones)."""
@@ -380,8 +397,12 @@ def find_triggers(
     (a word that is a noun and a verb reads as a verb in a headline, a noun in body text)."""
     found: list[Trigger] = []
     head = _head_forms(event.head) if event.head else {}
+    firsts = lex.first_tokens(event)
     i = 0
     while i < len(toks):
+        if toks[i] not in firsts:  # most words start no form of the event: one lookup
+            i += 1
+            continue
         best: Trigger | None = None
         if toks[i] in head:
             best = Trigger(i, i + 1, Role.EVENT, Form.NOUN, "", False, durative=True)

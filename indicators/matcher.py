@@ -16,7 +16,8 @@ For each item:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from indicators.events import (
@@ -103,6 +104,33 @@ def _necessary(node: Node) -> Node | None:
     if any(p is None for p in parts):
         return None
     return Or(tuple(p for p in parts if p is not None), node.column)
+
+
+# The fallback's windows lie in the headline and the lead: its first sentences. Feed
+# entries are mostly leads; three sentences kept every cross-sentence match of the labelled
+# real-news sets, and reading no further keeps a long item from costing a split per query.
+LEAD = 3
+
+
+class _Windows:
+    """The pairs of sentences a plain query may span when no single sentence matches it:
+    the headline with each sentence of the lead, and each two neighbouring sentences of the
+    lead ("The EU and Mercosur met in Asunción. The deal was signed …"). Terms scattered
+    over a long item are too loose a match. Built once per item, shared by its indicators."""
+
+    def __init__(self, units: Sequence[_Unit], scope: ItemScope) -> None:
+        self.scope = scope
+        title = [u for u in units if u.is_title]
+        body = [u for u in units if not u.is_title]
+        self._pairs = [(t, b) for t in title[:1] for b in body[:LEAD]]
+        self._pairs += list(itertools.pairwise(body[:LEAD]))
+        self._ready: list[Unit] = []
+
+    def pairs(self) -> Iterator[tuple[tuple[_Unit, _Unit], Unit]]:
+        for k, pair in enumerate(self._pairs):
+            if k == len(self._ready):
+                self._ready.append(Unit([*pair[0].tokens, *pair[1].tokens], item=self.scope))
+            yield pair, self._ready[k]
 
 
 def _scoped(node: Node) -> bool:
@@ -292,9 +320,13 @@ class Matcher:
             return []
         # ``item:`` terms see every word of the item, a headline repeated in the summary
         # included; sentences that repeat one seen before are not evaluated again. The
-        # whole-item fallback reads every sentence.
-        whole = [n for n in candidates if self._whole[n]]
-        live = blocks if whole else self._live_blocks(blocks, block_tokens, candidates, scope)
+        # whole-item fallback reads every sentence, but only for a query that holds on the
+        # whole item (one test, before any splitting: most candidates fail it).
+        everything = Unit(words, item=scope)
+        whole = [n for n in candidates if self._whole[n] and self._queries[n].test_unit(everything)]
+        live = self._live_blocks(blocks, block_tokens, candidates, scope)
+        if whole and blocks and (not live or live[0] is not blocks[0]):
+            live = [blocks[0], *live]  # the lead, where the fallback's windows are
         units = self._sentence_units(title, title_tokens, live)
         if not units:
             return []
@@ -307,53 +339,40 @@ class Matcher:
                     continue
                 ev = self._evidence(number, unit, hit.positions, hit.terms)
                 found.setdefault(number, []).append((_PRIORITY[ev.modality], unit.position, ev))
-        if whole and len(units) > 1:
-            for number in whole:
-                if number not in found:
-                    fallback = self._whole_item(
-                        number, units, scope.title_tokens, [w for u in units for w in u.tokens]
-                    )
-                    if fallback is not None:
-                        found[number] = [fallback]
+        missing = [n for n in whole if n not in found] if len(units) > 1 else []
+        if missing:
+            windows = _Windows(units, scope)
+            for number in missing:
+                fallback = self._whole_item(number, windows)
+                if fallback is not None:
+                    found[number] = [fallback]
         evidence: list[Evidence] = []
         for number in sorted(found):
             evidence.extend(ev for _, _, ev in sorted(found[number], key=_decisive))
         return evidence
 
-    def _whole_item(
-        self,
-        number: int,
-        units: list[_Unit],
-        title_tokens: Sequence[str],
-        all_words: Sequence[str],
-    ) -> tuple[int, int, Evidence] | None:
+    def _whole_item(self, number: int, windows: _Windows) -> tuple[int, int, Evidence] | None:
+        """Indicator ``number`` on two sentences at a time (``_Windows``), credited to the
+        one that names its event, else the one holding more of its terms."""
         query = self._queries[number]
-        starts: list[int] = []
-        total = 0
-        for unit in units:
-            starts.append(total)
-            total += len(unit.tokens)
-        hit = query.match(all_words, title_tokens, all_words)
-        if hit is None:
+        found = next(
+            ((pair, hit) for pair, ready in windows.pairs() if (hit := query.match_unit(ready))),
+            None,
+        )
+        if found is None:
             return None
-        # Credit the sentence that holds most matched terms; prefer the body over the title.
-        counts = [0] * len(units)
-        for pos in hit.positions:
-            owner = max(i for i, start in enumerate(starts) if start <= pos)
-            counts[owner] += 1
+        pair, hit = found
+        first = len(pair[0].tokens)
+        counts = [sum(p < first for p in hit.positions), sum(p >= first for p in hit.positions)]
         # A sentence naming the indicator's event is where its modality is said.
         event, lex = self._event(number), self._lexicon_of(number)
         named = [
             bool(counts[i]) and event is not None and bool(find_triggers(u.tokens, event, lex))
-            for i, u in enumerate(units)
+            for i, u in enumerate(pair)
         ]
-        best = max(
-            range(len(units)), key=lambda i: (named[i], counts[i], not units[i].is_title, -i)
-        )
-        unit = units[best]
-        anchors = [
-            p - starts[best] for p in hit.positions if 0 <= p - starts[best] < len(unit.tokens)
-        ]
+        best = max((0, 1), key=lambda i: (named[i], counts[i], not pair[i].is_title, -i))
+        unit, offset = pair[best], (0, first)[best]
+        anchors = [p - offset for p in hit.positions if 0 <= p - offset < len(unit.tokens)]
         ev = self._evidence(number, unit, anchors, hit.terms)
         return (_PRIORITY[ev.modality], unit.position, ev)
 
