@@ -22,6 +22,7 @@ DESIGN §6; the procedure and the reasons for it are in ``docs/notes/modality.md
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -378,11 +379,12 @@ def _judge(
     homes = [k for k, inside in enumerate(by_clause) if inside]
     homes = [k for k in homes if not clauses[k].background] or homes
     results = [
-        (len(by_clause[k]), -cue[2], cue)
+        (len(by_clause[k]), -k if tight else -cue[2], cue)
         for k in homes
         if (cue := _clause_class(toks, cues, clauses, k, by_clause[k], 0, tight)) is not None
     ]
-    if results:  # the clause with most anchors; on a tie the stronger class
+    if results:  # the clause with most anchors; on a tie the stronger class, or with
+        # triggers (one per clause) the first clause: the sentence's main report
         best = max(results, key=lambda r: (r[0], r[1]))[2]
         return best[2], best
     if any(
@@ -476,7 +478,8 @@ def judge(
     triggers = (
         find_triggers(toks, event, lex or lexicon(), headline=headline) if event is not None else []
     )
-    cues = [c for c in found if c[2] != _IGNORE]
+    adjectives = _compound_participles(sentence)
+    cues = [c for c in found if c[2] != _IGNORE and c[0] not in adjectives]
     if headline:  # "Ministry to simplify rules": any verb, not just the listed ones
         cues = _headline_infinitives(toks, cues)
     documents = _document_cues(toks) if _about_a_document(event) else []
@@ -508,7 +511,10 @@ def judge(
     undone = (
         cls == _NEG
         and not isinstance(why, str)
-        and any(t.role is Role.REVERSAL and t.start <= why[0] < t.end for t in triggers)
+        and any(
+            t.role is Role.REVERSAL and t.start <= why[0] < t.end and _reported_done(toks, t)
+            for t in triggers
+        )
     )
     trigger = " ".join(" ".join(toks[t.start : t.end]) for t in triggers)
     return Judgement(_MODALITY[cls], trigger, cue, undone)
@@ -623,15 +629,39 @@ def _headline_infinitives(toks: tuple[str, ...], cues: list[_Cue]) -> list[_Cue]
     return sorted([*cues, *extra]) if extra else cues
 
 
+# "Chinese-made vehicles", "Russian-built frigate", "state-owned refiner": a participle
+# joined to a noun by a hyphen is an adjective, not a report that something was made.
+_COMPOUND = re.compile(
+    r"\w[-‐‑](made|built|owned|based|led|backed|designed|run|funded|linked|flagged|"
+    r"controlled|produced|supplied|sponsored|brokered|operated)\b",
+    re.IGNORECASE,
+)
+
+
+def _compound_participles(sentence: str) -> frozenset[int]:
+    """Token indices of hyphenated participles used as adjectives (``_COMPOUND``)."""
+    if "-" not in sentence and "‐" not in sentence and "‑" not in sentence:
+        return frozenset()
+    return frozenset(len(tokenize(sentence[: m.start(1)])) for m in _COMPOUND.finditer(sentence))
+
+
+def _reported_done(toks: tuple[str, ...], trigger: Trigger) -> bool:
+    """Whether a reversal is reported as done ("cancelled", "reimposes", "the
+    cancellation"), not planned ("plans to cancel", "will reimpose")."""
+    prev = _before(toks, trigger.start)
+    if trigger.form is Form.BASE:
+        return prev not in _FUTURE and not _infinitive_before(toks, trigger.start)
+    return not (trigger.form is Form.PAST and prev == "be") and prev not in _PLANNED
+
+
 def _trigger_class(toks: tuple[str, ...], trigger: Trigger, headline: bool) -> int | None:
     """The cue class a trigger word is by its own form and the word before it; None for a
     noun or verb-noun, which the words around it govern ("the signing was postponed")."""
     prev = _before(toks, trigger.start)
     if trigger.role is Role.REVERSAL:
-        # "cancelled the deal", "reimposes the ban": the event undone; "talks to sell the
-        # stake": a reversal only planned, but "the ban will stay": the ending will not be
-        planned = trigger.form is Form.BASE and prev in _FUTURE
-        return _ANT if planned and not trigger.ending else _NEG
+        # "cancelled the deal", "reimposes the ban": the event undone (``undone`` is set
+        # only when the reversal is reported done: see ``judge``)
+        return _NEG  # a planned undoing is bad news too: "plans to scale back imports"
     after = toks[trigger.end] if trigger.end < len(toks) else ""
     if after in _NOTHING and trigger.form is not Form.NOUN:
         return _NEG  # "imported no canola", "bought nothing"

@@ -154,3 +154,5 @@ def test_polarity_composes_with_the_event(cls: object, data: st.DataObject) -> N
     assert verdict(f"Officials have yet to {verb} the zorblat.") == (NEG, False)
     # its reversal is a negation, and the event undone; an ending of an ending included
     assert verdict(f"Officials {_past(undo)} the zorblat on Monday.") == (NEG, True)
+    # a planned undoing is bad news for the event, but it is not undone yet
+    assert verdict(f"Officials plan to {undo} the zorblat next year.") == (NEG, False)
