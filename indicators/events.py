@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
-from lemminflect import getAllInflections, getAllLemmas, getInflection
+from lemminflect import getAllInflections, getInflection
 
 from indicators.text import tokenize
 
@@ -496,6 +496,7 @@ def _resolve(toks: Sequence[str], i: int, forms: frozenset[Form], headline: bool
 
 @lru_cache(maxsize=4096)
 def is_verb(word: str) -> bool:
-    """Whether ``word`` is the base form of an English verb (lemminflect's lexicon)."""
-    lemmas = getAllLemmas(word, upos="VERB").get("VERB", ())
-    return word in lemmas
+    """Whether ``word`` is the base form of an English verb: lemminflect lists its forms.
+    (Its inflection table is loaded for the lexicon anyway; its lemma table would cost
+    another ~30 MB per process.)"""
+    return word in getAllInflections(word, upos="VERB").get("VB", ())

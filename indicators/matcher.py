@@ -61,6 +61,7 @@ class _Unit:
     tokens: tuple[str, ...]
     is_title: bool
     position: int  # 0 for the headline, 1… for summary sentences
+    lead: bool = False  # a sentence of the summary's first paragraph
 
 
 def _clauses(node: Node) -> tuple[Node, ...]:
@@ -121,7 +122,7 @@ class _Windows:
     def __init__(self, units: Sequence[_Unit], scope: ItemScope) -> None:
         self.scope = scope
         title = [u for u in units if u.is_title]
-        body = [u for u in units if not u.is_title]
+        body = [u for u in units if u.lead]
         self._pairs = [(t, b) for t in title[:1] for b in body[:LEAD]]
         self._pairs += list(itertools.pairwise(body[:LEAD]))
         self._ready: list[Unit] = []
@@ -265,7 +266,11 @@ class Matcher:
         return self._sentence_units(title, tokenize(title), line_blocks(summary))
 
     def _sentence_units(
-        self, title: str, title_tokens: Sequence[str], blocks: Iterable[str]
+        self,
+        title: str,
+        title_tokens: Sequence[str],
+        blocks: Iterable[str],
+        lead: str | None = None,
     ) -> list[_Unit]:
         units = [_Unit(title, tuple(title_tokens), True, 0)] if title else []
         seen = {title.casefold()}
@@ -276,7 +281,8 @@ class Matcher:
                 if sentence.casefold() in seen:  # feeds often repeat the headline
                     continue
                 seen.add(sentence.casefold())
-                units.append(_Unit(sentence, tuple(tokenize(sentence)), False, position))
+                tokens = tuple(tokenize(sentence))
+                units.append(_Unit(sentence, tokens, False, position, block is lead))
         return units
 
     def _live_blocks(
@@ -320,14 +326,16 @@ class Matcher:
             return []
         # ``item:`` terms see every word of the item, a headline repeated in the summary
         # included; sentences that repeat one seen before are not evaluated again. The
-        # whole-item fallback reads every sentence, but only for a query that holds on the
-        # whole item (one test, before any splitting: most candidates fail it).
-        everything = Unit(words, item=scope)
-        whole = [n for n in candidates if self._whole[n] and self._queries[n].test_unit(everything)]
+        # whole-item fallback reads the lead (the headline and the first paragraph), and only
+        # for a query that holds on it (one test, before any splitting).
+        lead = Unit([*title_tokens, *(block_tokens[0] if blocks else ())], item=scope)
+        whole = [n for n in candidates if self._whole[n] and self._queries[n].test_unit(lead)]
         live = self._live_blocks(blocks, block_tokens, candidates, scope)
         if whole and blocks and (not live or live[0] is not blocks[0]):
             live = [blocks[0], *live]  # the lead, where the fallback's windows are
-        units = self._sentence_units(title, title_tokens, live)
+        units = self._sentence_units(
+            title, title_tokens, live, blocks[0] if whole and blocks else None
+        )
         if not units:
             return []
         found: dict[int, list[tuple[int, int, Evidence]]] = {}

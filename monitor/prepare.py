@@ -28,6 +28,7 @@ from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from indicators.events import lexicon
 from indicators.matcher import Matcher
 from indicators.model import Evidence, Indicator, Item
 from monitor.errors import FeedError
@@ -35,6 +36,11 @@ from monitor.feeds.parse import parse_feed
 from monitor.feeds.types import ParsedFeed
 
 log = logging.getLogger("watchlist.prepare")
+
+# The event lexicon's word forms (lemminflect's tables, ~20 MB) are built when this module
+# is imported: in the forkserver that preloads it, before any worker forks, so the workers
+# share one copy instead of building one each.
+lexicon()
 
 POOL_MIN_FEEDS = 20  # a smaller poll is not worth the pool's start-up (~0.5 s)
 
