@@ -11,6 +11,7 @@ estimate is exact. Hand-written (30 lines) rather than a library that needs NumP
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 
 from indicators.text import tokenize
@@ -60,3 +61,23 @@ def may_be_syndicated(a: frozenset[int], b: frozenset[int]) -> bool:
     """
     both = len(a & b)
     return both > 0 and both >= SYNDICATED * min(K, len(a) + len(b) - both)
+
+
+def overlap_needed(n: int) -> int:
+    """The fewest hashes a sketch of ``n`` hashes shares with any sketch syndicated with it.
+
+    ``may_be_syndicated`` needs ``both >= SYNDICATED * min(K, |a ∪ b|)`` and ``|a ∪ b| >=
+    n``; the same float expression is used, so the bound is exact, not rounded twice.
+    """
+    return max(1, math.ceil(SYNDICATED * min(K, n)))
+
+
+def candidate_prefix(sk: Sequence[int]) -> tuple[int, ...]:
+    """The smallest ``n - overlap_needed(n) + 1`` hashes of a sketch (prefix filtering).
+
+    Two sketches that share at least ``t`` hashes have their smallest shared hash among the
+    first ``n - t + 1`` of each, so syndicated sketches always have intersecting prefixes:
+    an index of prefixes finds every possible copy (no false negatives, unlike LSH bands).
+    """
+    n = len(sk)
+    return tuple(sorted(sk)[: n - overlap_needed(n) + 1]) if n else ()
