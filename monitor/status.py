@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from indicators.model import Modality
-from indicators.similarity import may_be_syndicated, syndicated
+from indicators.similarity import bands, may_be_syndicated, share_band, syndicated
 
 SYNDICATION_WINDOW = timedelta(days=3)
 
@@ -92,8 +92,10 @@ def source_groups(
     """Group evidence into independent sources (union-find over publisher and syndication).
 
     With ``by_publisher=False`` the groups are the syndication clusters alone: copies of
-    one story, whoever carried them. This compares every pair inside the window: the
-    reference computation, which the stored, incremental clusters must equal.
+    one story, whoever carried them. Two pieces are copies when they are close in time,
+    share a band of their sketches (``similarity.bands``) and are ``syndicated``. This
+    compares every pair inside the window: the reference computation, which the stored,
+    incremental clusters (found through an index of bands) must equal.
     """
     items = sorted(evidence, key=order_key)
     parent = list(range(len(items)))
@@ -117,6 +119,7 @@ def source_groups(
             else:
                 first_of[ev.publisher] = i
     sets = [frozenset(ev.sketch) for ev in items]  # once per call, not once per pair
+    keys = [bands(ev.sketch) for ev in items]
     for i, a in enumerate(items):
         for j in range(i + 1, len(items)):
             b = items[j]
@@ -125,6 +128,7 @@ def source_groups(
             if (
                 find(i) != find(j)  # already one source: nothing to learn
                 and may_be_syndicated(sets[i], sets[j])
+                and share_band(keys[i], keys[j])
                 and syndicated(a.sketch, b.sketch)
             ):
                 union(i, j)
@@ -150,7 +154,8 @@ def independent(a: EvidenceFact, b: EvidenceFact) -> bool:
     if a.publisher and a.publisher == b.publisher:
         return False
     close = abs(a.published_at - b.published_at) <= SYNDICATION_WINDOW
-    return not (close and syndicated(a.sketch, b.sketch))
+    copy = share_band(bands(a.sketch), bands(b.sketch)) and syndicated(a.sketch, b.sketch)
+    return not (close and copy)
 
 
 def _reversed(facts: DecisionFacts) -> bool:

@@ -2,9 +2,10 @@
 
 A decision used to re-cluster all of an indicator's evidence pair by pair (issue 15: 82 of
 98 s of a poll). Now each piece is placed once, when it arrives (``assign_clusters``):
-it is compared only with the stored pieces that share a hash of its sketch's prefix
-(``EvidencePosting``, an exact candidate filter, see ``similarity.candidate_prefix``)
-inside ``SYNDICATION_WINDOW``, and joins or merges their clusters. A cluster's id is its
+it is compared only with the stored pieces that share a band of its sketch
+(``EvidencePosting``, see ``similarity.bands``) inside ``SYNDICATION_WINDOW``, and joins
+or merges their clusters. The reference computation counts a pair only when it shares a
+band too, so nothing is lost by looking only there. A cluster's id is its
 first member's id, so the stored clusters equal the full computation
 (``status.source_groups(..., by_publisher=False)``) whatever the arrival order.
 
@@ -22,21 +23,29 @@ lock, so several workers (PostgreSQL) see one consistent state.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from indicators.model import Modality
-from indicators.similarity import candidate_prefix, syndicated
+from indicators.similarity import bands, may_be_syndicated, syndicated
 from monitor.status import SYNDICATION_WINDOW
-from monitor.storage.models import Entry, EvidencePosting, EvidenceRow, SourceKey, SourceLink
+from monitor.storage.models import (
+    Base,
+    Entry,
+    EvidencePosting,
+    EvidenceRow,
+    SourceKey,
+    SourceLink,
+)
 
 OCCURRED = Modality.OCCURRED.value
-CHUNK = 20  # pieces placed per candidate query (36 prefix hashes each: bound parameters)
+CHUNK = 40  # pieces placed per candidate query (16 band keys each: bound parameters)
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,10 @@ class Piece:
     sentence: str
     sketch: tuple[int, ...]
     cluster: int | None = None
+
+    @functools.cached_property
+    def hashes(self) -> frozenset[int]:
+        return frozenset(self.sketch)
 
     @property
     def key(self) -> str:
@@ -130,8 +143,8 @@ def _sources_stale(session: Session, indicator_id: int) -> bool:
 def _candidates(
     session: Session, indicator_id: int, occurred: bool, chunk: Sequence[Piece]
 ) -> list[Piece]:
-    """Placed pieces whose sketch prefix meets a prefix of the chunk, inside its window."""
-    hashes = {h for piece in chunk for h in candidate_prefix(piece.sketch)}
+    """Placed pieces that share a band with the chunk, inside its window."""
+    hashes = {h for piece in chunk for h in bands(piece.sketch)}
     if not hashes:
         return []
     lo = min(p.published_at for p in chunk) - SYNDICATION_WINDOW
@@ -176,7 +189,7 @@ def _place(
     found = _candidates(session, indicator_id, occurred, chunk)
     index: dict[int, list[Piece]] = {}
     for piece in found:
-        for h in candidate_prefix(piece.sketch):
+        for h in bands(piece.sketch):
             index.setdefault(h, []).append(piece)
 
     def node(p: Piece) -> tuple[str, int]:
@@ -188,13 +201,15 @@ def _place(
     for piece in chunk:
         sets.find(node(piece))
         seen: set[int] = set()
-        for h in candidate_prefix(piece.sketch):
+        for h in bands(piece.sketch):
             for other in index.get(h, ()):
                 if other.id in seen:
                     continue
                 seen.add(other.id)
-                if abs(other.published_at - piece.published_at) <= SYNDICATION_WINDOW and (
-                    syndicated(piece.sketch, other.sketch)
+                if (
+                    abs(other.published_at - piece.published_at) <= SYNDICATION_WINDOW
+                    and may_be_syndicated(piece.hashes, other.hashes)
+                    and syndicated(piece.sketch, other.sketch)
                 ):
                     sets.union(node(piece), node(other))
                     if other.cluster is not None:
@@ -229,9 +244,12 @@ def _relabel(session: Session, indicator_id: int, clusters: set[int], to: int) -
 def _write_placed(
     session: Session, indicator_id: int, occurred: bool, joined: Sequence[_Joined]
 ) -> None:
+    """The new pieces' clusters and postings, as two Core executemany statements."""
     placed = [(piece, group.cluster) for group in joined for piece in group.new]
-    session.execute(  # ORM bulk UPDATE by primary key: one executemany
-        update(EvidenceRow), [{"id": piece.id, "cluster_id": c} for piece, c in placed]
+    rows = Base.metadata.tables["evidence"]
+    session.execute(
+        update(rows).where(rows.c.id == bindparam("piece")).values(cluster_id=bindparam("to")),
+        [{"piece": piece.id, "to": cluster} for piece, cluster in placed],
     )
     postings = [
         {
@@ -242,10 +260,10 @@ def _write_placed(
             "published_at": piece.published_at,
         }
         for piece, _ in placed
-        for h in candidate_prefix(piece.sketch)
+        for h in bands(piece.sketch)
     ]
     if postings:
-        session.execute(insert(EvidencePosting), postings)
+        session.execute(insert(Base.metadata.tables["evidence_postings"]), postings)
 
 
 # -- independent sources ------------------------------------------------------------------

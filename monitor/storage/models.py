@@ -204,12 +204,8 @@ class EvidenceRow(Base):
 
 
 class EvidencePosting(Base):
-    """The prefix of a live, clustered piece's sketch: where new evidence looks for copies.
-
-    A piece of ``n`` hashes is syndicated with another only if they share at least
-    ``t(n)`` hashes, so their ``n - t(n) + 1`` smallest hashes must meet (prefix filtering):
-    looking up these postings finds every candidate, and only candidates.
-    """
+    """The band keys of a live, placed piece's sketch: where new evidence looks for copies
+    (``similarity.bands``; ``hash`` is a band key)."""
 
     __tablename__ = "evidence_postings"
     __table_args__ = (
