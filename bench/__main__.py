@@ -99,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     memory_config = memory.QUICK if args.quick else memory.MemoryConfig()
     history_config = history.QUICK if args.quick else history.HistoryConfig()
     history_config = replace(history_config, postgres=not args.no_postgres, realnews=args.realnews)
+    if args.history_feeds:
+        history_config = replace(
+            history_config, feeds=args.history_feeds[0], big_feeds=args.history_feeds[1]
+        )
     if args.runs:
         match_config = replace(match_config, runs=args.runs)
         poll_config = replace(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from indicators.model import Evidence, Modality
@@ -78,6 +78,58 @@ def _store_sketch(session: Session, entry: StoredEntry) -> None:
     )
 
 
+NewEvidence = tuple[StoredEntry, int, str, Sequence[Evidence]]  # entry, indicator, version
+
+
+def _rows(
+    entry: StoredEntry,
+    indicator_id: int,
+    version: str,
+    found: Sequence[Evidence],
+    now: datetime,
+    dismissed: dict[str, tuple[datetime | None, str | None]],
+) -> list[dict[str, Any]]:
+    rows = []
+    for position, ev in enumerate(found):
+        sentence = ev.sentence[:4000]
+        gone_at, note = dismissed.get(sentence, (None, None))
+        rows.append(
+            {
+                "entry_id": entry.id,
+                "indicator_id": indicator_id,
+                "indicator_version": version,
+                "position": position,
+                "modality": ev.modality.value,
+                "sentence": sentence,
+                "terms": list(ev.terms),
+                "publisher": entry.publisher,
+                "published_at": entry.published_at,
+                "created_at": now,
+                "dismissed": sentence in dismissed,
+                "dismissed_at": gone_at,
+                "dismiss_note": note,
+            }
+        )
+    return rows
+
+
+def add_evidence(session: Session, found: Sequence[NewEvidence], now: datetime) -> None:
+    """Store the evidence of entries inserted in this transaction (nothing to replace):
+    one executemany for the rows and one for the entries' sketches, per feed."""
+    rows = [row for e, ind, version, evs in found for row in _rows(e, ind, version, evs, now, {})]
+    if not rows:
+        return
+    session.execute(insert(Base.metadata.tables["evidence"]), rows)
+    entries = Base.metadata.tables["entries"]
+    with_evidence = {e.id: e for e, _, _, evs in found if evs}
+    session.execute(
+        update(entries)
+        .where(entries.c.id == bindparam("entry"), entries.c.sketch.is_(None))
+        .values(sketch=bindparam("sketch")),
+        [{"entry": e.id, "sketch": _sketch_of(e.title, e.summary)} for e in with_evidence.values()],
+    )
+
+
 def replace_evidence(
     session: Session,
     entry: StoredEntry,
@@ -108,27 +160,7 @@ def replace_evidence(
                 EvidenceRow.entry_id == entry.id, EvidenceRow.indicator_id == indicator_id
             )
         )
-    rows = []
-    for position, ev in enumerate(found):
-        sentence = ev.sentence[:4000]
-        gone_at, note = dismissed.get(sentence, (None, None))
-        rows.append(
-            {
-                "entry_id": entry.id,
-                "indicator_id": indicator_id,
-                "indicator_version": version,
-                "position": position,
-                "modality": ev.modality.value,
-                "sentence": sentence,
-                "terms": list(ev.terms),
-                "publisher": entry.publisher,
-                "published_at": entry.published_at,
-                "created_at": now,
-                "dismissed": sentence in dismissed,
-                "dismissed_at": gone_at,
-                "dismiss_note": note,
-            }
-        )
+    rows = _rows(entry, indicator_id, version, found, now, dismissed)
     if not rows:
         return []
     # Core, not the unit of work: an ORM object and a flush per entry were a third of a
