@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bench import matching, memory, polling, profiling, replay
+from bench import history, matching, memory, polling, profiling, replay
 from bench.common import ROOT, Results, log, machine, report, save_json
 from bench.server import FeedServer
 
@@ -32,6 +32,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--polling", action="store_true", help="scenario 2: poll --all")
     parser.add_argument("--replay", action="store_true", help="scenario 3: replay")
     parser.add_argument("--memory", action="store_true", help="scenario 4: daemon memory")
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="scenario 5: realistic corpus (mostly evidence) polls, and polls at any history",
+    )
+    parser.add_argument(
+        "--history-feeds",
+        type=int,
+        nargs=2,
+        metavar=("FEEDS", "BIG_FEEDS"),
+        help="--history: feeds of the realistic poll (200) and of the big history (1,000)",
+    )
+    parser.add_argument(
+        "--realnews",
+        action="store_true",
+        help="--history: also draw sentences from ../shared/realnews when present (read only)",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the poll and 10,000-indicator matching"
     )
@@ -69,7 +86,7 @@ def _guarded(results: Results, name: str, work: Callable[[], object]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    chosen = [args.matching, args.polling, args.replay, args.memory]
+    chosen = [args.matching, args.polling, args.replay, args.memory, args.history]
     everything = not any(chosen) and not args.profile
     results = Results()
     info = machine()
@@ -80,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     poll_config = polling.QUICK if args.quick else polling.PollConfig()
     replay_config = replay.QUICK if args.quick else replay.ReplayConfig()
     memory_config = memory.QUICK if args.quick else memory.MemoryConfig()
+    history_config = history.QUICK if args.quick else history.HistoryConfig()
+    history_config = replace(history_config, postgres=not args.no_postgres, realnews=args.realnews)
+    if args.history_feeds:
+        history_config = replace(
+            history_config, feeds=args.history_feeds[0], big_feeds=args.history_feeds[1]
+        )
     if args.runs:
         match_config = replace(match_config, runs=args.runs)
         poll_config = replace(
@@ -112,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
                     "replay",
                     args.replay,
                     lambda: replay.run(results, replay_config, server, tmp, archive),
+                ),
+                (
+                    "history",
+                    args.history,
+                    lambda: history.run(results, history_config, server, data, tmp),
                 ),
                 (
                     "memory",

@@ -10,6 +10,7 @@ estimate is exact. Hand-written (30 lines) rather than a library that needs NumP
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 
@@ -60,3 +61,41 @@ def may_be_syndicated(a: frozenset[int], b: frozenset[int]) -> bool:
     """
     both = len(a & b)
     return both > 0 and both >= SYNDICATED * min(K, len(a) + len(b) - both)
+
+
+# Locality-sensitive bands over the sketch, so that new evidence is compared only with
+# stored pieces that share a band (an index lookup), not with everything in its window.
+# One permutation of the hash space, split into BINS bins; a bin's value is the smallest
+# permuted hash of the sketch that falls in it; a band is ROWS neighbouring bins. Two
+# sketches share a band with probability about ``1 - (1 - J**ROWS)**(BINS / ROWS)`` for a
+# Jaccard resemblance J: 0.97 at the 0.45 threshold, 0.9997 at 0.6, 0.03 at 0.1. Exact
+# pairwise comparison (prefix filtering) was tried first: on a topic's news, stock
+# phrases ("India and Russia", "the two countries") put most pieces in every piece's
+# candidates, and a poll grew with the square of its evidence again.
+BINS = 32
+ROWS = 2
+_SPREAD = 0x9E3779B1  # odd: a bijection of 32-bit hashes (Fibonacci hashing)
+
+
+@functools.lru_cache(maxsize=8192)  # stored pieces meet many new ones: once per sketch
+def bands(sk: tuple[int, ...]) -> tuple[int, ...]:
+    """The band keys of a sketch (bands with an empty bin are left out), sorted."""
+    mins: list[int | None] = [None] * BINS
+    for h in sk:
+        g = (h * _SPREAD) & 0xFFFFFFFF
+        b = g >> 27  # the top five bits: one of 32 bins
+        low = mins[b]
+        if low is None or g < low:
+            mins[b] = g
+    keys = set()
+    for i in range(0, BINS, ROWS):
+        band = mins[i : i + ROWS]
+        if None not in band:
+            digest = hashlib.blake2b(repr((i, band)).encode(), digest_size=7).digest()
+            keys.add(int.from_bytes(digest, "big"))  # 56 bits: a signed BIGINT
+    return tuple(sorted(keys))
+
+
+def share_band(a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether two band-key tuples meet: the pair is a candidate for ``syndicated``."""
+    return not set(a).isdisjoint(b)

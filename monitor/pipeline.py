@@ -391,6 +391,7 @@ class Pipeline:
         # evidence goes, and the indicator is decided again (issue 7: a revised story kept
         # its old sentence as evidence, and its indicator the status that sentence gave).
         before = evidence_repo.indicators_by_entry(session, [e.id for e in entries if not e.is_new])
+        new: list[evidence_repo.NewEvidence] = []
         for entry in entries:
             by_indicator: dict[int, list[Evidence]] = {
                 db_id: [] for db_id in before.get(entry.id, ()) if db_id in rules.versions
@@ -401,11 +402,15 @@ class Pipeline:
             for ev in found:
                 by_indicator.setdefault(rules.db_ids[ev.indicator_id], []).append(ev)
             for db_id, evs in by_indicator.items():
-                evidence_repo.replace_evidence(
-                    session, entry, db_id, rules.versions[db_id], evs, now
-                )
+                if entry.is_new:  # nothing to replace: stored with the feed's others below
+                    new.append((entry, db_id, rules.versions[db_id], evs))
+                else:
+                    evidence_repo.replace_evidence(
+                        session, entry, db_id, rules.versions[db_id], evs, now
+                    )
                 counts.update(ev.modality.value for ev in evs)
                 touched.add(db_id)
+        evidence_repo.add_evidence(session, new, now)
         return touched
 
     def feeds_in_backoff(self) -> int:

@@ -1,8 +1,14 @@
 """The status engine: an indicator's status as a pure function (DESIGN §6).
 
-Inputs: the indicator's settings, its non-dismissed evidence, the analyst's pin, and
-``now``. Output: a ``Decision`` (status, the reason in words, the evidence behind it).
-No I/O and no clock: the pipeline persists what this decides.
+Inputs: the indicator's settings, the facts ``decide`` needs of its non-dismissed evidence
+(``DecisionFacts``: the first report of each independent source, the newest evidence, the
+newest occurred evidence, and the ids only when an overdue decision names them), the
+analyst's pin, and ``now``. Output: a ``Decision`` (status, the reason in words, the
+evidence behind it). No I/O and no clock: the pipeline persists what this decides.
+
+The facts are aggregates so that a decision costs the same at any history: storage keeps
+them per indicator (``monitor/storage/clusters.py``) and ``summarize`` computes the same
+facts from every row, as the reference and for evidence that is not stored (replay plans).
 
 Independent sources: occurred evidence is grouped so that evidence from one publisher,
 and syndicated copies of one story (near-duplicate text within ``SYNDICATION_WINDOW``),
@@ -18,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from indicators.model import Modality
-from indicators.similarity import may_be_syndicated, syndicated
+from indicators.similarity import bands, may_be_syndicated, share_band, syndicated
 
 SYNDICATION_WINDOW = timedelta(days=3)
 
@@ -28,6 +34,7 @@ class Status(StrEnum):
     ANTICIPATED = "anticipated"
     OBSERVED = "observed"
     CONFIRMED = "confirmed"
+    REVERSED = "reversed"
     STALLED = "stalled"
     OVERDUE = "overdue"
 
@@ -42,6 +49,20 @@ class EvidenceFact:
     published_at: datetime
     sketch: tuple[int, ...]
     sentence: str = ""
+    undone: bool = False  # the sentence reports the event undone (cancelled, revoked …)
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What ``decide`` reads of an indicator's live evidence: aggregates, not every row."""
+
+    # The first occurred evidence of each independent source, oldest first (``order_key``).
+    sources: tuple[EvidenceFact, ...] = ()
+    newest: EvidenceFact | None = None  # the newest evidence of any modality
+    last_occurred: EvidenceFact | None = None  # the newest occurred evidence not undone
+    # Every live evidence id, ascending: only an overdue decision names them all, so
+    # storage reads them only when nothing occurred and the deadline has passed.
+    evidence_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +81,7 @@ class Decision:
     sources: int = 0  # independent sources of occurred evidence
 
 
-def _order_key(ev: EvidenceFact) -> tuple[datetime, str, str, int]:
+def order_key(ev: EvidenceFact) -> tuple[datetime, str, str, int]:
     # Content first, id last: ties are broken the same way whatever the arrival order.
     return (ev.published_at, ev.modality.value, ev.sentence, ev.id)
 
@@ -71,9 +92,12 @@ def source_groups(
     """Group evidence into independent sources (union-find over publisher and syndication).
 
     With ``by_publisher=False`` the groups are the syndication clusters alone: copies of
-    one story, whoever carried them.
+    one story, whoever carried them. Two pieces are copies when they are close in time,
+    share a band of their sketches (``similarity.bands``) and are ``syndicated``. This
+    compares every pair inside the window: the reference computation, which the stored,
+    incremental clusters (found through an index of bands) must equal.
     """
-    items = sorted(evidence, key=_order_key)
+    items = sorted(evidence, key=order_key)
     parent = list(range(len(items)))
 
     def find(i: int) -> int:
@@ -95,6 +119,7 @@ def source_groups(
             else:
                 first_of[ev.publisher] = i
     sets = [frozenset(ev.sketch) for ev in items]  # once per call, not once per pair
+    keys = [bands(ev.sketch) for ev in items]
     for i, a in enumerate(items):
         for j in range(i + 1, len(items)):
             b = items[j]
@@ -103,6 +128,7 @@ def source_groups(
             if (
                 find(i) != find(j)  # already one source: nothing to learn
                 and may_be_syndicated(sets[i], sets[j])
+                and share_band(keys[i], keys[j])
                 and syndicated(a.sketch, b.sketch)
             ):
                 union(i, j)
@@ -110,6 +136,38 @@ def source_groups(
     for i, ev in enumerate(items):
         groups.setdefault(find(i), []).append(ev)
     return [groups[root] for root in sorted(groups)]
+
+
+def summarize(evidence: Sequence[EvidenceFact]) -> DecisionFacts:
+    """The facts ``decide`` needs, computed from every piece of live evidence."""
+    occurred = [ev for ev in evidence if ev.modality is Modality.OCCURRED]
+    return DecisionFacts(
+        sources=tuple(group[0] for group in source_groups(occurred)),
+        newest=max(evidence, key=order_key, default=None),
+        last_occurred=max((ev for ev in occurred if not ev.undone), key=order_key, default=None),
+        evidence_ids=tuple(sorted(ev.id for ev in evidence)),
+    )
+
+
+def independent(a: EvidenceFact, b: EvidenceFact) -> bool:
+    """Two pieces from different publishers that are not copies of one story."""
+    if a.publisher and a.publisher == b.publisher:
+        return False
+    close = abs(a.published_at - b.published_at) <= SYNDICATION_WINDOW
+    copy = share_band(bands(a.sketch), bands(b.sketch)) and syndicated(a.sketch, b.sketch)
+    return not (close and copy)
+
+
+def _reversed(facts: DecisionFacts) -> bool:
+    """The newest evidence undoes the event, after its last report, from another source."""
+    newest, last = facts.newest, facts.last_occurred
+    return (
+        newest is not None
+        and newest.undone
+        and last is not None
+        and newest.published_at > last.published_at
+        and independent(newest, last)
+    )
 
 
 def _ordinal(n: int) -> str:
@@ -129,31 +187,41 @@ def deadline_passed(expected_by: date | None, now: datetime) -> bool:
     return now >= datetime.combine(expected_by + timedelta(days=1), time(), tzinfo=UTC)
 
 
-def decide(settings: Settings, evidence: Sequence[EvidenceFact], now: datetime) -> Decision:
-    """The status of one indicator, with the reason and the evidence behind it."""
+def decide(
+    settings: Settings, evidence: DecisionFacts | Sequence[EvidenceFact], now: datetime
+) -> Decision:
+    """The status of one indicator, with the reason and the evidence behind it.
+
+    ``evidence`` is the facts storage keeps (``DecisionFacts``), or every piece of live
+    evidence, summarised here the same way.
+    """
     if settings.pinned is not None:
         note = f": {settings.pin_note}" if settings.pin_note else ""
         return Decision(settings.pinned, f"pinned by an analyst{note}")
-    occurred = [ev for ev in evidence if ev.modality is Modality.OCCURRED]
-    if occurred:
-        groups = source_groups(occurred)
-        firsts = [group[0] for group in groups]
-        ids = tuple(ev.id for ev in firsts)
-        if len(groups) >= settings.corroboration:
-            deciding = sorted(firsts, key=_order_key)[settings.corroboration - 1]
+    facts = evidence if isinstance(evidence, DecisionFacts) else summarize(evidence)
+    sources = facts.sources
+    if sources:
+        count = len(sources)
+        if _reversed(facts):
+            assert facts.newest is not None
+            return Decision(
+                Status.REVERSED, f"reversed: {_quote(facts.newest)}", (facts.newest.id,), count
+            )
+        ids = tuple(ev.id for ev in sources)
+        if count >= settings.corroboration:
+            deciding = sources[settings.corroboration - 1]
             reason = f"{_ordinal(settings.corroboration)} independent source: {_quote(deciding)}"
-            return Decision(Status.CONFIRMED, reason, ids, len(groups))
-        first = min(occurred, key=_order_key)
-        need = settings.corroboration - len(groups)
-        reason = f"reported by {len(groups)} independent source(s), {need} more to confirm: "
-        return Decision(Status.OBSERVED, reason + _quote(first), ids, len(groups))
+            return Decision(Status.CONFIRMED, reason, ids, count)
+        need = settings.corroboration - count
+        reason = f"reported by {count} independent source(s), {need} more to confirm: "
+        return Decision(Status.OBSERVED, reason + _quote(sources[0]), ids, count)
     if deadline_passed(settings.expected_by, now):
         assert settings.expected_by is not None
         reason = f"deadline {settings.expected_by.isoformat()} passed without an observation"
-        return Decision(Status.OVERDUE, reason, tuple(sorted(ev.id for ev in evidence)))
-    if not evidence:
+        return Decision(Status.OVERDUE, reason, facts.evidence_ids)
+    newest = facts.newest
+    if newest is None:
         return Decision(Status.WATCHING, "no evidence")
-    newest = max(evidence, key=_order_key)
     if newest.modality is Modality.NEGATED:
         return Decision(Status.STALLED, f"fell through: {_quote(newest)}", (newest.id,))
     return Decision(Status.ANTICIPATED, f"expected: {_quote(newest)}", (newest.id,))

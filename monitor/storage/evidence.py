@@ -1,29 +1,51 @@
 """Evidence and the status log: what the status engine reads and what it writes.
 
 ``apply_decision`` is the one place a status change is recorded: it locks the indicator
-(serialising decisions across workers on PostgreSQL), compares, appends to the log and
-returns the change so the caller can queue its alerts in the same transaction.
+(serialising decisions across workers on PostgreSQL), places new evidence in its clusters
+(``assign_clusters``), reads the facts a decision needs (``load_decision_facts``: a few
+indexed rows, whatever the history), compares, appends to the log and returns the change
+so the caller can queue its alerts in the same transaction.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from indicators.model import Evidence, Modality
 from indicators.similarity import sketch
 from monitor.errors import StorageError
-from monitor.status import Decision, EvidenceFact, Settings, Status, source_groups
+from monitor.status import (
+    Decision,
+    DecisionFacts,
+    EvidenceFact,
+    Settings,
+    Status,
+    deadline_passed,
+    order_key,
+)
+from monitor.storage.clusters import assign_clusters, release_evidence, source_members
 from monitor.storage.entries import StoredEntry
 from monitor.storage.indicators import lock_indicator
-from monitor.storage.models import AnalystAction, Entry, EvidenceRow, IndicatorRow, StatusChange
+from monitor.storage.models import (
+    AnalystAction,
+    Base,
+    Entry,
+    EvidenceRow,
+    IndicatorRow,
+    StatusChange,
+)
 
 # The status engine's ``decide``: passed in so storage never imports a decision policy.
-DecideFn = Callable[[Settings, Sequence[EvidenceFact], datetime], Decision]
+DecideFn = Callable[[Settings, DecisionFacts, datetime], Decision]
+
+__all__ = ["assign_clusters", "load_decision_facts"]  # the status owner's building blocks
 
 
 @dataclass(frozen=True)
@@ -41,13 +63,71 @@ class ChangeInfo:
     evidence_ids: tuple[int, ...]
 
 
-def _entry_sketch(session: Session, entry_id: int) -> tuple[int, ...]:
-    row = session.get(Entry, entry_id)
-    if row is None:
-        return ()
-    if row.sketch is None:  # computed lazily: only entries that are evidence need one
-        row.sketch = list(sketch(f"{row.title}\n{row.summary}"))
-    return tuple(row.sketch)
+@functools.lru_cache(maxsize=256)  # an entry with evidence for several indicators
+def _sketch_of(title: str, summary: str) -> list[int]:
+    return list(sketch(f"{title}\n{summary}"))
+
+
+def _store_sketch(session: Session, entry: StoredEntry) -> None:
+    """The entry's sketch, computed once: only entries that are evidence need one."""
+    entries = Base.metadata.tables["entries"]
+    session.execute(
+        update(entries)
+        .where(entries.c.id == entry.id, entries.c.sketch.is_(None))
+        .values(sketch=_sketch_of(entry.title, entry.summary))
+    )
+
+
+NewEvidence = tuple[StoredEntry, int, str, Sequence[Evidence]]  # entry, indicator, version
+
+
+def _rows(
+    entry: StoredEntry,
+    indicator_id: int,
+    version: str,
+    found: Sequence[Evidence],
+    now: datetime,
+    dismissed: dict[str, tuple[datetime | None, str | None]],
+) -> list[dict[str, Any]]:
+    rows = []
+    for position, ev in enumerate(found):
+        sentence = ev.sentence[:4000]
+        gone_at, note = dismissed.get(sentence, (None, None))
+        rows.append(
+            {
+                "entry_id": entry.id,
+                "indicator_id": indicator_id,
+                "indicator_version": version,
+                "position": position,
+                "modality": ev.modality.value,
+                "sentence": sentence,
+                "terms": list(ev.terms),
+                "publisher": entry.publisher,
+                "published_at": entry.published_at,
+                "created_at": now,
+                "dismissed": sentence in dismissed,
+                "dismissed_at": gone_at,
+                "dismiss_note": note,
+            }
+        )
+    return rows
+
+
+def add_evidence(session: Session, found: Sequence[NewEvidence], now: datetime) -> None:
+    """Store the evidence of entries inserted in this transaction (nothing to replace):
+    one executemany for the rows and one for the entries' sketches, per feed."""
+    rows = [row for e, ind, version, evs in found for row in _rows(e, ind, version, evs, now, {})]
+    if not rows:
+        return
+    session.execute(insert(Base.metadata.tables["evidence"]), rows)
+    entries = Base.metadata.tables["entries"]
+    with_evidence = {e.id: e for e, _, _, evs in found if evs}
+    session.execute(
+        update(entries)
+        .where(entries.c.id == bindparam("entry"), entries.c.sketch.is_(None))
+        .values(sketch=bindparam("sketch")),
+        [{"entry": e.id, "sketch": _sketch_of(e.title, e.summary)} for e in with_evidence.values()],
+    )
 
 
 def replace_evidence(
@@ -64,6 +144,7 @@ def replace_evidence(
     """
     dismissed: dict[str, tuple[datetime | None, str | None]] = {}
     if not entry.is_new:  # an entry inserted in this transaction has nothing to replace
+        release_evidence(session, _ids_of(session, entry.id, indicator_id))
         dismissed = {
             row.sentence: (row.dismissed_at, row.dismiss_note)
             for row in session.scalars(
@@ -79,29 +160,18 @@ def replace_evidence(
                 EvidenceRow.entry_id == entry.id, EvidenceRow.indicator_id == indicator_id
             )
         )
-    rows = []
-    for position, ev in enumerate(found):
-        row = EvidenceRow(
-            entry_id=entry.id,
-            indicator_id=indicator_id,
-            indicator_version=version,
-            position=position,
-            modality=ev.modality.value,
-            sentence=ev.sentence[:4000],
-            terms=list(ev.terms),
-            publisher=entry.publisher,
-            published_at=entry.published_at,
-            created_at=now,
-            dismissed=ev.sentence[:4000] in dismissed,
-        )
-        if row.dismissed:
-            row.dismissed_at, row.dismiss_note = dismissed[row.sentence]
-        rows.append(row)
-    session.add_all(rows)
-    session.flush()  # one flush for the entry's rows: their ids
-    ids = [row.id for row in rows]
-    if found:
-        _entry_sketch(session, entry.id)
+    rows = _rows(entry, indicator_id, version, found, now, dismissed)
+    if not rows:
+        return []
+    # Core, not the unit of work: an ORM object and a flush per entry were a third of a
+    # poll whose entries are mostly evidence.
+    table = Base.metadata.tables["evidence"]
+    ids = list(
+        session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
+    _store_sketch(session, entry)
     return ids
 
 
@@ -119,64 +189,105 @@ def indicators_by_entry(session: Session, entry_ids: Sequence[int]) -> dict[int,
     return found
 
 
-def evidence_facts(session: Session, indicator_id: int) -> list[EvidenceFact]:
-    return [fact for fact, _ in _facts_and_clusters(session, indicator_id)]
-
-
-def _facts_and_clusters(
-    session: Session, indicator_id: int
-) -> list[tuple[EvidenceFact, int | None]]:
-    """The indicator's live evidence, with each row's stored cluster id.
-
-    Columns, not ORM objects: every decision reads all of an indicator's evidence, and
-    building an object per row was most of ``apply_decision`` in a busy poll.
-    """
-    rows = session.execute(
-        select(
-            EvidenceRow.id,
-            EvidenceRow.modality,
-            EvidenceRow.publisher,
-            EvidenceRow.published_at,
-            EvidenceRow.sentence,
-            EvidenceRow.cluster_id,
-            Entry.sketch,
+def _ids_of(session: Session, entry_id: int, indicator_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(EvidenceRow.id).where(
+                EvidenceRow.entry_id == entry_id, EvidenceRow.indicator_id == indicator_id
+            )
         )
-        .join(Entry, Entry.id == EvidenceRow.entry_id)
-        .where(EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False))
-    ).all()
+    )
+
+
+# Issue 14 stores ``Evidence.undone`` as a column; until then every piece reads as not undone.
+_UNDONE = getattr(EvidenceRow, "undone", None)
+_FACT_COLUMNS = (
+    EvidenceRow.id,
+    EvidenceRow.modality,
+    EvidenceRow.publisher,
+    EvidenceRow.published_at,
+    EvidenceRow.sentence,
+    Entry.sketch,
+    *([_UNDONE.label("undone")] if _UNDONE is not None else []),
+)
+
+
+def _facts(session: Session, *where: Any) -> list[EvidenceFact]:
+    """Evidence facts as columns, not ORM objects (an object per row was most of a poll)."""
+    rows = session.execute(
+        select(*_FACT_COLUMNS).join(Entry, Entry.id == EvidenceRow.entry_id).where(*where)
+    )
     return [
-        (
-            EvidenceFact(
-                id=row.id,
-                modality=Modality(row.modality),
-                publisher=row.publisher,
-                published_at=row.published_at,
-                sketch=tuple(row.sketch or ()),
-                sentence=row.sentence,
-            ),
-            row.cluster_id,
+        EvidenceFact(
+            id=row.id,
+            modality=Modality(row.modality),
+            publisher=row.publisher,
+            published_at=row.published_at,
+            sketch=tuple(row.sketch or ()),
+            sentence=row.sentence,
+            undone=bool(getattr(row, "undone", False)),
         )
         for row in rows
     ]
 
 
-def _record_clusters(session: Session, facts: Sequence[tuple[EvidenceFact, int | None]]) -> None:
-    """Store each piece of evidence's syndication cluster (its first member's id).
+def evidence_facts(session: Session, indicator_id: int) -> list[EvidenceFact]:
+    """Every piece of the indicator's live evidence (reports; ``status.summarize``)."""
+    return _facts(
+        session, EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False)
+    )
 
-    Only rows whose cluster changed are written, one UPDATE per cluster: rewriting every
-    row, or loading each (once one ``session.get`` per row), made every decision
-    O(evidence) queries, and 300 feeds on three workers outlived their leases (issue 7).
+
+def _newest(session: Session, indicator_id: int, occurred: bool) -> EvidenceFact | None:
+    """The newest live piece (of occurred evidence not undone, if ``occurred``): the rows
+    at the latest time (an indexed MAX), then ``order_key`` among them."""
+    where = [EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False)]
+    if occurred:
+        where.append(EvidenceRow.modality == Modality.OCCURRED.value)
+        if _UNDONE is not None:
+            where.append(_UNDONE.is_(False))
+    latest = select(func.max(EvidenceRow.published_at)).where(*where).scalar_subquery()
+    return max(
+        _facts(session, *where, EvidenceRow.published_at == latest), key=order_key, default=None
+    )
+
+
+def load_decision_facts(
+    session: Session, indicator_id: int, settings: Settings, now: datetime
+) -> DecisionFacts:
+    """What ``decide`` needs of an indicator, read from aggregates and indexed rows.
+
+    Call ``assign_clusters`` first (under the indicator's lock) so new evidence counts.
+    Reads the first piece of each independent source (a few rows per publisher), the
+    newest piece and the newest occurred piece; every live id only when nothing occurred
+    and the deadline has passed (an overdue decision names them all).
     """
-    stored = {fact.id: cluster for fact, cluster in facts}
-    for group in source_groups([fact for fact, _ in facts], by_publisher=False):
-        cluster = min(f.id for f in group)
-        stale = [f.id for f in group if stored[f.id] != cluster]
-        for start in range(0, len(stale), 500):  # stay under bound-parameter limits
-            session.execute(
-                update(EvidenceRow)
-                .where(EvidenceRow.id.in_(stale[start : start + 500]))
-                .values(cluster_id=cluster)
+    sources = tuple(
+        EvidenceFact(
+            id=p.id,
+            modality=Modality.OCCURRED,
+            publisher=p.publisher,
+            published_at=p.published_at,
+            sketch=(),
+            sentence=p.sentence,
+        )
+        for p in (group[0] for group in source_members(session, indicator_id))
+    )
+    ids: tuple[int, ...] = ()
+    if not sources and deadline_passed(settings.expected_by, now):
+        ids = tuple(
+            session.scalars(
+                select(EvidenceRow.id)
+                .where(EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False))
+                .order_by(EvidenceRow.id)
             )
+        )
+    return DecisionFacts(
+        sources=sources,
+        newest=_newest(session, indicator_id, occurred=False),
+        last_occurred=_newest(session, indicator_id, occurred=True) if sources else None,
+        evidence_ids=ids,
+    )
 
 
 def settings_of(row: IndicatorRow) -> Settings:
@@ -197,10 +308,9 @@ def apply_decision(
 ) -> ChangeInfo | None:
     """Lock the indicator, decide its status, and record a change if there is one."""
     row = lock_indicator(session, indicator_id)
-    with_clusters = _facts_and_clusters(session, indicator_id)
-    _record_clusters(session, with_clusters)
-    facts = [fact for fact, _ in with_clusters]
-    decision = decide(settings_of(row), facts, now)
+    assign_clusters(session, indicator_id)
+    settings = settings_of(row)
+    decision = decide(settings, load_decision_facts(session, indicator_id, settings, now), now)
     if decision.status.value == row.status:
         return None
     change = StatusChange(
@@ -236,6 +346,10 @@ def set_dismissed(
     row = session.get(EvidenceRow, evidence_id)
     if row is None:
         raise StorageError(f"no evidence with id {evidence_id}")
+    if row.dismissed != dismissed:
+        # Dismissed: what it joined may split. Restored: unplaced, so placed again.
+        release_evidence(session, [evidence_id])
+        session.refresh(row)
     row.dismissed = dismissed
     row.dismissed_at = now if dismissed else None
     row.dismiss_note = note if dismissed else None
@@ -270,6 +384,7 @@ def set_pin(
 
 
 def delete_evidence(session: Session, entry_id: int, indicator_id: int) -> None:
+    release_evidence(session, _ids_of(session, entry_id, indicator_id))
     session.execute(
         delete(EvidenceRow).where(
             EvidenceRow.entry_id == entry_id, EvidenceRow.indicator_id == indicator_id

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -176,6 +177,11 @@ class EvidenceRow(Base):
     __table_args__ = (
         UniqueConstraint("entry_id", "indicator_id", "position", name="uq_evidence_entry_ind_pos"),
         Index("ix_evidence_indicator", "indicator_id", "dismissed"),
+        # Decision facts read with indexed queries (newest, newest occurred) and the
+        # clusters kept per indicator (members of one cluster, pieces still unassigned).
+        Index("ix_evidence_newest", "indicator_id", "dismissed", "published_at"),
+        Index("ix_evidence_modality", "indicator_id", "dismissed", "modality", "published_at"),
+        Index("ix_evidence_cluster", "indicator_id", "cluster_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -188,11 +194,56 @@ class EvidenceRow(Base):
     terms: Mapped[list[Any]] = mapped_column(default=list)
     publisher: Mapped[str | None] = mapped_column(String(255))
     published_at: Mapped[datetime]  # the entry's time, or when first seen
+    # Syndication cluster (its first member's id) among the indicator's live evidence of
+    # the same side (occurred, or not); None until ``assign_clusters`` places it.
     cluster_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
     dismissed_at: Mapped[datetime | None]
     dismiss_note: Mapped[str | None] = mapped_column(Text)
+
+
+class EvidencePosting(Base):
+    """The band keys of a live, placed piece's sketch: where new evidence looks for copies
+    (``similarity.bands``; ``hash`` is a band key)."""
+
+    __tablename__ = "evidence_postings"
+    __table_args__ = (
+        Index("ix_evidence_postings_lookup", "indicator_id", "occurred", "hash", "published_at"),
+    )
+
+    evidence_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence.id", ondelete="CASCADE"), primary_key=True
+    )
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(Integer)
+    occurred: Mapped[bool] = mapped_column(Boolean)
+    published_at: Mapped[datetime]
+
+
+class SourceKey(Base):
+    """One publisher (or one piece without a publisher) of an indicator's occurred evidence,
+    with its first piece: independent sources are these keys joined by ``SourceLink``."""
+
+    __tablename__ = "source_keys"
+
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    first_id: Mapped[int] = mapped_column(Integer)
+
+
+class SourceLink(Base):
+    """Two keys whose occurred evidence shares a syndication cluster: one source."""
+
+    __tablename__ = "source_links"
+
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_a: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key_b: Mapped[str] = mapped_column(String(255), primary_key=True)
 
 
 class StatusChange(Base):

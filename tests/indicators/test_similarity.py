@@ -1,11 +1,21 @@
-"""The cheap pre-check of syndication never rejects a pair the exact estimate accepts."""
+"""Syndication sketches: the cheap pre-check never rejects a pair the exact estimate
+accepts, and the bands find edited copies."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators.similarity import SYNDICATED, K, may_be_syndicated, resemblance, syndicated
+from indicators.similarity import (
+    SYNDICATED,
+    K,
+    bands,
+    may_be_syndicated,
+    resemblance,
+    share_band,
+    sketch,
+    syndicated,
+)
 
 _hashes = st.lists(st.integers(0, 300), max_size=K + 20, unique=True).map(
     lambda hs: tuple(sorted(hs)[:K])
@@ -26,3 +36,33 @@ def test_pre_check_passes_copies_and_stops_unrelated_stories() -> None:
     assert resemblance(story, copy) >= SYNDICATED
     assert may_be_syndicated(frozenset(story), frozenset(copy))
     assert not may_be_syndicated(frozenset(story), frozenset(other))
+
+
+def test_bands_find_edited_copies_and_few_unrelated_stories() -> None:
+    wire = (
+        "India and Russia signed an agreement on labour mobility on Thursday that will let "
+        "skilled Indian workers take jobs in Russian construction and manufacturing"
+    )
+    copies = [
+        "NEW DELHI - " + wire + " (Wire)",
+        wire.replace("on Thursday", "this week") + ", officials said",
+        " ".join(wire.split()[:19]) + " under quotas for nurses",
+    ]
+    for copy in copies:
+        assert syndicated(sketch(wire), sketch(copy))
+        assert share_band(bands(sketch(wire)), bands(sketch(copy)))
+    others = [
+        f"Story {n} about a subject of its own, number {n * 7919} in a series" for n in range(200)
+    ]
+    met = sum(share_band(bands(sketch(wire)), bands(sketch(o))) for o in others)
+    assert met <= 2
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=K, unique=True))
+def test_bands_are_stable_and_a_sketch_meets_itself(hashes: list[int]) -> None:
+    sk = tuple(sorted(hashes))
+    assert bands(sk) == bands(tuple(reversed(sk)))
+    assert all(0 <= key < 2**56 for key in bands(sk))
+    if len(sk) >= 16:
+        assert share_band(bands(sk), bands(sk))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from indicators.model import Modality
 from indicators.similarity import sketch
-from monitor.status import EvidenceFact, Settings, Status, decide, source_groups
+from monitor.status import EvidenceFact, Settings, Status, decide, source_groups, summarize
 
 NOW = datetime(2025, 12, 10, tzinfo=UTC)
 OCC, A, N = Modality.OCCURRED, Modality.ANTICIPATED, Modality.NEGATED
@@ -178,3 +179,56 @@ def test_occurred_evidence_is_never_watching_anticipated_or_overdue(
         assert status in (Status.OBSERVED, Status.CONFIRMED)
     elif not evidence and not (cfg.expected_by and cfg.expected_by < NOW.date()):
         assert status is Status.WATCHING
+
+
+def _undone(i: int, publisher: str, day: int, text: str | None = None) -> EvidenceFact:
+    return dataclasses.replace(fact(i, OCC, publisher, day, text), undone=True)
+
+
+REVERSALS = [
+    ("a later undoing by another source", [fact(1, OCC, "a", 3), _undone(2, "b", 5)], True),
+    ("undone by the same publisher", [fact(1, OCC, "a", 3), _undone(2, "a", 5)], False),
+    ("undone before the last report", [_undone(1, "b", 3), fact(2, OCC, "a", 5)], False),
+    ("undone at the same time", [fact(1, OCC, "a", 5), _undone(2, "b", 5)], False),
+    (
+        "undone, but a copy of the report",
+        [fact(1, OCC, "a", 3, STORY), _undone(2, "b", 3, STORY + " (Wire)")],
+        False,
+    ),
+    ("an undoing with nothing occurred", [fact(1, A, "a", 3), _undone(2, "b", 5)], False),
+    (
+        "undone, then reported again",
+        [fact(1, OCC, "a", 3), _undone(2, "b", 5), fact(3, OCC, "c", 7)],
+        False,
+    ),
+    (
+        "an undoing not the newest",
+        [fact(1, OCC, "a", 3), _undone(2, "b", 5), fact(3, A, "c", 7)],
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "evidence", "reverses"), REVERSALS, ids=[c[0] for c in REVERSALS])
+def test_reversed_when_the_newest_evidence_undoes_the_event(
+    name: str, evidence: list[EvidenceFact], reverses: bool
+) -> None:
+    decision = decide(Settings(), evidence, NOW)
+    assert (decision.status is Status.REVERSED) is reverses
+    if reverses:
+        assert decision.reason.startswith("reversed: b: “Story number 2")
+        assert decision.evidence_ids == (2,)
+
+
+def test_a_pin_holds_over_a_reversal() -> None:
+    evidence = [fact(1, OCC, "a", 3), _undone(2, "b", 5)]
+    assert decide(Settings(pinned=Status.CONFIRMED), evidence, NOW).status is Status.CONFIRMED
+
+
+def test_summarized_facts_decide_as_the_evidence_does() -> None:
+    evidence = [fact(1, OCC, "a", 3), fact(2, OCC, "b", 4), fact(3, N, "c", 5)]
+    facts = summarize(evidence)
+    assert [f.id for f in facts.sources] == [1, 2]
+    assert facts.newest is not None
+    assert facts.newest.id == 3
+    assert decide(Settings(), facts, NOW) == decide(Settings(), evidence, NOW)

@@ -1,0 +1,226 @@
+"""Issue 15: clusters and decision facts kept incrementally equal the full computation.
+
+Random sequences of evidence (near-duplicate wire copy and independent stories, several
+publishers and none, times inside and outside the syndication window, every modality)
+arrive, are dismissed, restored and replaced, through the storage functions the pipeline
+uses, on SQLite and PostgreSQL. After each step, the clusters stored for every piece
+equal ``status.source_groups(..., by_publisher=False)`` over the live evidence of its
+side, and ``load_decision_facts`` equals ``status.summarize`` over every live row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from indicators.model import Evidence, Modality
+from monitor.feeds.types import ParsedEntry
+from monitor.status import Settings, decide, source_groups, summarize
+from monitor.storage import evidence as evidence_repo
+from monitor.storage import feeds as feeds_repo
+from monitor.storage.db import Database
+from monitor.storage.entries import StoredEntry, store_entries
+from monitor.storage.indicators import lock_indicator
+from monitor.storage.models import EvidenceRow, IndicatorRow, WatchlistRow
+
+START = datetime(2025, 12, 1, tzinfo=UTC)
+NOW = START + timedelta(days=30)
+WIRE = (
+    "India and Russia signed an agreement on labour mobility on Thursday that will let "
+    "skilled Indian workers take jobs in Russian construction and manufacturing, officials said"
+)
+# Copies of one wire story, more and more edited (the last ones under the threshold),
+# and stories of their own.
+TEXTS = [
+    WIRE,
+    "NEW DELHI - " + WIRE + " (Wire)",
+    WIRE.replace("officials said", "according to officials") + " on Friday",
+    # Each of these two is a copy of the wire story, but not of the other: a bridge.
+    " ".join(WIRE.split()[:19]) + " under quotas for nurses",
+    "Moscow welcomed it: " + " ".join(WIRE.split()[7:]),
+    " ".join(WIRE.split()[:9]) + " while talks on payments in rupees and roubles went on",
+    "Russia's labour ministry said the accord sets quotas for Indian engineers and nurses",
+    "Moscow and Delhi are expected to sign a shipping corridor deal at the summit next month",
+    "The refinery deal fell through after talks on crude prices stalled in Moscow this week",
+]
+PUBLISHERS = ["a.example", "b.example", "c.example", None]
+MODALITIES = [Modality.OCCURRED, Modality.ANTICIPATED, Modality.NEGATED]
+
+add = st.tuples(
+    st.just("add"),
+    st.integers(0, len(TEXTS) - 1),
+    st.integers(0, len(PUBLISHERS) - 1),
+    st.integers(0, 9 * 24),  # hours after START: windows overlap and do not
+    st.lists(st.sampled_from(MODALITIES), min_size=1, max_size=2),
+)
+change = st.tuples(st.sampled_from(["dismiss", "restore", "replace"]), st.integers(0, 1000))
+steps = st.lists(st.one_of(add, add, change), min_size=1, max_size=14)
+_serial = itertools.count()
+
+
+def _indicator(db: Database) -> tuple[int, int]:
+    n = next(_serial)
+    with db.write() as session:
+        session.add(WatchlistRow(id=f"w{n}", title="t", loaded_at=START))
+        session.flush()
+        row = IndicatorRow(
+            watchlist_id=f"w{n}",
+            key="k",
+            title="t",
+            query="india",
+            version="v1",
+            corroboration=2,
+            expected_by=date(2025, 12, 20),
+            status_since=START,
+        )
+        session.add(row)
+        session.flush()
+        feed = feeds_repo.add_feed(session, f"http://127.0.0.1/{n}.xml", START)
+        return row.id, feed
+
+
+def _add_entry(
+    db: Database, feed_id: int, indicator_id: int, n: int, step: tuple[object, ...]
+) -> StoredEntry:
+    _, text, publisher, hours, modalities = step
+    assert isinstance(text, int)
+    assert isinstance(publisher, int)
+    assert isinstance(hours, int)
+    site = PUBLISHERS[publisher]
+    parsed = ParsedEntry(
+        guid=f"g{n}",
+        link=f"https://{site}/{n}" if site else None,
+        title=f"Report {n}",
+        summary=TEXTS[text],
+        published=START + timedelta(hours=hours),
+    )
+    with db.write() as session:
+        (entry,) = store_entries(session, feed_id, [parsed], NOW, None)
+        found = [
+            Evidence("k", modality, f"{TEXTS[text]} ({i})", ("india",))
+            for i, modality in enumerate(modalities)  # type: ignore[attr-defined]
+        ]
+        evidence_repo.replace_evidence(session, entry, indicator_id, "v1", found, NOW)
+    return entry
+
+
+def _apply(
+    db: Database,
+    feed_id: int,
+    indicator_id: int,
+    n: int,
+    step: tuple[object, ...],
+    entries: list[StoredEntry],
+) -> None:
+    kind = step[0]
+    if kind == "add":
+        entries.append(_add_entry(db, feed_id, indicator_id, n, step))
+        return
+    with db.write() as session:
+        rows = session.execute(
+            select(EvidenceRow.id, EvidenceRow.dismissed, EvidenceRow.entry_id)
+            .where(EvidenceRow.indicator_id == indicator_id)
+            .order_by(EvidenceRow.id)
+        ).all()
+        pick = step[1]
+        assert isinstance(pick, int)
+        if kind == "replace" and entries:
+            entry = dataclasses.replace(entries[pick % len(entries)], is_new=False)
+            # A revised text: the entry's evidence is replaced by one anticipated sentence.
+            found = [Evidence("k", Modality.ANTICIPATED, f"revised {n}", ("india",))]
+            evidence_repo.replace_evidence(session, entry, indicator_id, "v1", found, NOW)
+            return
+        want = kind == "dismiss"
+        choices = [r.id for r in rows if r.dismissed is not want]
+        if choices:
+            evidence_repo.set_dismissed(session, choices[pick % len(choices)], want, "", NOW)
+
+
+def _check(db: Database, indicator_id: int) -> None:
+    with db.write() as session:
+        row = lock_indicator(session, indicator_id)
+        evidence_repo.assign_clusters(session, indicator_id)
+        live = evidence_repo.evidence_facts(session, indicator_id)
+        stored = dict(
+            session.execute(
+                select(EvidenceRow.id, EvidenceRow.cluster_id).where(
+                    EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False)
+                )
+            ).all()
+        )
+        for side in (True, False):
+            pieces = [f for f in live if (f.modality is Modality.OCCURRED) is side]
+            for group in source_groups(pieces, by_publisher=False):
+                cluster = min(f.id for f in group)
+                assert {stored[f.id] for f in group} == {cluster}, (side, group, stored)
+        cfg = evidence_repo.settings_of(row)
+        kept = evidence_repo.load_decision_facts(session, indicator_id, cfg, NOW)
+        full = summarize(live)
+        assert [f.id for f in kept.sources] == [f.id for f in full.sources]
+        assert kept.newest == full.newest
+        assert kept.last_occurred == full.last_occurred
+        if not full.sources:
+            assert kept.evidence_ids == full.evidence_ids
+        for corroboration in (1, 2, 3):
+            cfg = Settings(corroboration=corroboration, expected_by=row.expected_by)
+            assert decide(cfg, kept, NOW) == decide(cfg, live, NOW)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps)
+def test_incremental_clusters_equal_the_full_computation(
+    db: Database, sequence: list[tuple[object, ...]]
+) -> None:
+    indicator_id, feed_id = _indicator(db)
+    entries: list[StoredEntry] = []
+    for n, step in enumerate(sequence):
+        _apply(db, feed_id, indicator_id, n, step, entries)
+        if n % 3 == 2 or n == len(sequence) - 1:  # several steps between some decisions
+            _check(db, indicator_id)
+
+
+def test_a_copy_joins_and_a_bridge_merges_then_a_dismissal_splits(db: Database) -> None:
+    indicator_id, feed_id = _indicator(db)
+    entries: list[StoredEntry] = []
+    occurred = [Modality.OCCURRED]
+    # Two edited copies that are not close enough to each other, then the story they
+    # both copy: it joins them into one cluster; dismissing it splits them again.
+    for n, text in enumerate([3, 4, 0]):
+        _apply(db, feed_id, indicator_id, n, ("add", text, n, 10 + n, occurred), entries)
+        _check(db, indicator_id)
+    with db.read() as session:
+        clusters = set(
+            session.scalars(
+                select(EvidenceRow.cluster_id).where(EvidenceRow.indicator_id == indicator_id)
+            )
+        )
+    assert len(clusters) == 1
+    with db.read() as session:
+        facts = evidence_repo.load_decision_facts(session, indicator_id, Settings(), NOW)
+    assert len(facts.sources) == 1  # three publishers, one story: one source
+    with db.write() as session:
+        middle = session.scalars(
+            select(EvidenceRow.id).where(EvidenceRow.entry_id == entries[2].id)
+        ).one()
+        evidence_repo.set_dismissed(session, middle, True, "", NOW)
+    _check(db, indicator_id)
+    with db.read() as session:
+        clusters = set(
+            session.scalars(
+                select(EvidenceRow.cluster_id).where(
+                    EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False)
+                )
+            )
+        )
+        facts = evidence_repo.load_decision_facts(session, indicator_id, Settings(), NOW)
+    assert len(clusters) == 2
+    assert len(facts.sources) == 2
