@@ -31,17 +31,17 @@ from pathlib import PurePath
 import yaml
 
 from indicators.errors import ExtractionError
-from indicators.extract_dates import DateMention, find_dates, find_published
-from indicators.extract_lines import Kind, Line, article_lines
-from indicators.extract_query import draft_query
-from indicators.extract_sections import (
+from indicators.extract.dates import DateMention, find_dates, find_published
+from indicators.extract.lines import Kind, Line, article_lines
+from indicators.extract.query import draft_query
+from indicators.extract.sections import (
     FoundList,
     Survey,
     is_watch_heading,
     sentences,
     survey,
 )
-from indicators.extract_thesaurus import Thesaurus, actor_group, count_actors, load_thesaurus
+from indicators.extract.thesaurus import Thesaurus, actor_group, count_actors, load_thesaurus
 from indicators.text import clean_text, tokenize
 
 __all__ = ["Draft", "DraftIndicator", "extract", "render_json", "render_yaml", "slugify"]

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from indicators.extract_lines import DANGLING, Kind, Line, ends_sentence
+from indicators.extract.lines import DANGLING, Kind, Line, ends_sentence
 
 # The core of a watch cue, after optional "the", a number or "key" (normalised text).
 _QUALIFIER = (

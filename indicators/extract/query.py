@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indicators.errors import ExtractionError
-from indicators.extract_thesaurus import QTerm, Thesaurus, render_group
+from indicators.extract.thesaurus import QTerm, Thesaurus, render_group
 from indicators.text import tokenize
 
 _STOP_WORDS = """

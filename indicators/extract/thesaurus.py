@@ -69,7 +69,9 @@ class Thesaurus:
 
 @lru_cache(maxsize=1)
 def _builtin() -> dict[str, object]:
-    text = resources.files("indicators").joinpath("thesaurus.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("indicators.extract").joinpath("thesaurus.yaml").read_text(encoding="utf-8")
+    )
     data = yaml.safe_load(text)
     assert isinstance(data, dict)
     return data
