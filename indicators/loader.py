@@ -44,7 +44,8 @@ INDICATOR_KEYS = {
     "severity",
     "tags",
     "cues",
-    "event",
+    "event",  # issue 12: the event model (indicators.event_block)
+    "examples",  # issue 13: texts with the modality they must get (indicators.examples)
 }
 CUE_KEYS = {"occurred", "anticipated", "negated"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")

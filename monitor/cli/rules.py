@@ -95,12 +95,19 @@ def list_(app: App, fmt: str | None) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True
 )
-def extract(article: Path, output: Path | None, fmt: str) -> None:
+@click.option(
+    "--at",
+    "at",
+    type=click.IntRange(min=1),
+    metavar="LINE",
+    help="Draft from the list whose lead-in or first item is on LINE, whatever its heading.",
+)
+def extract(article: Path, output: Path | None, fmt: str, at: int | None) -> None:
     """Draft a watch list from an article's "what to watch" lists."""
     from indicators.extract import extract as draft_from
     from indicators.extract import render_json, render_yaml
 
-    draft = draft_from(article.read_text(encoding="utf-8"), source=str(article))
+    draft = draft_from(article.read_text(encoding="utf-8"), source=str(article), at=at)
     text = render_json(draft) if fmt == "json" else render_yaml(draft)
     if output:
         output.write_text(text, encoding="utf-8")
