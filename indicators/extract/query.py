@@ -158,7 +158,7 @@ def _sentence(reading: Reading, terms: list[Term], title: str) -> str:
         return _group([QTerm(words)])
     best, rest = terms[0], terms[1:MAX_ALTERNATIVES]
     if (best.kind in ("compound", "name", "org", "label") and len(best.words) > 1) or not rest:
-        return _of(strong or [best])
+        return _of([best, *(t for t in strong if t is not best)])
     return f"{_of([best])} {_of(rest)}"
 
 
@@ -173,3 +173,15 @@ def _slug_words(reading: Reading, terms: list[Term]) -> tuple[str, ...]:
     if len(words) < 2:
         words += [w for t in terms for w in t.words if w not in words][: 3 - len(words)]
     return tuple(words[:4])
+
+
+def ranked_terms(title: str, thesaurus: Thesaurus | None = None) -> list[Term]:
+    """The distinctive terms of a list item, best first (``watchlists check`` asks)."""
+    from indicators.extract.thesaurus import load_thesaurus
+
+    words = thesaurus or load_thesaurus()
+    reading = read_item(title, words)
+    terms = _ranked(reading, words, {})
+    if reading.event is not None:
+        terms = [t for t in terms if not set(t.words) & set(reading.event.forms)]
+    return terms

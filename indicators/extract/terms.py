@@ -159,10 +159,11 @@ def names(words: list[_Word]) -> list[tuple[int, int]]:
     return spans
 
 
-def read_item(title: str, thesaurus: Thesaurus) -> Reading:
-    """Read one list item (module docstring)."""
+def read_item(title: str, thesaurus: Thesaurus, *, whole: bool = False) -> Reading:
+    """Read one list item (module docstring); ``whole``: the item past its main clause too,
+    for an item whose main clause says nothing ("Attend to bilateral concerns — for …")."""
     label, _ = split_label(title)
-    clause = main_clause(strip_asides(title))
+    clause = " ".join(title.split()) if whole else main_clause(strip_asides(title))
     words = _words(clause)
     reading = Reading(clause)
     used: set[int] = set()
@@ -179,7 +180,13 @@ def read_item(title: str, thesaurus: Thesaurus) -> Reading:
             reading.terms.append(replace(_name(phrase, thesaurus), at=start))
             used.update(range(start, end))
     reading.terms += _content_terms(words, used, thesaurus)
+    if not whole and not reading.event and not _distinctive(reading.terms, thesaurus):
+        return read_item(title, thesaurus, whole=True)
     return reading
+
+
+def _distinctive(terms: list[Term], thesaurus: Thesaurus) -> bool:
+    return any(t.kind != "word" or t.words[0] not in thesaurus.weak for t in terms)
 
 
 def _actors(

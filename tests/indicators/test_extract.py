@@ -770,3 +770,15 @@ def test_extract_imports_no_io_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", [SEED_004, *(c.file for c in CASES)])
+def test_drafts_raise_no_weak_rule_warning(name: str) -> None:
+    """Issue 13: a fresh draft passes `watchlists check` without a weak-rule warning."""
+    from indicators.validators import weak_rules
+
+    draft = dict(all_drafts())[name]
+    watchlist, _ = read_watchlist_text(render_yaml(draft), f"{name}.yaml")
+    assert watchlist is not None
+    base = (seed(name) if name == SEED_004 else ARTICLES / name).parent
+    assert weak_rules(watchlist, base) == []
