@@ -277,13 +277,11 @@ def _content_terms(words: list[_Word], used: set[int], thesaurus: Thesaurus) -> 
         forms = _forms(words_, thesaurus)
         broader: tuple[QTerm, ...] = ()
         if kind == "compound":
-            for word in words_:  # "cooperation agreements": any agreement, pact, deal …
-                alone = _forms((word,), thesaurus)
-                if any(len(t.words) > 1 or not t.words[0].startswith(word[:4]) for t in alone):
-                    broader += alone
             pos = lemmas(words_[0])
             if "NOUN" in pos and "ADJ" not in pos and len(words_[0]) >= 4:
                 broader += (QTerm(words_[:1], prefix=True),)  # "farm groups": farmers
+            elif "ADJ" in pos and len(words_[-1]) >= 4:
+                broader += _forms(words_[-1:], thesaurus)  # "legal opinion": the opinion
         out.append(Term(words_, kind, forms, _near(words_), broader, k - 1))
     return out
 
