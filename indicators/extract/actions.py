@@ -51,13 +51,21 @@ def _lexicon() -> Any:
     return events.lexicon()
 
 
+def known(name: str) -> bool:
+    """Whether ``name`` is a class of the event lexicon (what an ``event:`` block may name)."""
+    lexicon = _lexicon()
+    return lexicon is not None and name in lexicon.classes
+
+
 def action_of(word: str, thesaurus: Thesaurus) -> Action | None:
     """The event class ``word`` (any inflection, or a noun such as "signature") says."""
     lexicon = _lexicon()
     if lexicon is not None:
         found = lexicon.classify(word)
         if found is not None:
-            return Action(str(found.name), tuple(str(f) for f in lexicon.forms(found.name)))
+            said = [str(f) for f in lexicon.forms(found.name)]
+            # Only the class's own words: "clear", "issue", "pass" say too little alone.
+            return Action(str(found.name), tuple(f for f in said if f not in thesaurus.generic))
     verbs = set(lemmas(word).get("VERB", ())) | {word}
     for name, (class_verbs, nouns) in thesaurus.events.items():
         if verbs & set(class_verbs) or word in nouns:

@@ -29,6 +29,7 @@ from datetime import date
 from pathlib import PurePath
 
 from indicators.errors import ExtractionError
+from indicators.extract.actions import known
 from indicators.extract.dates import DateMention, find_dates, find_published
 from indicators.extract.lines import Kind, Line, article_lines
 from indicators.extract.query import DraftQuery, draft_query, find_acronyms
@@ -57,7 +58,7 @@ class DraftIndicator:
     line: int  # the item's line in the article
     expected_by: date | None
     notes: tuple[str, ...]  # rendered as YAML comments
-    action: str = ""  # the event class of the item ("sign"), "" when none was found
+    actions: tuple[str, ...] = ()  # the event's classes in the event lexicon ("sign")
     objects: tuple[str, ...] = ()  # the event's object terms
     actors: tuple[str, ...] = ()  # the actors the query makes item-level conditions
 
@@ -166,6 +167,9 @@ def _indicators(
             notes += [n for n in (date_note or section_note,) if n]
             if not drafted.action:
                 notes.append("no event word found in the item: the query asks for its terms")
+            elif not known(drafted.action):
+                notes.append(f"event '{drafted.action}' is not a class of the event lexicon")
+            actions = tuple(a for a in (drafted.action, *drafted.also) if a and known(a))
             if item.subpoints:
                 notes.append("sub-points: " + "; ".join(item.subpoints))
             if found.inline:
@@ -181,9 +185,9 @@ def _indicators(
                     item.line,
                     expected_by,
                     tuple(notes),
-                    drafted.action,
+                    actions,
                     drafted.objects,
-                    drafted.actors,
+                    tuple(a.replace("-", " ") for a in drafted.actors),
                 )
             )
     return out

@@ -40,6 +40,7 @@ class DraftQuery:
     actors: tuple[str, ...]  # the actors the query makes conditions (topic and item)
     concepts: tuple[str, ...]  # the distinctive terms it uses, best first
     action: str = ""  # the event class, "" when the item names none
+    also: tuple[str, ...] = ()  # other action classes of the item ("vote … to ask")
     objects: tuple[str, ...] = ()  # the event's object terms, as written in the item
     slug_words: tuple[str, ...] = ()  # a few words for a readable id
 
@@ -87,6 +88,7 @@ def draft_query(
         tuple(conditions),
         tuple(t.text for t in chosen),
         reading.event.name if reading.event else "",
+        tuple(a.name for a in reading.also),
         tuple(t.text for t in chosen),
         slug,
     )

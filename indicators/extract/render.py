@@ -31,9 +31,10 @@ def render_yaml(draft: Draft) -> str:
         out.append(f"    title: {_scalar(ind.title)}")
         out.append(f"    query: {_scalar(ind.query)}")
         out.append(f"    description: {_scalar(ind.description)}")
-        if ind.action:
+        if ind.actions:
             out.append("    event:")
-            out.append(f"      action: {_scalar(ind.action)}")
+            many = len(ind.actions) > 1
+            out.append(f"      action: {_flow(ind.actions) if many else _scalar(ind.actions[0])}")
             out.append(f"      object: {_flow(ind.objects)}")
             out.append(f"      actors: {_flow(ind.actors)}")
         if ind.expected_by:
@@ -57,11 +58,11 @@ def render_json(draft: Draft) -> str:
                 "description": ind.description,
                 "expected_by": ind.expected_by.isoformat() if ind.expected_by else None,
                 "event": {
-                    "action": ind.action,
+                    "action": list(ind.actions),
                     "object": list(ind.objects),
                     "actors": list(ind.actors),
                 }
-                if ind.action
+                if ind.actions
                 else None,
                 "section": ind.section,
                 "line": ind.line,

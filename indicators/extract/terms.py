@@ -113,6 +113,7 @@ class _Word:
     norm: tuple[str, ...]
     start: int
     joined: bool  # only spaces since the previous word: a name or compound may go on
+    opens: bool = False  # the first word of the item or of a sentence in it
 
 
 def _words(text: str) -> list[_Word]:
@@ -120,7 +121,9 @@ def _words(text: str) -> list[_Word]:
     end = 0
     for m in _WORD.finditer(text):
         gap = text[end : m.start()]
-        out.append(_Word(m.group(0), tuple(tokenize(m.group(0))), m.start(), not gap.strip()))
+        opens = not out or any(c in gap for c in ".:;!?")
+        word = _Word(m.group(0), tuple(tokenize(m.group(0))), m.start(), not gap.strip(), opens)
+        out.append(word)
         end = m.end()
     return out
 
@@ -149,8 +152,8 @@ def names(words: list[_Word]) -> list[tuple[int, int]]:
                 break
             j = k  # "von der" before "Leyen", "of" before "Justice"
         start = i
-        if start == 0 and lemmas(words[0].raw):
-            start = 1  # an ordinary word that opens the item: "Signing", "Farm", "Will"
+        if words[i].opens and lemmas(words[i].raw):
+            start = i + 1  # an ordinary word that opens a sentence: "Signing", "Farm", "Will"
         while start < j and words[start].raw.lower() in _LEADING | _CONNECTORS | _CALENDAR:
             start += 1
         if j > start:
@@ -239,21 +242,33 @@ def _event(
             continue
         token = word.norm[0]
         verbs = set(lemmas(token).get("VERB", ()))
-        generic = token in thesaurus.generic and not (verbs and token not in verbs)
+        # An inflected verb is not generic for the item's first event ("signs"), but a
+        # second event must be specific ("Resolve outstanding issues …").
+        inflected = verbs and token not in verbs and reading.event is None
+        generic = token in thesaurus.generic and not inflected
         if generic or verbs & _NOT_EVENTS or token in _NOT_EVENTS:
             continue  # an inflected verb is never generic: "signs", but "clear" is
+        if not verbs and k and word.joined and "ADJ" in lemmas(words[k - 1].raw):
+            continue  # the noun of a compound: "provisional application" is no request
         action = action_of(token, thesaurus)
         if action is None:
             continue
         if reading.event is None:
             reading.event, reading.event_word, reading.event_at = action, token, k
-        elif action.name != reading.event.name and verbs:
+        elif action.name != reading.event.name and verbs and _verb_slot(words, k):
             reading.also.append(action)  # "vote … to ask": a second verb, not a noun
         else:
             continue
         used.add(k)
         if reading.also:
             return
+
+
+def _verb_slot(words: list[_Word], k: int) -> bool:
+    """A word after "to" ("whether to ask"), or a verb form that is no noun ("referred")."""
+    if k and words[k - 1].raw.lower() == "to":
+        return True
+    return "NOUN" not in lemmas(words[k].norm[0])
 
 
 def _content_terms(words: list[_Word], used: set[int], thesaurus: Thesaurus) -> list[Term]:

@@ -87,8 +87,11 @@ def test_try_prints_hits_near_misses_and_scores_with_labels(files: tuple[Path, P
         "floor-price: 3 hits, 1 near misses; detection P 0.67 R 0.67 F1 0.67, occurred F1 0.50"
         in lines
     )
-    # Each item's first evidence, the headline first (as `watchlist match` lists it).
-    assert "  hit   a1 occurred: Ghana sets cocoa floor price" in lines
+    # Each item's first evidence, as `watchlist match` lists it.
+    assert (
+        "  hit   a1 occurred: Ghana published a joint floor price for the main crop on Tuesday."
+        in lines
+    )
     assert "  hit   a2 anticipated: Ghana will publish a floor price next month." in lines
     assert "  hit   a4 occurred: Ghana announces floor prices for shea" in lines
     near = lines.index("  near  a3: Ghana's floor price")
