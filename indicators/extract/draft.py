@@ -32,7 +32,7 @@ from indicators.errors import ExtractionError
 from indicators.extract.actions import known
 from indicators.extract.dates import DateMention, find_dates, find_published
 from indicators.extract.lines import Kind, Line, article_lines
-from indicators.extract.query import DraftQuery, draft_query, find_acronyms
+from indicators.extract.query import DraftQuery, draft_query, find_acronyms, item_words
 from indicators.extract.sections import (
     FoundList,
     Survey,
@@ -128,7 +128,8 @@ def extract(
     default_by, default_note = _main_deadline(_deadlines(body, anchor))
     if default_note:
         notes.append(default_note)
-    indicators = _indicators(watch, words, anchor, topic, find_acronyms(body))
+    title_words = set(tokenize(title_text)) - {w for w in tokenize(title_text) if len(w) < 3}
+    indicators = _indicators(watch, words, anchor, topic, find_acronyms(body), title_words)
     notes += [_other_list(f) for f in found.lists if f not in watch and _worth_naming(f)]
     return Draft(
         id=_draft_id(
@@ -151,14 +152,19 @@ def _indicators(
     anchor: date | None,
     topic: list[str],
     acronyms: Mapping[tuple[str, ...], tuple[str, ...]],
+    title_words: set[str],
 ) -> list[DraftIndicator]:
     out: list[DraftIndicator] = []
     used: set[str] = set()
     queries: set[str] = set()
+    own = [item_words(item.text, words) for found in watch for item in found.items]
+    k = 0
     for found in watch:
         section_by, section_note = _section_deadline(found, anchor)
         for item in found.items:
-            drafted = draft_query(item.text, words, topic, acronyms)
+            others = set().union(*(w for n, w in enumerate(own) if n != k))
+            k += 1
+            drafted = draft_query(item.text, words, topic, acronyms, others | title_words)
             query = _distinct(drafted, queries)
             notes: list[str] = []
             expected_by, date_note = _item_deadline(item.text, anchor)

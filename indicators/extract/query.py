@@ -21,7 +21,7 @@ already matches the article's own text (``watchlists check`` warns when it does 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from indicators.errors import ExtractionError
@@ -70,16 +70,21 @@ def draft_query(
     thesaurus: Thesaurus,
     topic: Sequence[str] = (),
     acronyms: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
+    shared: Collection[str] = (),
 ) -> DraftQuery:
-    """The draft query of one item (see the module docstring for how it is built)."""
+    """The draft query of one item (see the module docstring for how it is built).
+
+    ``shared``: words the list's other items or the article's title also use ("lithium" in
+    a list about a lithium ban): the topic, not what sets this item apart, so such a term
+    is never enough on its own and ranks after the item's own terms."""
     if not tokenize(title):
         raise ExtractionError(f"item {title!r} has no words to build a query from")
     reading = read_item(title, thesaurus)
     conditions = _conditions(reading, thesaurus, topic)
-    terms = _ranked(reading, thesaurus, acronyms or {})
+    terms = _ranked(reading, thesaurus, acronyms or {}, frozenset(shared))
     if reading.event is not None:
         terms = [t for t in terms if not set(t.words) & set(reading.event.forms)]
-    sentence = _sentence(reading, terms, title)
+    sentence = _sentence(reading, terms, title, frozenset(shared))
     groups = [f"item:{_group(thesaurus.actors[key])}" for key in conditions] + [sentence]
     chosen = terms[:MAX_ALTERNATIVES]
     slug = _slug_words(reading, terms)
@@ -105,8 +110,20 @@ def _conditions(reading: Reading, thesaurus: Thesaurus, topic: Sequence[str]) ->
     return [k for k in out if k in thesaurus.actors]
 
 
+def item_words(title: str, thesaurus: Thesaurus) -> set[str]:
+    """The words of an item's terms (for ``shared``: which words other items use too)."""
+    return {w for t in read_item(title, thesaurus).terms for w in t.words}
+
+
+def _topical(term: Term, shared: frozenset[str]) -> bool:
+    return bool(shared) and all(w in shared for w in term.words)
+
+
 def _ranked(
-    reading: Reading, thesaurus: Thesaurus, acronyms: Mapping[tuple[str, ...], tuple[str, ...]]
+    reading: Reading,
+    thesaurus: Thesaurus,
+    acronyms: Mapping[tuple[str, ...], tuple[str, ...]],
+    shared: frozenset[str] = frozenset(),
 ) -> list[Term]:
     terms = list(reading.terms)
     for key in reading.examples:
@@ -129,7 +146,11 @@ def _ranked(
     # Best kind first; within a kind, the event's object (after it) before its subject.
     return sorted(
         out,
-        key=lambda t: (-_RANK.get(t.kind, 1), t.at < reading.event_at, order[id(t)]),
+        key=lambda t: (
+            -_RANK.get(t.kind, 1),
+            t.at < reading.event_at,
+            order[id(t)],
+        ),
     )
 
 
@@ -140,26 +161,32 @@ def _group(terms: Sequence[QTerm], near: Sequence[str] = ()) -> str:
     return f"({' OR '.join(parts)})"
 
 
-def _of(terms: Sequence[Term], *, broad: bool = False) -> str:
-    words = [q for t in terms for q in (*t.terms, *(t.broader if broad else ()))]
+def _of(terms: Sequence[Term], *, broad: bool = False, shared: frozenset[str] = frozenset()) -> str:
+    """The terms as one OR group; ``broad`` adds their looser words, unless shared."""
+    looser = [q for t in terms for q in t.broader if not set(q.words) <= shared]
+    words = [q for t in terms for q in t.terms] + (looser if broad else [])
     return _group(words, [n for t in terms for n in t.near])
 
 
-def _sentence(reading: Reading, terms: list[Term], title: str) -> str:
+def _sentence(
+    reading: Reading, terms: list[Term], title: str, shared: frozenset[str] = frozenset()
+) -> str:
     chosen = terms[:MAX_ALTERNATIVES]
-    strong = [t for t in terms if t.kind in ("compound", "org")][:2]
+    own = [t for t in terms if not _topical(t, shared)]
+    strong = [t for t in own if t.kind in ("compound", "org")][:2]
     if reading.event is not None:
         forms = [f for action in (reading.event, *reading.also) for f in action.forms]
         event = _group([QTerm(tuple(tokenize(f))) for f in dict.fromkeys(forms) if tokenize(f)])
         if not chosen:
             return event
-        core = f"{event} {_of(chosen, broad=True)}"
+        core = f"{event} {_of(chosen, broad=True, shared=shared)}"
         return f"({core} OR {_of(strong)})" if strong else core
     if not terms:
         words = tuple(tokenize(title)[:6])
         return _group([QTerm(words)])
     best, rest = terms[0], terms[1:MAX_ALTERNATIVES]
-    if (best.kind in ("compound", "name", "org", "label") and len(best.words) > 1) or not rest:
+    alone = best.kind in ("compound", "name", "org", "label") and len(best.words) > 1
+    if (alone and not _topical(best, shared)) or not rest:
         return _of([best, *(t for t in strong if t is not best)])
     return f"{_of([best])} {_of(rest)}"
 

@@ -250,6 +250,8 @@ def _event(
             continue  # an inflected verb is never generic: "signs", but "clear" is
         if not verbs and k and word.joined and "ADJ" in lemmas(words[k - 1].raw):
             continue  # the noun of a compound: "provisional application" is no request
+        if _modifies(words, k):
+            continue  # a noun before a noun: "export quota" is a quota, not an export
         action = action_of(token, thesaurus)
         if action is None:
             continue
@@ -262,6 +264,13 @@ def _event(
         used.add(k)
         if reading.also:
             return
+
+
+def _modifies(words: list[_Word], k: int) -> bool:
+    if k + 1 >= len(words) or not words[k + 1].joined or len(words[k + 1].norm) != 1:
+        return False
+    here, after = lemmas(words[k].norm[0]), lemmas(words[k + 1].norm[0])
+    return "NOUN" in here and "NOUN" in after and "VERB" not in after
 
 
 def _verb_slot(words: list[_Word], k: int) -> bool:

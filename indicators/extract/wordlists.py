@@ -57,6 +57,6 @@ STOP = _words(
     then there here so into over about after before up down out said says all each every
     some only own same both either neither one two also very too just under again once
     other against during while until unless per via whose whom who which what when where
-    why how whether near
+    why how whether near through across
     """
 )

@@ -78,7 +78,11 @@ def try_(
     if input_ is not None:
         items = list(_archive(input_))
     else:
-        items = list(_stored(App(db_url, app.config), _since(since)))
+        stored = App(db_url, app.config)
+        try:
+            items = list(_stored(stored, _since(since)))
+        finally:
+            stored.close()
     for report in try_watchlist(watchlist.indicators, items):
         ind = report.indicator
         line = f"{ind.id}: {len(report.hits)} hits, {len(report.near)} near misses"

@@ -58,6 +58,24 @@ def topics(realnews: Path) -> list[Topic]:
     return out
 
 
+def written_topics(workdir: Path) -> list[Topic]:
+    """The hand-written topics of ``tests/quality/topics`` (in the repository, written blind
+    by the team): an article is made of each watch list's title and its items' titles as a
+    bulleted "What to watch" list; labels are keyed by indicator id, in list order."""
+    out: list[Topic] = []
+    for path in sorted((HERE / "topics").glob("*.yaml")):
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        titles = [str(i["title"]) for i in data["indicators"]]
+        article = workdir / f"{path.stem}.txt"
+        bullets = "".join(f"- {t}\n" for t in titles)
+        article.write_text(f"{data['title']}\n\nWhat to watch\n\n{bullets}", encoding="utf-8")
+        keys = tuple(str(i["id"]) for i in data["indicators"])
+        out.append(Topic(path.stem, article, titles[0], keys, path.with_suffix(".jsonl")))
+    return out
+
+
 def _watchlist() -> list[str]:
     exe = Path(sys.executable).with_name("watchlist")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "monitor.cli.__main__"]
@@ -153,13 +171,19 @@ def main() -> int:
     parser.add_argument("--article", type=Path, help="use this article instead (one topic)")
     parser.add_argument("--show", action="store_true", help="print each draft")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--written", action="store_true", help="also the hand-written topics (tests/quality/topics)"
+    )
     args = parser.parse_args()
-    if not args.realnews.is_dir():
+    if not args.realnews.is_dir() and not args.written:
         print(f"{args.realnews} is not here: nothing to measure")
         return 0
-    chosen = [t for t in topics(args.realnews) if not args.topic or t.name in args.topic]
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        found = topics(args.realnews) if args.realnews.is_dir() else []
+        if args.written:
+            found += written_topics(Path(tmp))
+        chosen = [t for t in found if not args.topic or t.name in args.topic]
         for topic in chosen:
             if args.article:
                 topic = Topic(topic.name, args.article, topic.first_item, topic.keys, topic.items)
