@@ -11,10 +11,11 @@ modality it must give them, or ``none`` where it must not match at all::
       - text: "EU and Mexico sign a trade pact."
         expect: none
 
-A text is read as a news item's body (its sentences matched as ``watchlist match`` reads
-them); the item's modality for the indicator is the first evidence listed, as in
-``make quality``. Each failure says why: the matched terms and the sentence, or the
-clauses of the query the text did not satisfy.
+A ``text`` is read as a news item's body (its sentences matched as ``watchlist match`` reads
+them), a ``headline`` as a headline, whose grammar differs ("EU signs pact" reports a
+signing; "EU and Mercosur sign the pact." in a body may be a plan); the item's modality for
+the indicator is the first evidence listed, as in ``make quality``. Each failure says why:
+the matched terms and the sentence, or the clauses of the query the text did not satisfy.
 """
 
 from __future__ import annotations
@@ -39,13 +40,18 @@ def parse_examples(node: Node, problem: Callable[[Node, str], None]) -> tuple[Ex
     allowed = ", ".join([*(m.value for m in Modality), NONE])
     for entry in node.value:
         fields = {str(k.value): v for k, v in entry.value} if isinstance(entry, MappingNode) else {}
-        text, expect = fields.get("text"), fields.get("expect")
+        text, expect = fields.get("text") or fields.get("headline"), fields.get("expect")
         if not isinstance(text, ScalarNode) or not isinstance(expect, ScalarNode):
-            problem(entry, "an example needs 'text' and 'expect' (a modality or none)")
+            problem(
+                entry, "an example needs 'text' (or 'headline') and 'expect' (a modality or none)"
+            )
             continue
-        unknown = sorted(set(fields) - {"text", "expect"})
-        if unknown:
-            problem(entry, f"unknown key '{unknown[0]}' in an example (known keys: expect, text)")
+        unknown = sorted(set(fields) - {"text", "headline", "expect"})
+        if unknown or {"text", "headline"} <= set(fields):
+            name = unknown[0] if unknown else "headline"
+            problem(
+                entry, f"unknown key '{name}' in an example (known keys: expect, headline, text)"
+            )
         value = str(expect.value).strip().lower()
         if value != NONE and value not in {m.value for m in Modality}:
             problem(expect, f"expect '{expect.value}' is not one of {allowed}")
@@ -54,7 +60,8 @@ def parse_examples(node: Node, problem: Callable[[Node, str], None]) -> tuple[Ex
             problem(text, "an example's text is empty")
             continue
         modality = None if value == NONE else Modality(value)
-        out.append(Example(str(text.value).strip(), modality, entry.start_mark.line + 1))
+        headline = "headline" in fields
+        out.append(Example(str(text.value).strip(), modality, entry.start_mark.line + 1, headline))
     return tuple(out)
 
 
@@ -78,7 +85,12 @@ def run_examples(indicator: Indicator) -> list[Outcome]:
     matcher = Matcher([indicator])
     out: list[Outcome] = []
     for number, example in enumerate(indicator.examples, 1):
-        item = Item(id=f"{indicator.id}#{number}", title="", summary=example.text)
+        text = example.text
+        item = Item(
+            id=f"{indicator.id}#{number}",
+            title=text if example.headline else "",
+            summary="" if example.headline else text,
+        )
         evidence = matcher.match(item)
         if not evidence:
             why = explain_miss(indicator, item)

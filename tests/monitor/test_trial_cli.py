@@ -177,7 +177,7 @@ def test_bad_examples_are_errors_with_their_line(tmp_path: Path) -> None:
         f"{path}:11:17: indicator 'floor-price': expect 'maybe' is not one of occurred,"
         " anticipated, negated, none" in result.output
     )
-    assert "an example needs 'text' and 'expect'" in result.output
+    assert "an example needs 'text' (or 'headline') and 'expect'" in result.output
 
 
 def test_check_warns_about_weak_rules(tmp_path: Path) -> None:
@@ -220,3 +220,25 @@ indicators:
     assert "indicator 'off-item': the item's key term 'certified beans' is not in the query" in out
     assert "indicator 'off-item': matches nothing in its source article article.md" in out
     assert "indicator 'floor-price': matches nothing" not in out
+
+
+def test_headline_examples_are_read_as_headlines(tmp_path: Path) -> None:
+    path = tmp_path / "pact.yaml"
+    path.write_text(
+        """\
+id: pact
+title: Pact
+indicators:
+  - id: sign-pact
+    title: Ghana and Togo sign the cocoa pact.
+    query: item:(ghana) (sign* OR seal*) (pact OR deal)
+    examples:
+      - {headline: "Ghana, Togo sign cocoa pact", expect: occurred}
+      - {headline: "Ghana, Togo to sign cocoa pact next week", expect: anticipated}
+      - {text: "Ghana and Togo signed the cocoa pact on Monday.", expect: occurred}
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["watchlists", "test", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "3 examples, 0 failed"
