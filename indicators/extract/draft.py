@@ -128,8 +128,7 @@ def extract(
     default_by, default_note = _main_deadline(_deadlines(body, anchor))
     if default_note:
         notes.append(default_note)
-    title_words = set(tokenize(title_text)) - {w for w in tokenize(title_text) if len(w) < 3}
-    indicators = _indicators(watch, words, anchor, topic, find_acronyms(body), title_words)
+    indicators = _indicators(watch, words, anchor, topic, find_acronyms(body))
     notes += [_other_list(f) for f in found.lists if f not in watch and _worth_naming(f)]
     return Draft(
         id=_draft_id(
@@ -152,7 +151,6 @@ def _indicators(
     anchor: date | None,
     topic: list[str],
     acronyms: Mapping[tuple[str, ...], tuple[str, ...]],
-    title_words: set[str],
 ) -> list[DraftIndicator]:
     out: list[DraftIndicator] = []
     used: set[str] = set()
@@ -164,7 +162,7 @@ def _indicators(
         for item in found.items:
             others = set().union(*(w for n, w in enumerate(own) if n != k))
             k += 1
-            drafted = draft_query(item.text, words, topic, acronyms, others | title_words)
+            drafted = draft_query(item.text, words, topic, acronyms, others)
             query = _distinct(drafted, queries)
             notes: list[str] = []
             expected_by, date_note = _item_deadline(item.text, anchor)

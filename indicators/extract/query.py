@@ -74,9 +74,9 @@ def draft_query(
 ) -> DraftQuery:
     """The draft query of one item (see the module docstring for how it is built).
 
-    ``shared``: words the list's other items or the article's title also use ("lithium" in
-    a list about a lithium ban): the topic, not what sets this item apart, so such a term
-    is never enough on its own and ranks after the item's own terms."""
+    ``shared``: words the list's other items also use ("lithium" in a list about a lithium
+    ban): the topic, not what sets this item apart, so such a term is never enough on its
+    own, brings no looser words, and is left out where the item has two terms of its own."""
     if not tokenize(title):
         raise ExtractionError(f"item {title!r} has no words to build a query from")
     reading = read_item(title, thesaurus)
@@ -84,6 +84,9 @@ def draft_query(
     terms = _ranked(reading, thesaurus, acronyms or {}, frozenset(shared))
     if reading.event is not None:
         terms = [t for t in terms if not set(t.words) & set(reading.event.forms)]
+    own = [t for t in terms if not _topical(t, frozenset(shared))]
+    if len(own) >= 2:
+        terms = own  # "lithium" in every item of a lithium list tells them apart from nothing
     sentence = _sentence(reading, terms, title, frozenset(shared))
     groups = [f"item:{_group(thesaurus.actors[key])}" for key in conditions] + [sentence]
     chosen = terms[:MAX_ALTERNATIVES]

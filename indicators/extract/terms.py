@@ -390,6 +390,8 @@ def _forms(words: tuple[str, ...], thesaurus: Thesaurus) -> tuple[QTerm, ...]:
     if last not in ends:
         ends.insert(0, last)
     out = [QTerm((*words[:-1], end)) for end in ends]
+    if len(words) > 2:  # "lithium refinery deal" is also written "refinery deal"
+        out += [QTerm((*words[-2:-1], end)) for end in ends]
     if len(words) == 1:
         for key, synonyms in thesaurus.synonyms.items():
             if key in thesaurus.weak:
