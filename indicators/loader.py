@@ -20,7 +20,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from indicators.errors import QuerySyntaxError, WatchlistError
 from indicators.event_block import read_event, read_event_classes
 from indicators.events import EventClass
-from indicators.model import CueLists, Indicator, Severity, Watchlist
+from indicators.examples import parse_examples
+from indicators.model import CueLists, Example, Indicator, Severity, Watchlist
 from indicators.query import compile_query, lint_query, parse_query
 
 WATCHLIST_KEYS = {
@@ -44,7 +45,8 @@ INDICATOR_KEYS = {
     "severity",
     "tags",
     "cues",
-    "event",
+    "event",  # issue 12: the event model (indicators.event_block)
+    "examples",  # issue 13: texts with the modality they must get (indicators.examples)
 }
 CUE_KEYS = {"occurred", "anticipated", "negated"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -261,6 +263,9 @@ def _read_indicator(
                 if k in CUE_KEYS
             }
         )
+    examples: tuple[Example, ...] = ()
+    if "examples" in fields:
+        examples = parse_examples(fields["examples"], lambda n, m: reader.problem(n, m, ind_id))
     description = ""
     if "description" in fields:
         description = reader.scalar(fields["description"], "description", ind_id) or ""
@@ -284,6 +289,7 @@ def _read_indicator(
         line=node.start_mark.line + 1,
         event=event,
         event_classes=classes,
+        examples=examples,
     )
 
 

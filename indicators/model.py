@@ -42,6 +42,16 @@ class CueLists:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A short text and the modality an indicator should give it (None: no match at all)."""
+
+    text: str
+    expect: Modality | None
+    line: int | None = None  # provenance in the watch-list file
+    headline: bool = False  # read as a headline (its grammar differs: DESIGN §6)
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One thing to watch; ``version`` hashes the definition so evidence names its rule."""
 
@@ -60,6 +70,9 @@ class Indicator:
     # None to read it from the title when matching.
     event: Event | None = None
     event_classes: tuple[EventClass, ...] = ()  # the watch list's own (``events:``)
+    # Texts the rule must get right (``watchlists test``); not part of ``version``: they
+    # test the rule, they do not change what it matches.
+    examples: tuple[Example, ...] = ()
 
     @property
     def version(self) -> str:

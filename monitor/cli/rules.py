@@ -32,11 +32,30 @@ def _check(files: tuple[Path, ...]) -> tuple[list[object], int]:
     return loaded, errors
 
 
+def _weak_rules(loaded: list[object]) -> None:
+    from indicators.errors import WatchlistError
+    from indicators.model import Watchlist
+    from indicators.validators import weak_rules
+
+    for wl in loaded:
+        assert isinstance(wl, Watchlist)
+        for weak in weak_rules(wl, Path(wl.path).parent):
+            err = WatchlistError(
+                weak.message, path=wl.path, line=weak.line, indicator=weak.indicator
+            )
+            click.echo(f"{err} [warning]", err=True)
+
+
 @watchlists.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def check(files: tuple[Path, ...]) -> None:
-    """Validate and lint watch-list files; exit 1 on errors (warnings are printed)."""
+    """Validate and lint watch-list files; exit 1 on errors (warnings are printed).
+
+    Warnings include weak rules: no distinctive term, a query two indicators share, the
+    item's key term missing from its query, a query that matches nothing in the watch
+    list's source article (when ``source:`` is a file)."""
     loaded, errors = _check(files)
+    _weak_rules(loaded)
     for wl in loaded:
         click.echo(f"{wl.path}: ok, {len(wl.indicators)} indicators")  # type: ignore[attr-defined]
     if errors:
@@ -95,12 +114,19 @@ def list_(app: App, fmt: str | None) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True
 )
-def extract(article: Path, output: Path | None, fmt: str) -> None:
+@click.option(
+    "--at",
+    "at",
+    type=click.IntRange(min=1),
+    metavar="LINE",
+    help="Draft from the list whose lead-in or first item is on LINE, whatever its heading.",
+)
+def extract(article: Path, output: Path | None, fmt: str, at: int | None) -> None:
     """Draft a watch list from an article's "what to watch" lists."""
     from indicators.extract import extract as draft_from
     from indicators.extract import render_json, render_yaml
 
-    draft = draft_from(article.read_text(encoding="utf-8"), source=str(article))
+    draft = draft_from(article.read_text(encoding="utf-8"), source=str(article), at=at)
     text = render_json(draft) if fmt == "json" else render_yaml(draft)
     if output:
         output.write_text(text, encoding="utf-8")

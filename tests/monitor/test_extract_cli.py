@@ -40,16 +40,25 @@ def test_extract_check_and_match_the_seed_article(tmp_path: Path) -> None:
     assert checked.exit_code == 0, checked.output
     assert "warning" not in checked.output
 
-    # Each drafted query, run through `watchlist match`, matches its own item's wording.
-    items = "".join(
-        json.dumps({"id": ind["id"], "title": ind["title"], "summary": ""}) + "\n"
-        for ind in doc["indicators"]
+    # Run through `watchlist match`, every drafted query matches the article's own text
+    # (its topic is named in the title; each item's event and object in the item).
+    article = {"id": "article", "title": doc["title"], "summary": ARTICLE.read_text("utf-8")}
+    matched = runner.invoke(
+        cli, ["match", "--watchlist", str(draft), "--input", "-"], input=json.dumps(article)
     )
-    matched = runner.invoke(cli, ["match", "--watchlist", str(draft), "--input", "-"], input=items)
     assert matched.exit_code == 0, matched.output
-    for line in matched.stdout.splitlines():
-        record = json.loads(line)
-        assert record["id"] in {m["indicator"] for m in record["matches"]}, record
+    found = {m["indicator"] for m in json.loads(matched.stdout)["matches"]}
+    assert found == {ind["id"] for ind in doc["indicators"]}
+
+
+def test_extract_at_a_line_drafts_that_list(tmp_path: Path) -> None:
+    article = ROOT / "tests" / "data" / "articles" / "overview_only.txt"
+    refused = CliRunner().invoke(cli, ["extract", str(article)])
+    assert refused.exit_code == 1
+    assert "'Overview' (line 7, 2 items)" in refused.output
+    result = CliRunner().invoke(cli, ["extract", str(article), "--at", "7", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [i["line"] for i in json.loads(result.stdout)["indicators"]] == [7, 8]
 
 
 def test_article_without_a_list_exits_1_and_says_what_it_found() -> None:

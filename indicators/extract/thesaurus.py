@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -43,7 +43,13 @@ class QTerm:
         """Whether every text ``other`` matches is matched by this term (prefix subsumption)."""
         if self == other:
             return True
-        if len(self.words) != 1 or not self.prefix or len(other.words) != 1:
+        if not self.prefix:
+            # A phrase holding this term's words in a row matches only where this term does.
+            n = len(self.words)
+            return any(
+                other.words[i : i + n] == self.words for i in range(len(other.words) - n + 1)
+            ) and not (other.prefix and other.words[-n:] == self.words)
+        if len(self.words) != 1 or len(other.words) != 1:
             return False
         return other.words[0].startswith(self.words[0])
 
@@ -65,11 +71,17 @@ class Thesaurus:
     actors: Mapping[str, tuple[QTerm, ...]]
     generic: frozenset[str]
     weak: frozenset[str]
+    events: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    # The forms that name an actor itself: a bloc by its own names, not its members ("Brazil"
+    # is Brazil, not Mercosur); ``actors`` adds the members, for queries.
+    own_actors: Mapping[str, tuple[QTerm, ...]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
 def _builtin() -> dict[str, object]:
-    text = resources.files("indicators").joinpath("thesaurus.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("indicators.extract").joinpath("thesaurus.yaml").read_text(encoding="utf-8")
+    )
     data = yaml.safe_load(text)
     assert isinstance(data, dict)
     return data
@@ -89,13 +101,57 @@ def load_thesaurus(extra: Mapping[str, Sequence[str]] | None = None) -> Thesauru
         key: tuple(parse_term(t, f"thesaurus: concept '{key}'") for t in [key, *terms])
         for key, terms in raw_synonyms.items()
     }
-    actors = {
-        str(key): tuple(parse_term(str(t), f"thesaurus: actor '{key}'") for t in terms)
-        for key, terms in _mapping(data, "actors").items()
-    }
     generic = frozenset(" ".join(tokenize(str(w))) for w in _list(data, "generic"))
     weak = frozenset(str(w) for w in _list(data, "weak"))
-    return Thesaurus(synonyms, actors, generic, weak)
+    actors, own = _actors()
+    return Thesaurus(synonyms, actors, generic, weak, _events(data), own)
+
+
+_Actors = dict[str, tuple[QTerm, ...]]
+
+
+@lru_cache(maxsize=1)
+def _actors() -> tuple[_Actors, _Actors]:
+    """Countries (``countries.country_names``) plus the thesaurus's blocs and metonyms; a
+    bloc's ``@member`` stands for every form of that country. (with members, own forms)"""
+    from indicators.extract.countries import country_names
+
+    countries = country_names()
+    raw: dict[str, list[str]] = {k: list(v) for k, v in countries.items()}
+    own: dict[str, list[str]] = {k: list(v) for k, v in countries.items()}
+    for key, terms in _mapping(_builtin(), "actors").items():
+        forms = raw.setdefault(str(key), [])
+        own_forms = own.setdefault(str(key), [])
+        for term in terms:
+            text = str(term)
+            if text.startswith("@") and text[1:] not in countries:
+                raise ExtractionError(f"thesaurus: actor '{key}': no country '{text[1:]}'")
+            members = countries.get(text[1:], ()) if text.startswith("@") else (text,)
+            forms += [f for f in members if f not in forms]
+            if not text.startswith("@") and text not in own_forms:
+                own_forms.append(text)
+
+    def parsed(table: dict[str, list[str]]) -> _Actors:
+        return {
+            key: tuple(parse_term(t, f"thesaurus: actor '{key}'") for t in terms)
+            for key, terms in table.items()
+        }
+
+    return parsed(raw), parsed(own)
+
+
+def _events(data: Mapping[str, object]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Event class → (verb lemmas, nouns)."""
+    out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    raw = data.get("events") or {}
+    assert isinstance(raw, dict)
+    for name, spec in raw.items():
+        assert isinstance(spec, dict)
+        out[str(name)] = (
+            tuple(str(v) for v in spec.get("verbs") or []),
+            tuple(str(n) for n in spec.get("nouns") or []),
+        )
+    return out
 
 
 def _mapping(data: Mapping[str, object], key: str) -> Mapping[str, Sequence[object]]:
@@ -116,7 +172,7 @@ def count_actors(tokens: Sequence[str], thesaurus: Thesaurus) -> Counter[str]:
     for i, token in enumerate(tokens):
         at.setdefault(token, []).append(i)
     counts: Counter[str] = Counter()
-    for key, terms in thesaurus.actors.items():
+    for key, terms in (thesaurus.own_actors or thesaurus.actors).items():
         starts: set[int] = set()
         for term in terms:
             maybe = range(len(tokens)) if term.prefix else at.get(term.words[0], [])

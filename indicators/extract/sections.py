@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from indicators.extract_lines import DANGLING, Kind, Line, ends_sentence
+from indicators.extract.lines import DANGLING, Kind, Line, ends_sentence
 
 # The core of a watch cue, after optional "the", a number or "key" (normalised text).
 _QUALIFIER = (
@@ -31,6 +31,12 @@ _WATCH_HEADING = re.compile(
     r"|(?:indicators?|signposts?)(?:\s+(?:of|to|for|and|worth)\b.*)?$"
     r"|what\s+(?:we|i)(?:'ll|'re|\s+will|\s+are|\s+shall)?\s+(?:be\s+)?watching\b"
     r"|watch\s*list\b|to\s+watch\b|watch\s+points?\b"
+    # issue 13: commitments, next steps, key issues or questions, stakes, milestones
+    r"|(?:commitments?|pledges|deliverables|milestones?|benchmarks|next\s+steps?)\b"
+    r"|(?:key|main|open|big|outstanding|unresolved|unanswered)\s+(?:issues|questions)\b"
+    r"|what(?:'s|\s+is)\s+at\s+stake\b|at\s+stake\b"
+    r"|what\s+(?:comes|happens)\s+next\b|what's\s+next\b|the\s+road\s+ahead\b"
+    r"|looking\s+ahead\s*$"
     r")"
 )
 # Lead-ins: strong cues anywhere in the sentence …
@@ -40,12 +46,19 @@ _WATCH_LEAD = re.compile(
     r"|\b(?:indicators?|signposts?|milestones)\b"
     r"|\b(?:we|i)(?:'ll|'re|\s+will|\s+are|\s+shall)?\s+(?:be\s+)?watching\b"
     r"|\bwatch(?:ing)?\s+(?:for|out\s+for)\b|\bkeep\s+an\s+eye\s+on\b|\bto\s+watch\b"
+    r"|\b(?:commit(?:s|ted|ments?)|pledge[sd]?|promised|undert(?:ook|aken)|deliverables)\b"
+    r"|\bnext\s+steps?\b|\b(?:key|main|open|big|outstanding)\s+(?:issues|questions)\b"
+    r"|\bquestions?\s+(?:will|to|that|remain)\b|\bat\s+stake\b|\bbenchmarks\b"
+    r"|\bto\s+look\s+(?:out\s+)?for\b|\bwhat\s+(?:comes|happens)\s+next\b"
+    r"|\bthe\s+road\s+ahead\b|\bin\s+the\s+(?:coming|next)\s+(?:days|weeks|months)\b"
 )
 # … and grammatical lead-ins whose items complete the sentence: "the X side is expected to:".
 _WILL_LEAD = re.compile(
     r"\b(?:(?:is|are|was|were)\s+(?:(?:also|now)\s+)?"
     r"(?:expected|set|likely|poised|due|scheduled|slated|planning|hoping|going)\s+to"
-    r"|(?:plans?|aims?|intends?|hopes?|wants?)\s+to|will|would)\s*:$"
+    r"|(?:plans?|aims?|intends?|hopes?|wants?)\s+to|will|would"
+    r"|(?:has|have|had)\s+(?:also\s+)?(?:committed|agreed|pledged|promised|vowed|undertaken)\s+to"
+    r"(?:\s+the\s+following)?)\s*[:;]$"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _CUE = re.compile(
@@ -117,7 +130,7 @@ def is_watch_lead_in(sentence: str) -> bool:
     if not _WATCH_LEAD.search(text):
         return False
     # A strong cue leads into a list when it ends with a colon or stands as a short line.
-    return text.endswith(":") or len(text.split()) <= 12
+    return text.endswith((":", ";")) or len(text.split()) <= 12
 
 
 def sentences(text: str) -> list[str]:
@@ -173,7 +186,7 @@ def _lead_in(block: list[Line], *, closed: bool) -> tuple[str, int]:
     if not block:
         return "", 0
     last = sentences(" ".join(line.text for line in block))[-1]
-    if closed and not last.endswith(":"):
+    if closed and not last.endswith((":", ";")):
         return "", 0
     return last, _line_of(block, last, last=True)
 

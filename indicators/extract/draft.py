@@ -1,26 +1,26 @@
-"""Draft a watch list from an article's "what to watch" lists (issue 4, ``watchlist extract``).
+"""Draft a watch list from an article's "what to watch" lists (``watchlist extract``).
 
 The pipeline, in the order ``extract`` runs it::
 
     article text (plain, Markdown or HTML)
-     → classified lines: headings, items, text, with source line numbers   extract_lines
-     → every list with its heading and lead-in; the watch lists marked     extract_sections
-     → publication date (argument, else dateline) and the article's dates  extract_dates
-     → per item: a stable id, the item as title, a draft query             extract_query
-       (actors it names, key concepts, thesaurus synonyms), expected_by
-       from the item or its lead-in/heading, notes for the analyst
-     → Draft  ── render_yaml / render_json
+     → classified lines: headings, items, text, with source line numbers   lines, paragraphs
+     → every list with its heading and lead-in; the watch lists marked     sections
+       (or the list at ``--at LINE``, whatever its heading)
+     → publication date (argument, else dateline) and the article's dates  dates
+     → the topic: the actors the title names (else the ones named most)   thesaurus, countries
+     → per item: a readable id, the item verbatim as title, a query        query, terms, actions
+       (topic per item; event and object per sentence), its event model,
+       expected_by from the item or its lead-in/heading, notes
+     → Draft  ── render_yaml / render_json                                  render
 
-Nothing is invented: an article without a watch list raises ``ExtractionError`` naming what
-was found instead, and anything unsure (a month without a clear year, an item that names no
-actor) becomes a note, rendered as a YAML comment, never a value presented as fact.
+Nothing is invented: an article without a watch list raises ``ExtractionError`` naming the
+lists it holds (with the line ``--at`` takes), and anything unsure (a month without a clear
+year, an item with no event word) becomes a note, rendered as a YAML comment.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import textwrap
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -28,25 +28,25 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
 
-import yaml
-
 from indicators.errors import ExtractionError
-from indicators.extract_dates import DateMention, find_dates, find_published
-from indicators.extract_lines import Kind, Line, article_lines
-from indicators.extract_query import draft_query
-from indicators.extract_sections import (
+from indicators.extract.actions import known
+from indicators.extract.dates import DateMention, find_dates, find_published
+from indicators.extract.lines import Kind, Line, article_lines
+from indicators.extract.query import DraftQuery, draft_query, find_acronyms, item_words
+from indicators.extract.sections import (
     FoundList,
     Survey,
     is_watch_heading,
     sentences,
     survey,
 )
-from indicators.extract_thesaurus import Thesaurus, actor_group, count_actors, load_thesaurus
+from indicators.extract.thesaurus import Thesaurus, count_actors, load_thesaurus
 from indicators.text import clean_text, tokenize
 
-__all__ = ["Draft", "DraftIndicator", "extract", "render_json", "render_yaml", "slugify"]
+__all__ = ["Draft", "DraftIndicator", "extract", "slugify"]
 
 MAX_ID = 50  # indicator ids: ≤ 60 allowed; 50 leaves room for a "-2" and reads better
+ID_WORDS = 4  # an indicator id is a few words: the event and its object ("sign-pact")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,9 @@ class DraftIndicator:
     line: int  # the item's line in the article
     expected_by: date | None
     notes: tuple[str, ...]  # rendered as YAML comments
+    actions: tuple[str, ...] = ()  # the event's classes in the event lexicon ("sign")
+    objects: tuple[str, ...] = ()  # the event's object terms
+    actors: tuple[str, ...] = ()  # the actors the query makes item-level conditions
 
     @property
     def description(self) -> str:
@@ -80,11 +83,14 @@ def extract(
     source: str,
     published: date | None = None,
     thesaurus: Mapping[str, Sequence[str]] | None = None,
+    at: int | None = None,
 ) -> Draft:
     """Draft a watch list from ``text``; raise ``ExtractionError`` if it has no watch list.
 
     ``published`` (else a date in the article's first lines) anchors months without a year.
     ``thesaurus`` adds concepts to the built-in one: ``{"corridor": ["route*", "link*"]}``.
+    ``at``: draft from the list whose lead-in, heading or an item is on that line, whatever
+    its heading says (``watchlist extract --at LINE``).
     """
     text = clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
@@ -92,6 +98,8 @@ def extract(
     lines, fmt, page_title = article_lines(text)
     found = survey(lines)
     watch = [f for f in found.lists if f.watch and f.items]
+    if at is not None:
+        watch = [_list_at(found, at, source)]
     if not watch:
         raise ExtractionError(nothing_found(source, found))
     words = load_thesaurus(thesaurus)
@@ -109,13 +117,26 @@ def extract(
     main = _main_actors(counts)
     if main:
         notes.append("main actors: " + ", ".join(f"{k} ({counts[k]} mentions)" for k in main))
+    title_text = page_title or _title(lines)
+    topic = _topic(title_text, words) or main[:2]
+    if topic:
+        notes.append(
+            "every query requires the topic's actors somewhere in the news item: "
+            + ", ".join(topic)
+            + (" (named in the title)" if topic != main[:2] else " (named most)")
+        )
     default_by, default_note = _main_deadline(_deadlines(body, anchor))
     if default_note:
         notes.append(default_note)
-    indicators = _indicators(watch, words, anchor, main)
-    notes += [_other_list(f) for f in found.lists if not f.watch and _worth_naming(f)]
+    indicators = _indicators(watch, words, anchor, topic, find_acronyms(body))
+    notes += [_other_list(f) for f in found.lists if f not in watch and _worth_naming(f)]
     return Draft(
-        id=_draft_id(main, anchor or default_by, page_title or _title(lines), source),
+        id=_draft_id(
+            [k for k in main if k in topic] or main,
+            anchor or default_by,
+            page_title or _title(lines),
+            source,
+        ),
         title=page_title or _title(lines) or PurePath(source).stem,
         source=source,
         expected_by=default_by,
@@ -125,37 +146,82 @@ def extract(
 
 
 def _indicators(
-    watch: list[FoundList], words: Thesaurus, anchor: date | None, main: list[str]
+    watch: list[FoundList],
+    words: Thesaurus,
+    anchor: date | None,
+    topic: list[str],
+    acronyms: Mapping[tuple[str, ...], tuple[str, ...]],
 ) -> list[DraftIndicator]:
     out: list[DraftIndicator] = []
     used: set[str] = set()
+    queries: set[str] = set()
+    own = [item_words(item.text, words) for found in watch for item in found.items]
+    k = 0
     for found in watch:
         section_by, section_note = _section_deadline(found, anchor)
         for item in found.items:
-            drafted = draft_query(item.text, words)
+            others = set().union(*(w for n, w in enumerate(own) if n != k))
+            k += 1
+            drafted = draft_query(item.text, words, topic, acronyms, others)
+            query = _distinct(drafted, queries)
             notes: list[str] = []
             expected_by, date_note = _item_deadline(item.text, anchor)
             if expected_by is None and section_by is not None:
                 expected_by = section_by
             notes += [n for n in (date_note or section_note,) if n]
-            notes += _actor_notes(drafted.actors, found, main, words)
+            if not drafted.action:
+                notes.append("no event word found in the item: the query asks for its terms")
+            elif not known(drafted.action):
+                notes.append(f"event '{drafted.action}' is not a class of the event lexicon")
+            actions = tuple(a for a in (drafted.action, *drafted.also) if a and known(a))
             if item.subpoints:
                 notes.append("sub-points: " + "; ".join(item.subpoints))
             if found.inline:
                 notes.append("split from one sentence at semicolons: check where items end")
-            ident = _unique(slugify(item.text), used)
+            slug = slugify(" ".join(drafted.slug_words)) or slugify(item.text, 30)
+            ident = _unique(slug, used)
             out.append(
                 DraftIndicator(
                     ident,
                     item.text,
-                    drafted.query,
+                    query,
                     found.label,
                     item.line,
                     expected_by,
                     tuple(notes),
+                    actions,
+                    drafted.objects,
+                    tuple(a.replace("-", " ") for a in drafted.actors),
                 )
             )
     return out
+
+
+def _distinct(drafted: DraftQuery, queries: set[str]) -> str:
+    """Two items never share one query: a repeat also needs another word of its item
+    (items worded alike are left alike, and ``watchlists check`` says so)."""
+    query = drafted.query
+    if query in queries:
+        words = [w for c in drafted.concepts for w in c.split() if f" {w} " not in f" {query} "]
+        if words:
+            query = f"{query} {words[0]}"
+    queries.add(query)
+    return query
+
+
+def _topic(title: str, words: Thesaurus) -> list[str]:
+    """The actors the article's title names (a lost dash split: "EUMercosur" → EU Mercosur)."""
+    spaced = re.sub(r"\b([A-Z]{2,})([A-Z][a-z]{2,})", r"\1 \2", title)
+    counts = count_actors(tokenize(spaced), words)
+    return sorted(counts, key=lambda k: tokenize(spaced).index(_first_form(k, spaced, words)))
+
+
+def _first_form(key: str, title: str, words: Thesaurus) -> str:
+    tokens = tokenize(title)
+    for i, token in enumerate(tokens):
+        if any(t.matches_at(tokens, i) for t in words.own_actors[key]):
+            return token
+    return tokens[0]
 
 
 def _deadlines(text: str, anchor: date | None) -> list[DateMention]:
@@ -181,20 +247,6 @@ def _date_note(mention: DateMention, where: str) -> str:
         return f"'{mention.phrase}' in {where}: {mention.note}; expected_by left out"
     how = f" ({mention.note})" if mention.note else ""
     return f"expected_by {mention.when}: from '{mention.phrase}' in {where}{how}"
-
-
-def _actor_notes(
-    named: tuple[str, ...], found: FoundList, main: list[str], words: Thesaurus
-) -> list[str]:
-    missing = [k for k in main if k not in named]
-    if not missing:
-        return []
-    groups = " ".join(actor_group(k, words) for k in missing)
-    who = " and ".join(missing)
-    lead = f"; its lead-in reads '{found.lead_in}'" if found.lead_in else ""
-    if named:
-        return [f"names {', '.join(named)} but not {who}{lead}; if it needs them, add {groups}"]
-    return [f"names no actor{lead}; if it is about {who}, add {groups}"]
 
 
 def _main_actors(counts: Counter[str]) -> list[str]:
@@ -240,7 +292,7 @@ def _title(lines: list[Line]) -> str:
         if line.kind is Kind.HEADING and not is_watch_heading(line.text):
             return line.text
     first = next((line.text for line in lines if line.text), "")
-    return _short(sentences(first)[0] if first else "", 120)
+    return short(sentences(first)[0] if first else "", 120)
 
 
 def _draft_id(main: list[str], when: date | None, title: str, source: str) -> str:
@@ -272,16 +324,42 @@ def _unique(ident: str, used: set[str]) -> str:
     return candidate
 
 
+def _list_at(found: Survey, at: int, source: str) -> FoundList:
+    """The list at line ``at``: its first item or lead-in first, then any item or heading."""
+    lists = [f for f in found.lists if f.items]
+    for hit in (
+        lambda f: at in (f.line, f.lead_in_line),
+        lambda f: any(item.line == at for item in f.items),
+        lambda f: f.heading_line == at,
+    ):
+        chosen = [f for f in lists if hit(f)]
+        if chosen:
+            return chosen[0]
+    raise ExtractionError(f"{source}: no list at line {at}; {candidates(found)}")
+
+
+def candidates(found: Survey) -> str:
+    """Every list of the article with the line ``--at`` takes (its first item)."""
+    if not found.lists:
+        return "the article has no list"
+    shown = "; ".join(
+        f"'{short(f.label or f.items[0].text, 60)}' (line {f.line}, {len(f.items)} items)"
+        for f in found.lists
+        if f.items
+    )
+    return f"lists found (draft one with --at LINE): {shown}"
+
+
 def _worth_naming(found: FoundList) -> bool:
     return len(found.items) >= 2 or found.lead_in.endswith(":")
 
 
 def _other_list(found: FoundList) -> str:
-    label = f"'{_short(found.label)}'" if found.label else "a list without heading or lead-in"
+    label = f"'{short(found.label)}'" if found.label else "a list without heading or lead-in"
     return f"other list not taken: {label} (line {found.line}, {len(found.items)} items)"
 
 
-def _short(text: str, limit: int = 80) -> str:
+def short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -289,21 +367,17 @@ def nothing_found(source: str, found: Survey) -> str:
     """The ExtractionError message: no watch list, and what the article holds instead."""
     parts: list[str] = []
     if found.headings:
-        shown = ", ".join(f"'{_short(t, 60)}' (line {n})" for n, t in found.headings[:8])
+        shown = ", ".join(f"'{short(t, 60)}' (line {n})" for n, t in found.headings[:8])
         more = f" and {len(found.headings) - 8} more" if len(found.headings) > 8 else ""
         parts.append(f"headings {shown}{more}")
     empty = [(n, t) for n, t in found.headings if is_watch_heading(t)]
     if empty:
-        shown = ", ".join(f"'{_short(t, 60)}' (line {n})" for n, t in empty)
+        shown = ", ".join(f"'{short(t, 60)}' (line {n})" for n, t in empty)
         parts.append(f"watch headings with no list under them: {shown}")
     if found.lists:
-        shown = ", ".join(
-            f"'{_short(f.label or f.items[0].text, 60)}' (line {f.line}, {len(f.items)} items)"
-            for f in found.lists
-        )
-        parts.append(f"lists whose heading or lead-in is not a watch list's: {shown}")
+        parts.append(candidates(found))
     if found.cue_sentences:
-        shown = "; ".join(f"line {n}: '{_short(s, 100)}'" for n, s in found.cue_sentences[:4])
+        shown = "; ".join(f"line {n}: '{short(s, 100)}'" for n, s in found.cue_sentences[:4])
         parts.append(f"sentences with cue words such as 'expected' or 'likely': {shown}")
     instead = " | ".join(parts) or "no headings, no lists and no forward-looking sentences"
     return (
@@ -311,63 +385,3 @@ def nothing_found(source: str, found: Survey) -> str:
         f" such as 'What to watch', 'Key indicators', 'Signposts' or '… is expected to:');"
         f" found instead: {instead}"
     )
-
-
-def render_yaml(draft: Draft) -> str:
-    """The draft as a watch-list YAML file; notes and provenance are '#' comments."""
-    out = [*_comments(draft.notes, "")]
-    out.append(f"id: {_scalar(draft.id)}")
-    out.append(f"title: {_scalar(draft.title)}")
-    out.append(f"source: {_scalar(draft.source)}")
-    if draft.expected_by:
-        out.append(f"expected_by: {draft.expected_by.isoformat()}")
-    out.append("indicators:")
-    for ind in draft.indicators:
-        out.append("")
-        out += _comments((f"from '{_short(ind.section)}' line {ind.line}", *ind.notes), "  ")
-        out.append(f"  - id: {_scalar(ind.id)}")
-        out.append(f"    title: {_scalar(ind.title)}")
-        out.append(f"    query: {_scalar(ind.query)}")
-        out.append(f"    description: {_scalar(ind.description)}")
-        if ind.expected_by:
-            out.append(f"    expected_by: {ind.expected_by.isoformat()}")
-    return "\n".join(out) + "\n"
-
-
-def render_json(draft: Draft) -> str:
-    """The same data as ``render_yaml``, plus provenance and notes as fields."""
-    data = {
-        "id": draft.id,
-        "title": draft.title,
-        "source": draft.source,
-        "expected_by": draft.expected_by.isoformat() if draft.expected_by else None,
-        "notes": list(draft.notes),
-        "indicators": [
-            {
-                "id": ind.id,
-                "title": ind.title,
-                "query": ind.query,
-                "description": ind.description,
-                "expected_by": ind.expected_by.isoformat() if ind.expected_by else None,
-                "section": ind.section,
-                "line": ind.line,
-                "notes": list(ind.notes),
-            }
-            for ind in draft.indicators
-        ],
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def _scalar(value: str) -> str:
-    """One YAML scalar, quoted by PyYAML when it must be (colons, quotes, '#', numbers)."""
-    dumped = yaml.safe_dump(value, allow_unicode=True, width=1_000_000)
-    return dumped.removesuffix("\n...\n").removesuffix("\n")
-
-
-def _comments(notes: Sequence[str], indent: str) -> list[str]:
-    out: list[str] = []
-    for note in notes:
-        flat = " ".join(note.split())
-        out += [f"{indent}# {part}" for part in textwrap.wrap(flat, 96 - len(indent))]
-    return out

@@ -48,9 +48,11 @@ _RULE = re.compile(r"^ {0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*(?P<colon>:?)\s*$")
 _ITEM = re.compile(
     r"^(?P<indent>[ \t]*)"
-    r"(?P<marker>[-*+•‣⁃◦▪▫●○■□►▸➢✓✔–—·]|\d{1,2}[.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|[a-z]\))"
+    r"(?P<marker>[-*+•‣⁃◦▪▫●○■□►▸➢✓✔–—·]|\d{1,2}[.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|[a-z][.)])"
     r"\s+(?P<text>\S.*)$"
 )
+# "**Macusani.** American Lithium …": a paragraph that opens with a bold term.
+_BOLD_START = re.compile(r"^(\*\*|__)[^*_].{0,60}?\1\s*\S")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
 _STAR_EM = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
@@ -99,15 +101,17 @@ def ends_sentence(text: str) -> bool:
 def article_lines(text: str) -> tuple[list[Line], Format, str]:
     """The article's lines, its format and its title as the page gives it ("" if none)."""
     fmt = detect_format(text)
+    from indicators.extract.paragraphs import term_paragraphs  # it builds on Line
+
     if fmt == "html":
         parser = _HtmlLines()
         parser.feed(text)
         parser.close()
-        return parser.finish(), fmt, parser.title
+        return term_paragraphs(parser.finish(), html=True), fmt, parser.title
     lines = _text_lines(text, markdown=fmt == "markdown")
     if fmt == "plain":
         lines = _plain_headings(lines)
-    return lines, fmt, ""
+    return term_paragraphs(lines), fmt, ""
 
 
 def _text_lines(text: str, *, markdown: bool) -> list[Line]:
@@ -131,7 +135,8 @@ def _text_lines(text: str, *, markdown: bool) -> list[Line]:
         else:
             body = stripped.lstrip(">").strip() if markdown else stripped
             indent = len(raw.replace("\t", "    ")) - len(raw.lstrip())
-            out.append(Line(no, Kind.TEXT, clean_inline(body), indent))
+            marker = "bold" if markdown and _BOLD_START.match(body) else ""
+            out.append(Line(no, Kind.TEXT, clean_inline(body), indent, marker))
     return out
 
 
@@ -196,6 +201,7 @@ class _HtmlLines(HTMLParser):
         self._in_title = False
         self._bold = 0
         self._plain_text = False  # some non-bold text in the current block
+        self._bold_first = False  # the block opens with bold text ("<b>Term:</b> …")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -249,6 +255,7 @@ class _HtmlLines(HTMLParser):
             if not "".join(self._buf).strip():
                 leading = data[: len(data) - len(data.lstrip())]
                 self._start = self.getpos()[0] + leading.count("\n")
+                self._bold_first = bool(self._bold)
             if not self._bold:
                 self._plain_text = True
         self._buf.append(data)
@@ -269,10 +276,12 @@ class _HtmlLines(HTMLParser):
             elif kind is Kind.TEXT and not self._plain_text and len(text.split()) <= 15:
                 kind = Kind.HEADING  # <p><strong>What to watch</strong></p>
             if kind is not Kind.ITEM:
-                indent, marker = 0, ""
+                bold = kind is Kind.TEXT and self._bold_first and self._plain_text
+                indent, marker = 0, "bold" if bold else ""
             self.lines.append(Line(self._start, kind, text, indent, marker))
         self._buf = []
         self._plain_text = False
+        self._bold_first = False
         if self._kind is Kind.ITEM and text:
             # Text after a nested list, still inside the outer item: a continuation.
             self._kind, self._indent = Kind.TEXT, self._indent + 2
