@@ -31,9 +31,10 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-## quality: precision/recall/F1 of the seed watch list on the labelled set
+## quality: precision/recall/F1 of the seed list, other topics and real news; untouched drafts
 quality: $(STAMP)
 	$(BIN)/python tests/quality/score.py
+	$(BIN)/python tests/quality/draft.py --written
 
 ## bench: the benchmark suite (docs/benchmarks.md)
 bench: $(STAMP)
