@@ -18,8 +18,8 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
-from lemminflect import getAllInflections, getInflection
 
+from indicators import forms as word_forms
 from indicators.text import tokenize
 
 __all__ = [
@@ -106,37 +106,26 @@ class Trigger:
 # ("ban", "lift", "sign"), so a form can be both; context decides (``_resolve``).
 _Forms = dict[tuple[str, ...], set[Form]]
 
-_TAGS = {
-    "VBD": Form.PAST,
-    "VBN": Form.PAST,
-    "VBG": Form.GERUND,
-    "VBZ": Form.PRESENT,
-    "VB": Form.BASE,
-    "VBP": Form.BASE,
-}
-
 
 def _verb_forms(lemma: str) -> _Forms:
     words = tokenize(lemma)
     head, rest = words[0], tuple(words[1:])
     found: _Forms = {(head, *rest): {Form.BASE}}
-    for tag, form_tag in _TAGS.items():  # getInflection knows rules for unlisted verbs
-        for form in getInflection(head, tag=tag):
-            for word in tokenize(form):
-                found.setdefault((word, *rest), set()).add(form_tag)
+    for form, names in word_forms.verb_forms(head).items():
+        for word in tokenize(form):
+            found.setdefault((word, *rest), set()).update(Form(n) for n in names)
     if head.endswith("ise"):  # British spellings lemminflect does not list
         stem = head[:-1]
-        for suffix, form in (("es", Form.PRESENT), ("ed", Form.PAST), ("ing", Form.GERUND)):
-            found.setdefault((stem + suffix, *rest), set()).add(form)
+        for suffix, form_name in (("es", Form.PRESENT), ("ed", Form.PAST), ("ing", Form.GERUND)):
+            found.setdefault((stem + suffix, *rest), set()).add(form_name)
     return found
 
 
 def _noun_forms(noun: str) -> _Forms:
     words = tuple(tokenize(noun))
     found: _Forms = {words: {Form.NOUN}}
-    for forms in getAllInflections(words[-1], upos="NOUN").values():
-        for form in forms:
-            found.setdefault((*words[:-1], form.lower()), set()).add(Form.NOUN)
+    for form in word_forms.noun_forms(words[-1]):
+        found.setdefault((*words[:-1], form), set()).add(Form.NOUN)
     return found
 
 
@@ -460,15 +449,14 @@ def _not_a_trigger(toks: Sequence[str], i: int, role: Role, event: Event) -> boo
 
 @lru_cache(maxsize=1024)
 def _head_forms(head: tuple[str, ...]) -> dict[str, str]:
-    """Every inflection of the head words of a classless event ("attack" -> "attacks")."""
-    forms: dict[str, str] = {}
+    """Regular inflections of the head words of a classless event ("attack" -> "attacks",
+    "attacked"): any noun of a title, where lemminflect's tables would cost more than they
+    add (``indicators.forms``)."""
+    found: dict[str, str] = {}
     for word in head:
-        forms[word] = word
-        for pos in ("NOUN", "VERB"):
-            for inflected in getAllInflections(word, upos=pos).values():
-                for form in inflected:
-                    forms.setdefault(form.lower(), word)
-    return forms
+        for form in sorted(word_forms.regular_forms(word)):
+            found.setdefault(form, word)
+    return found
 
 
 def _resolve(toks: Sequence[str], i: int, forms: frozenset[Form], headline: bool) -> Form:
@@ -494,9 +482,6 @@ def _resolve(toks: Sequence[str], i: int, forms: frozenset[Form], headline: bool
     return Form.NOUN
 
 
-@lru_cache(maxsize=4096)
 def is_verb(word: str) -> bool:
-    """Whether ``word`` is the base form of an English verb: lemminflect lists its forms.
-    (Its inflection table is loaded for the lexicon anyway; its lemma table would cost
-    another ~30 MB per process.)"""
-    return word in getAllInflections(word, upos="VERB").get("VB", ())
+    """Whether ``word`` is the base form of an English verb lemminflect knows."""
+    return word in word_forms.verbs()

@@ -37,9 +37,8 @@ from monitor.feeds.types import ParsedFeed
 
 log = logging.getLogger("watchlist.prepare")
 
-# The event lexicon's word forms (lemminflect's tables, ~20 MB) are built when this module
-# is imported: in the forkserver that preloads it, before any worker forks, so the workers
-# share one copy instead of building one each.
+# The event lexicon is built when this module is imported: in the forkserver that preloads
+# it, before any worker forks, so the workers share one copy instead of building one each.
 lexicon()
 
 POOL_MIN_FEEDS = 20  # a smaller poll is not worth the pool's start-up (~0.5 s)

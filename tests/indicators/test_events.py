@@ -156,3 +156,34 @@ def test_polarity_composes_with_the_event(cls: object, data: st.DataObject) -> N
     assert verdict(f"Officials {_past(undo)} the zorblat on Monday.") == (NEG, True)
     # a planned undoing is bad news for the event, but it is not undone yet
     assert verdict(f"Officials plan to {undo} the zorblat next year.") == (NEG, False)
+
+
+def test_forms_data_is_what_lemminflect_gives_now() -> None:
+    """``indicators/data/forms.json`` caches lemminflect's forms (it is too heavy to load in
+    the daemon and every worker); it must equal a fresh computation, so a change to the
+    lexicon or to lemminflect shows here: ``python -m indicators.forms`` rewrites it."""
+    from indicators import forms
+
+    fresh = forms.compute(*forms.lexicon_words())
+    cached = forms._data()
+    assert cached["verbs"] == fresh["verbs"]
+    assert cached["nouns"] == fresh["nouns"]
+    assert cached["base_verbs"] == fresh["base_verbs"]
+    assert {"nationalise", "simplify", "hit"} <= forms.verbs()
+
+
+def test_daemon_path_does_not_load_lemminflect() -> None:
+    """Matching with the built-in lexicon needs no lemminflect (and no numpy) in memory."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, monitor.pipeline\n"
+        "from indicators.matcher import Matcher\n"
+        "from indicators.model import Indicator, Item\n"
+        "m = Matcher([Indicator('x', 'Lifting of the ban on cobalt', 'cobalt')])\n"
+        "m.match(Item('1', 'Kinshasa to lift cobalt ban, ease rules', ''))\n"
+        "print(sorted(n for n in sys.modules if n.startswith(('lemminflect', 'numpy'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
