@@ -39,7 +39,8 @@ class GuardedProtocol(H11Protocol):
         self._guard: asyncio.TimerHandle | None = self.loop.call_later(
             self.request_timeout, self._check
         )
-        if len(self.connections) > self.max_connections:
+        open_ = sum(not c.transport.is_closing() for c in self.connections)
+        if open_ > self.max_connections:
             self._make_room()
 
     def _waiting(self) -> bool:
@@ -50,7 +51,10 @@ class GuardedProtocol(H11Protocol):
         idle = [
             c
             for c in self.connections
-            if c is not self and isinstance(c, GuardedProtocol) and c._waiting()
+            if c is not self
+            and isinstance(c, GuardedProtocol)
+            and c._waiting()
+            and not c.transport.is_closing()  # closed already, not yet gone from the set
         ]
         victim = min(idle, key=lambda c: c._idle_since) if idle else self
         victim.transport.close()
