@@ -33,6 +33,7 @@ indicators:
   - id: rupee
     title: Rupee trade settlement
     query: rupee (trade OR settlement)
+    expected_by: 2025-12-28
   - id: zeppelin
     title: Zeppelin armada
     query: zeppelin armada
