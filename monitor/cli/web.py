@@ -28,20 +28,14 @@ def serve(app: App, http_addr: str) -> None:
     Read-only unless an admin token is configured ([web] admin_token or
     WATCHLIST_ADMIN_TOKEN); then analyst actions need a login and a CSRF token.
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
     from monitor.web import Auth, WebServer, create_app
 
     db = app.database()
     settings = app.settings
 
     def ready() -> tuple[bool, str]:
-        try:
-            with db.read() as session:
-                session.connection().exec_driver_sql("SELECT 1")
-        except SQLAlchemyError as exc:
-            return False, f"database unreachable: {type(exc).__name__}"
-        return True, "ready"
+        problem = db.ping()
+        return (False, f"database unreachable: {problem}") if problem else (True, "ready")
 
     web = create_app(db, auth=Auth(settings.web_admin_token), ready=ready)
     server = WebServer(

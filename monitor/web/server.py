@@ -17,6 +17,7 @@ Pages are rendered by synchronous endpoints in anyio's thread pool (40 threads a
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import threading
 import time
@@ -129,7 +130,14 @@ class WebServer:
         return f"http://{host}:{self.port}/"
 
     def run(self) -> None:
-        """Serve on this thread until SIGINT/SIGTERM (uvicorn's own signal handling)."""
+        """Serve on this thread until SIGINT/SIGTERM, then return (exit status 0).
+
+        uvicorn handles the signal (a graceful shutdown) and then raises it again for the
+        handlers it found installed; those are made no-ops here, or the process would die
+        of the signal it was asked to stop by.
+        """
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: None)
         self._server.run(sockets=[self._socket])
 
     def start(self) -> None:

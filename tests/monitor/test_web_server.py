@@ -152,3 +152,58 @@ def test_an_address_in_use_is_one_clear_error(tmp_path: Path) -> None:
         port = holder.getsockname()[1]
         with pytest.raises(ConfigError, match=rf"--http 127.0.0.1:{port}: cannot listen"):
             WebServer(f"127.0.0.1:{port}", create_app(None))
+
+
+def test_watchlist_serve_prints_its_url_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    migrate.upgrade(Database(url))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHLIST_")}
+    command = [sys.executable, "-m", "monitor.cli", "--db", url, "serve"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*command, "--http", f"127.0.0.1:{port}"], cwd=ROOT, env=env, stderr=out
+        )
+    try:
+        wait_for(lambda: "dashboard: http" in log.read_text(), 20, "serve to start", log.read_text)
+        assert f"dashboard: http://127.0.0.1:{port}/ (read-only)" in log.read_text()
+
+        def answers() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/readyz").text == "ready\n"
+            except httpx.HTTPError:
+                return False
+
+        wait_for(answers, 20, "serve to answer")
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 404  # daemon only
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(15)
+    assert code == 0, log.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["serve", "--http", "localhost"], "expected HOST:PORT"),
+        (["--db", "sqlite:///{tmp}/none.db", "serve"], "is not initialised"),
+    ],
+)
+def test_serve_mistakes_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+    from monitor.cli import commands as _commands  # noqa: F401  (registers the commands)
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    migrate.upgrade(Database(url))
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    full = args if args[0] == "--db" else ["--db", url, *args]
+    result = CliRunner().invoke(cli, full)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
