@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -27,19 +28,25 @@ def clean(text: str | None) -> str:
 def mark_terms(sentence: str | None, terms: Sequence[str]) -> Markup:
     """The sentence, escaped, with each matched term in ``<mark>``."""
     text = inert(sentence)
-    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
-    if not words:
+    pattern = _terms_pattern(tuple(terms))
+    if pattern is None:
         return escape(text)
-    pattern = re.compile(
-        r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
-    )
-    out = Markup("")
+    pieces: list[str] = []
     last = 0
     for match in pattern.finditer(text):
-        out += escape(text[last : match.start()])
-        out += Markup("<mark>") + escape(match.group(0)) + Markup("</mark>")
+        pieces += [escape(text[last : match.start()]), "<mark>", escape(match.group(0)), "</mark>"]
         last = match.end()
-    return out + escape(text[last:])
+    pieces.append(escape(text[last:]))
+    return Markup("".join(pieces))  # noqa: S704  (every piece of text was escaped above)
+
+
+@lru_cache(maxsize=1024)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!\w)({alternatives})(?!\w)", re.IGNORECASE)
 
 
 def link(url: str | None) -> str | None:
