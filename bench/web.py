@@ -141,7 +141,7 @@ def build(db: Database, indicators: int, evidence: int, seed: int = 17) -> None:
             insert(Alert),
             [
                 {
-                    "status_change_id": 1 + n,
+                    "status_change_id": 1 + n % len(changes),
                     "channel": "desk",
                     "idempotency_key": f"bench-{n}",
                     "state": ("sent", "pending", "dead")[n % 3],

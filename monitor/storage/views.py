@@ -209,8 +209,11 @@ def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
         yield ids[start : start + size]
 
 
-def indicator_view(session: Session, ref: str, *, limit: int = 200) -> IndicatorView:
-    """One indicator: the newest ``limit`` pieces of evidence, every mark, the history."""
+def indicator_view(
+    session: Session, ref: str, *, limit: int = 100, offset: int = 0
+) -> IndicatorView:
+    """One indicator: ``limit`` pieces of evidence, newest first from ``offset``, every
+    mark, the history."""
     stored = find_indicator(session, ref)
     db_id = stored.db_id
     total = session.scalar(
@@ -236,6 +239,7 @@ def indicator_view(session: Session, ref: str, *, limit: int = 200) -> Indicator
             .where(EvidenceRow.indicator_id == db_id)
             .order_by(EvidenceRow.published_at.desc(), EvidenceRow.id.desc())
             .limit(limit)
+            .offset(offset)
         )
     ]
     marks = [

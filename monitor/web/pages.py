@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from monitor import reports
 from monitor.alerts import store as outbox
 from monitor.errors import StorageError
 from monitor.storage import feeds as feeds_repo
@@ -17,7 +18,7 @@ from monitor.web import timeline
 from monitor.web.context import Context
 from monitor.web.markup import STATUSES
 
-TRAIL_PAGE = 200
+TRAIL_PAGE = 100
 
 
 def board(request: Request) -> Response:
@@ -47,13 +48,20 @@ def board(request: Request) -> Response:
 def indicator(request: Request) -> Response:
     ctx = Context.of(request)
     ref = f"{request.path_params['watchlist']}/{request.path_params['key']}"
+    page = _page(request)
     try:
         with ctx.db.read() as session:
-            view = views.indicator_view(session, ref, limit=TRAIL_PAGE)
+            view = views.indicator_view(
+                session, ref, limit=TRAIL_PAGE, offset=(page - 1) * TRAIL_PAGE
+            )
     except StorageError:
         return ctx.render(request, "missing.html", code=404, ref=ref)
     now = ctx.clock()
     stored = view.stored
+    # Why each modality was chosen (trigger and cue), as `watchlist explain` says it: the
+    # one implementation, in monitor.reports, reading the stored sentences with the rule.
+    rows = [{"sentence": ev.sentence, "title": ev.title} for ev in view.trail]
+    why = reports._with_reasons(stored.indicator, rows)
     picture = timeline.build(
         view.history,
         view.marks,
@@ -66,12 +74,21 @@ def indicator(request: Request) -> Response:
         request,
         "indicator.html",
         view=view,
+        why=[(row["trigger"], row["cue"]) for row in why],
         ind=stored.indicator,
         stored=stored,
         picture=picture,
         now=now,
         done=request.query_params.get("done", ""),
+        page=page,
+        pages=max(1, -(-view.trail_total // TRAIL_PAGE)),
+        first=(page - 1) * TRAIL_PAGE,
     )
+
+
+def _page(request: Request) -> int:
+    text = request.query_params.get("page", "1")
+    return max(1, min(int(text), 10_000)) if text.isdigit() else 1
 
 
 def feeds(request: Request) -> Response:

@@ -211,3 +211,26 @@ def test_pin_and_unpin_from_the_page(loaded: Database) -> None:
         assert unpinned.status_code == 303
     rows = {r["indicator"]: r for r in _status_json(loaded)}
     assert (rows["web/rupee"]["status"], rows["web/rupee"]["pinned"]) == ("anticipated", False)
+
+
+def test_a_long_trail_is_paged_newest_first(sqlite_url: str) -> None:
+    from bench.web import build
+
+    db = Database(sqlite_url)
+    build(db, indicators=2, evidence=250)  # ind-001 holds 200 pieces
+    try:
+        with dashboard(db) as base, httpx.Client(base_url=base) as client:
+            first = client.get("/indicator/bench/ind-001").text
+            second = client.get("/indicator/bench/ind-001", params={"page": 2}).text
+            past_end = client.get("/indicator/bench/ind-001", params={"page": 9}).text
+    finally:
+        db.dispose()
+    ids = [re.findall(r'<tr id="ev-(\d+)"', page) for page in (first, second)]
+    assert [len(i) for i in ids] == [100, 100]
+    assert not set(ids[0]) & set(ids[1])
+    assert min(map(int, ids[0])) > max(map(int, ids[1]))  # newest first (ids follow time)
+    assert "page 1 of 2" in first
+    assert "older →" in first
+    assert "← newer" in second
+    assert '<tr id="ev-' not in past_end
+    assert first.count('class="mark ') >= 10  # the timeline shows every page's marks
