@@ -178,3 +178,21 @@ def test_text_render_has_every_section(loaded: Database) -> None:
     text = brief_render.text(gather(loaded, day(1), day(20)))
     for heading in ("Status changes", "New evidence", "Deadlines in the next 14 days", "Failing"):
         assert heading in text
+
+
+def test_the_daemons_brief_job_sends_through_the_digest(
+    loaded: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.daemon import brief_digest
+
+    settings = Settings(
+        database_url=loaded.url,
+        alert_channels=("console:",),
+        brief_at="07:00",
+        brief_channels=("console",),
+        brief_since="3650d",
+    )
+    brief_digest(settings, loaded, lambda: day(21, hour=7))
+    brief_digest(settings, loaded, lambda: day(21, hour=8))  # a second run that day: nothing
+    out = capsys.readouterr().out
+    assert out.count("BRIEF Status changes (4):") == 1
