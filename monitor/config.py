@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,15 @@ class Settings:
     alert_channels: tuple[str | Secret, ...] = field(default=(), repr=False)
     alert_named_channels: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     alert_rules: dict[str, Any] = field(default_factory=dict)  # alert_on, routes, group_over, …
+    # [web]: the dashboard. Analyst actions only with an admin token (WATCHLIST_ADMIN_TOKEN).
+    web_admin_token: Secret | None = field(default=None, repr=False)
+    web_max_connections: int = 100  # open connections at most; the oldest idle one makes room
+    web_request_timeout: float = 10.0  # to send a whole request, and idle between requests
+    # [brief]: the scheduled digest (monitor.brief.digest): daily at HH:MM UTC to channels.
+    brief_at: str | None = None
+    brief_channels: tuple[str, ...] = ()
+    brief_since: str = "1d"
+    brief_watchlist: str | None = None
 
 
 _SCHEMA: dict[str, dict[str, str]] = {
@@ -72,6 +82,17 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "parse_workers": "parse_workers",
     },
     "watchlists": {"files": "watchlists"},
+    "web": {
+        "admin_token": "web_admin_token",
+        "max_connections": "web_max_connections",
+        "request_timeout": "web_request_timeout",
+    },
+    "brief": {
+        "at": "brief_at",
+        "channels": "brief_channels",
+        "since": "brief_since",
+        "watchlist": "brief_watchlist",
+    },
     "alerts": {
         "channels": "alert_channels",  # a list of URLs, or tables [alerts.channels.NAME]
         "routes": "alert_rules",
@@ -84,8 +105,18 @@ _SCHEMA: dict[str, dict[str, str]] = {
     },
 }
 # Whole-number settings and their least allowed value.
-_COUNTS = {"concurrency": 1, "per_host": 1, "batch_size": 1, "max_bytes": 1, "parse_workers": 0}
+_COUNTS = {
+    "concurrency": 1,
+    "per_host": 1,
+    "batch_size": 1,
+    "max_bytes": 1,
+    "parse_workers": 0,
+    "web_max_connections": 2,
+}
 _DURATIONS = {"poll_interval", "tick", "deadline_check", "lease", "fetch_deadline"}
+_DURATIONS |= {"web_request_timeout"}
+_TEXTS = {"brief_at", "brief_since", "brief_watchlist", "web_admin_token"}
+_BRIEF_AT = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ALERT_DURATIONS = {"lease", "backoff", "backoff_max"}
 
 
@@ -143,12 +174,29 @@ def _from_file(path: Path) -> dict[str, Any]:
                     raise ConfigError(
                         f"{path}: [{section}] {key} must be a whole number of at least {least}"
                     )
-            elif target == "watchlists":
+            elif target in ("watchlists", "brief_channels"):
                 if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
                     raise ConfigError(f"{path}: [{section}] {key} must be a list of strings")
                 value = tuple(raw)
+            elif target in _TEXTS:
+                value = _text(raw, target, f"{path}: [{section}] {key}")
             values[target] = value
     return values
+
+
+def _text(raw: Any, target: str, where: str) -> Any:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ConfigError(f"{where} must be a non-empty string")
+    if target == "brief_at" and not _BRIEF_AT.match(raw):
+        raise ConfigError(f"{where}: {raw!r} is not a time of day HH:MM (UTC), e.g. 07:00")
+    if target == "brief_since":
+        from monitor.when import WhenError, parse_when
+
+        try:
+            parse_when(raw, datetime.now(UTC))
+        except WhenError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    return Secret(raw) if target == "web_admin_token" else raw
 
 
 def load_settings(config: str | None = None, db: str | None = None) -> Settings:
@@ -167,12 +215,18 @@ def load_settings(config: str | None = None, db: str | None = None) -> Settings:
         # The environment replaces every channel of the file, named ones included.
         values["alert_channels"] = tuple(Secret(url) for url in env_alerts.split())
         values["alert_named_channels"] = {}
+    if token := os.environ.get("WATCHLIST_ADMIN_TOKEN"):
+        values["web_admin_token"] = Secret(token)
     db_url = db or os.environ.get("WATCHLIST_DB") or values.get("database_url") or DEFAULT_DB
     values["database_url"] = db_url
     settings = Settings(**values)
     from monitor.alerts.config import alert_config
 
-    alert_config(settings)  # bad alert config fails at start, not at the first alert
+    alerts = alert_config(settings)  # bad alert config fails at start, not at the first alert
+    for name in settings.brief_channels:
+        alerts.channel(name)  # a [brief] channel must be one of [alerts]
+    if settings.brief_channels and not settings.brief_at:
+        raise ConfigError('[brief] channels are set but not at = "HH:MM" (UTC)')
     return settings
 
 
@@ -196,6 +250,18 @@ max_bytes = 10485760    # largest feed body accepted (decompressed)
 
 [watchlists]
 files = []              # watch-list YAML files loaded by `watchlist daemon` at start
+
+[web]
+# admin_token = "…"     # enables analyst actions in the dashboard (or WATCHLIST_ADMIN_TOKEN);
+                        # without it the dashboard is read-only
+# max_connections = 100 # open connections at most (the oldest idle one makes room)
+# request_timeout = "10s"  # to send a whole request, and idle between requests
+
+[brief]
+# at = "07:00"          # send the daily brief at this time (UTC) …
+# channels = ["console"]  # … to these alert channels (by name; HTML email over smtp)
+# since = "1d"          # the period it covers
+# watchlist = "…"       # only this watch list
 
 [alerts]
 channels = ["console:"] # slack:URL, smtp://…, smtps://…, webhook:URL, console: (or NAME=URL)

@@ -204,15 +204,33 @@ def run_daemon(
             id="deadlines",
             **common,
         )
+        if settings.brief_at and settings.brief_channels:
+            hour, minute = (int(part) for part in settings.brief_at.split(":"))
+            scheduler.add_job(
+                brief_digest,
+                "cron",
+                args=[settings, db, clock],
+                hour=hour,
+                minute=minute,
+                timezone=UTC,
+                id="brief",
+                **common,
+            )
         health = None
         if http:
             health = HealthServer(
-                http, pipeline.metrics, partial(ready, db, scheduler, settings, last_tick)
+                http,
+                pipeline.metrics,
+                partial(ready, db, scheduler, settings, last_tick),
+                db=db,
+                settings=settings,
+                clock=clock,
             )
             health.start()
             log.info(
                 "serving /healthz, /readyz, /metrics on %s:%s", http.rpartition(":")[0], health.port
             )
+            log.info("dashboard: %s", health.url)
         scheduler.start()
         log.info("daemon started (%s); polling every %ss", worker_name(), settings.tick)
         try:
@@ -232,6 +250,15 @@ def run_daemon(
             dispatcher.close()
         log.info("daemon stopped")
         return 0
+
+
+def brief_digest(settings: Settings, db: Database, clock: Clock) -> None:
+    """The scheduled brief (``[brief]``): once a day to its channels."""
+    from monitor.brief.digest import send_digest
+
+    result = send_digest(settings, db, clock())
+    if result.sent or result.failed:
+        log.info("brief sent to %s; failed: %s", result.sent or "none", result.failed or "none")
 
 
 def ready(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import socket
 import threading
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
@@ -139,10 +140,25 @@ def prepare(db: Database, base_url: str, now: datetime) -> None:
             )
 
 
+def free_address(address: str) -> str:
+    """``address``, or the same host on a free port when another program holds it."""
+    host, _, port = address.rpartition(":")
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, int(port)))
+        except OSError:
+            log.warning("demo: %s is taken; the dashboard takes a free port instead", address)
+            return f"{host}:0"
+    return address
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Replay the seed story through the daemon.")
     parser.add_argument("--db", default="var/demo.db", help="SQLite file (recreated each run)")
     parser.add_argument("--speed", type=float, default=86400.0, help="simulated s per real s")
+    parser.add_argument(
+        "--http", default="127.0.0.1:8080", help="the dashboard's HOST:PORT (a busy port: any)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("watchlist").setLevel(logging.INFO)
@@ -156,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     prepare(db, base, clock())
     log.info(
         "demo: the India–Russia story from %s, one day a second; feeds served at %s; "
-        "database %s. Ctrl-C stops it; then try: .venv/bin/watchlist --db %s status",
+        "database %s. The dashboard's address follows. Ctrl-C stops it; then try: "
+        ".venv/bin/watchlist --db %s status",
         STORY_START.date(),
         base,
         sqlite_path(db.url),
@@ -166,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         database_url=db.url, tick=1.0, deadline_check=1.0, alert_channels=("console:",)
     )
     try:
-        return run_daemon(settings, db, clock=clock)
+        return run_daemon(settings, db, clock=clock, http=free_address(args.http))
     finally:
         server.shutdown()
         server.server_close()

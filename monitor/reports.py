@@ -139,7 +139,7 @@ def explain(session: Session, ref: str) -> dict[str, Any]:
         "pin_note": stored.pin_note,
         "corroboration": ind.corroboration,
         "expected_by": ind.expected_by,
-        "evidence": _with_reasons(ind, evidence_rows(session, stored.db_id)),
+        "evidence": with_reasons(ind, evidence_rows(session, stored.db_id)),
         "history": history_rows(session, indicator=stored.ref),
         "actions": [
             {
@@ -154,7 +154,7 @@ def explain(session: Session, ref: str) -> dict[str, Any]:
     }
 
 
-def _with_reasons(indicator: Indicator, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_reasons(indicator: Indicator, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each piece of evidence with why its modality was chosen (issue 12): the words naming
     the indicator's event in the sentence and the cue that decided, as the current rule
     reads the stored sentence (a replay brings stored modalities up to the same rule)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-MessageKind = Literal["alert", "group", "digest", "test"]
+MessageKind = Literal["alert", "group", "digest", "test", "brief"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,10 @@ class Message:
     kind: MessageKind
     notices: tuple[Notice, ...]
     period: str | None = None  # digest period, e.g. "hourly 2025-11-07 10:00 UTC"
+    # A brief (kind "brief", no notices) is written whole by monitor.brief: its plain
+    # text for every channel, its HTML for email; ``period`` is its title.
+    text: str = ""
+    html: str = ""
 
     @property
     def count(self) -> int:

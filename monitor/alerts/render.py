@@ -86,6 +86,8 @@ def subject(message: Message) -> str:
         return one_line(f"[watchlist] {headline(message.notices[0])}", 200)
     if message.kind == "test":
         return "[watchlist] test message"
+    if message.kind == "brief":
+        return one_line(f"[watchlist] {message.period or 'brief'}", 200)
     arrivals: dict[str, int] = {}
     for notice in message.notices:
         arrivals[notice.to_status] = arrivals.get(notice.to_status, 0) + 1
@@ -96,6 +98,8 @@ def subject(message: Message) -> str:
 
 def plain_text(message: Message) -> str:
     """The plain-text body: every notice with its reason and evidence."""
+    if message.kind == "brief":
+        return message.text
     lines: list[str] = []
     if message.kind == "test":
         lines += ["This is a test message from watchlist: the channel works.", ""]

@@ -5,27 +5,27 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 
-from monitor import reports
+from monitor import overrides, reports
 from monitor.cli import App, cli, pass_app
 from monitor.cli.output import format_option, render
 from monitor.clock import utcnow
-from monitor.status import Status, decide
-from monitor.storage import evidence as evidence_repo
-from monitor.storage import indicators as indicators_repo
+from monitor.status import Status
+from monitor.storage.evidence import ChangeInfo
+from monitor.when import WhenError, parse_when
 
 
 def _when(value: str | None) -> datetime | None:
+    """A --since/--until value: relative (1d, 2w) or ISO, one parser for every command."""
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO date or time") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_when(value, utcnow())
+    except WhenError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @cli.command()
@@ -46,8 +46,8 @@ def status(app: App, watchlist: str | None, fmt: str | None) -> None:
 @cli.command()
 @click.option("--watchlist", help="Only this watch list.")
 @click.option("--indicator", help="Only this indicator (KEY or WATCHLIST/KEY).")
-@click.option("--since", help="From this ISO date/time (UTC).")
-@click.option("--until", help="Up to this ISO date/time (UTC).")
+@click.option("--since", help="From this time: 1d, 2w, 12h ago, or an ISO date/time (UTC).")
+@click.option("--until", help="Up to this time: 1d, 2w, 12h ago, or an ISO date/time (UTC).")
 @format_option()
 @pass_app
 def history(
@@ -128,9 +128,7 @@ def evidence() -> None:
     """Analyst overrides on evidence: dismiss a false positive, or restore it."""
 
 
-def _recompute(app: App, indicator_id: int) -> None:
-    with app.database().write() as session:
-        change = evidence_repo.apply_decision(session, indicator_id, decide, utcnow(), "analyst")
+def _report(change: ChangeInfo | None) -> None:
     if change is not None:
         click.echo(f"status: {change.from_status} → {change.to_status} ({change.reason})")
     else:
@@ -143,10 +141,9 @@ def _recompute(app: App, indicator_id: int) -> None:
 @pass_app
 def dismiss(app: App, evidence_id: int, note: str) -> None:
     """Dismiss a piece of evidence (a false positive); the status is recomputed."""
-    with app.database().write() as session:
-        indicator_id = evidence_repo.set_dismissed(session, evidence_id, True, note, utcnow())
+    change = overrides.set_dismissed(app.database(), evidence_id, True, note, utcnow())
     click.echo(f"dismissed evidence {evidence_id}")
-    _recompute(app, indicator_id)
+    _report(change)
 
 
 @evidence.command("restore")
@@ -155,10 +152,9 @@ def dismiss(app: App, evidence_id: int, note: str) -> None:
 @pass_app
 def restore(app: App, evidence_id: int, note: str) -> None:
     """Restore a dismissed piece of evidence; the status is recomputed."""
-    with app.database().write() as session:
-        indicator_id = evidence_repo.set_dismissed(session, evidence_id, False, note, utcnow())
+    change = overrides.set_dismissed(app.database(), evidence_id, False, note, utcnow())
     click.echo(f"restored evidence {evidence_id}")
-    _recompute(app, indicator_id)
+    _report(change)
 
 
 @cli.command()
@@ -168,10 +164,7 @@ def restore(app: App, evidence_id: int, note: str) -> None:
 @pass_app
 def pin(app: App, indicator: str, status: str, note: str) -> None:
     """Pin an indicator's status until unpinned."""
-    with app.database().write() as session:
-        db_id = indicators_repo.find_indicator(session, indicator).db_id
-        evidence_repo.set_pin(session, db_id, status, note, utcnow())
-    _recompute(app, db_id)
+    _report(overrides.set_pin(app.database(), indicator, status, note, utcnow()))
 
 
 @cli.command()
@@ -180,10 +173,7 @@ def pin(app: App, indicator: str, status: str, note: str) -> None:
 @pass_app
 def unpin(app: App, indicator: str, note: str) -> None:
     """Remove a pin; the status is decided from the evidence again."""
-    with app.database().write() as session:
-        db_id = indicators_repo.find_indicator(session, indicator).db_id
-        evidence_repo.set_pin(session, db_id, None, note, utcnow())
-    _recompute(app, db_id)
+    _report(overrides.set_pin(app.database(), indicator, None, note, utcnow()))
 
 
 @cli.command()

@@ -110,7 +110,11 @@ def _poll(pipeline: Pipeline, all_feeds: bool) -> None:
 
 
 @cli.command()
-@click.option("--http", "http_addr", help="Serve /healthz, /readyz, /metrics on HOST:PORT.")
+@click.option(
+    "--http",
+    "http_addr",
+    help="Serve the dashboard and /healthz, /readyz, /metrics on HOST:PORT.",
+)
 @click.option("--once", is_flag=True, help="Run one tick and exit (for tests and cron).")
 @pass_app
 def daemon(app: App, http_addr: str | None, once: bool) -> None:

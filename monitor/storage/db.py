@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import ConfigError
@@ -104,6 +104,15 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self._read_sessions() as session, session.begin():
             yield session
+
+    def ping(self) -> str | None:
+        """None when the database answers a trivial query, else the error's class name."""
+        try:
+            with self.read() as session:
+                session.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            return type(exc).__name__
+        return None
 
     def dispose(self) -> None:
         self.engine.dispose()

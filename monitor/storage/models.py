@@ -182,6 +182,7 @@ class EvidenceRow(Base):
         Index("ix_evidence_newest", "indicator_id", "dismissed", "published_at"),
         Index("ix_evidence_modality", "indicator_id", "dismissed", "modality", "published_at"),
         Index("ix_evidence_cluster", "indicator_id", "cluster_id"),
+        Index("ix_evidence_created", "created_at"),  # the brief: evidence new since a time
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -20,6 +20,8 @@ class ConsoleChannel:
     def send(self, message: Message) -> Receipt:
         prefix = "ALERT TEST" if message.kind == "test" else "ALERT"
         lines = [f"{prefix} {summary_line(notice)}\n" for notice in message.notices]
+        if message.kind == "brief":
+            lines = [f"BRIEF {line}\n" for line in message.text.splitlines()]
         try:
             sys.stdout.write("".join(lines))
             sys.stdout.flush()

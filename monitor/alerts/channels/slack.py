@@ -16,6 +16,7 @@ from monitor.alerts.channels.base import ChannelSpec, RateGate, Receipt
 from monitor.alerts.channels.http import HttpPoster
 from monitor.alerts.message import Message, Notice
 from monitor.alerts.render import one_line, safe_link, slack_escape, when
+from monitor.textsafe import inert
 
 MAX_LISTED = 40  # notices listed in a grouped message (Slack allows 50 blocks)
 _TEXT_LIMIT = 2900  # a section's text may have 3000 characters
@@ -43,6 +44,8 @@ class SlackChannel:
 
 def slack_body(message: Message) -> dict[str, Any]:
     """The webhook payload: ``text`` fallback plus Block Kit ``blocks`` (pure)."""
+    if message.kind == "brief":
+        return _brief_body(message)
     if message.kind == "alert" or (message.kind == "test" and message.count == 1):
         notice = message.notices[0]
         blocks = _notice_blocks(notice)
@@ -59,6 +62,20 @@ def slack_body(message: Message) -> dict[str, Any]:
             blocks.append(_context(f"…and {more} more (see `watchlist alerts list`)"))
         fallback = f"watchlist: {message.count} {_t(label, 60)}"
     return {"text": fallback, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
+
+
+def _brief_body(message: Message) -> dict[str, Any]:
+    """A brief's plain text, escaped, in sections of at most Slack's section size."""
+    text = slack_escape(inert(message.text, keep_newlines=True))
+    chunks: list[str] = []
+    for line in text.splitlines():
+        if chunks and len(chunks[-1]) + len(line) + 1 <= _TEXT_LIMIT:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line[:_TEXT_LIMIT])
+    blocks = [_section(chunk) for chunk in chunks[:MAX_LISTED]]
+    title = _t(message.period or "watchlist brief", 200)
+    return {"text": title, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
 
 
 def _notice_blocks(notice: Notice) -> list[dict[str, Any]]:

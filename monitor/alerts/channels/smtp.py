@@ -132,6 +132,8 @@ def build_email(message: Message, sender: str, recipients: list[str]) -> EmailMe
 
 def html_body(message: Message) -> str:
     """The HTML part: every piece of feed text escaped, only http(s) links."""
+    if message.kind == "brief":
+        return message.html  # rendered by monitor.brief.render with autoescaping
     parts = ['<!doctype html><html><body style="font-family: sans-serif">']
     if message.kind == "test":
         parts.append("<p><strong>Test message from watchlist</strong>: the channel works.</p>")

@@ -45,6 +45,7 @@ def webhook_body(channel: str, message: Message) -> dict[str, Any]:
         "count": message.count,
         "period": message.period,
         "alerts": [_alert(notice) for notice in message.notices],
+        **({"text": inert(message.text, keep_newlines=True)} if message.kind == "brief" else {}),
     }
 
 
