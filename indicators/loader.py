@@ -9,7 +9,6 @@ warnings); ``load_watchlist`` raises the first error.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,12 +16,15 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from indicators import limits
 from indicators.errors import QuerySyntaxError, WatchlistError
 from indicators.event_block import read_event, read_event_classes
 from indicators.events import EventClass
 from indicators.examples import parse_examples
 from indicators.model import CueLists, Example, Indicator, Severity, Watchlist
 from indicators.query import compile_query, lint_query, parse_query
+from indicators.terms import MAX_EXPANSION, TERM_NAME, Expansion, expanded_length, resolve_terms
+from indicators.yamlsafe import compose
 
 WATCHLIST_KEYS = {
     "id",
@@ -50,44 +52,10 @@ INDICATOR_KEYS = {
 }
 CUE_KEYS = {"occurred", "anticipated", "negated"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
-# ``@name`` in a query stands for the watch list's ``terms: {name: fragment}`` (a shared word
-# group such as the countries), expanded in parentheses before parsing.
-_TERM_REF = re.compile(r"@([a-z][a-z0-9_-]*)")
-_MAX_EXPANSION = 200_000
-
-
-class _Expansion:
-    """A query with its ``@terms`` expanded, and a map back to the columns as written."""
-
-    def __init__(self, text: str, terms: dict[str, str]) -> None:
-        self.pieces: list[tuple[int, int, int, str | None]] = []  # (start, end, col, name)
-        out: list[str] = []
-        self.unknown: list[tuple[str, int]] = []
-        pos = 0
-        for match in _TERM_REF.finditer(text):
-            name = match.group(1)
-            out.append(text[pos : match.start()])
-            col = match.start() + 1
-            start = sum(map(len, out))
-            if name in terms:
-                out.append("(" + terms[name] + ")")
-                self.pieces.append((start, sum(map(len, out)), col, name))
-            else:
-                self.unknown.append((name, col))
-                out.append(match.group(0))
-            pos = match.end()
-        out.append(text[pos:])
-        self.text = "".join(out)
-
-    def column(self, expanded_col: int) -> tuple[int, str | None]:
-        """The column as written for a 1-based column in the expanded text."""
-        shift = 0
-        for start, end, col, name in self.pieces:
-            if start < expanded_col <= end:
-                return col, name
-            if expanded_col > end:
-                shift += (end - start) - (len(name or "") + 1)
-        return expanded_col - shift, None
+# Deadlines an analyst can mean; outside them a date is a typo (and year 9999 broke the
+# deadline arithmetic: issue 16).
+EXPECTED_BY_MIN, EXPECTED_BY_MAX = date(2000, 1, 1), date(2199, 12, 31)
+MAX_FILE_BYTES = 4 * 1024 * 1024  # the seed watch lists are ~30 KB
 
 
 @dataclass(frozen=True)
@@ -114,11 +82,16 @@ class _Reader:
         err = WatchlistError(message, path=self.path, line=line, column=col, indicator=indicator)
         self.findings.append(Finding("warning" if warn else "error", err))
 
-    def scalar(self, node: Node, what: str, indicator: str | None = None) -> str | None:
+    def scalar(
+        self, node: Node, what: str, indicator: str | None = None, *, limit: int | None = None
+    ) -> str | None:
         if not isinstance(node, ScalarNode):
             self.problem(node, f"{what} must be a single value", indicator)
             return None
-        return str(node.value)
+        value = str(node.value)
+        if limit is not None and len(value) > limit:
+            self.problem(node, f"{what} is {len(value):,} characters (limit {limit:,})", indicator)
+        return value
 
     def mapping(self, node: Node, what: str, indicator: str | None = None) -> dict[str, Node]:
         if not isinstance(node, MappingNode):
@@ -126,6 +99,11 @@ class _Reader:
             return {}
         out: dict[str, Node] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                # A list or mapping as a key is never meant, and str() of one walks all of
+                # it (an alias bomb used as a key: issue 16).
+                self.problem(key_node, f"{what}: a key must be a plain value", indicator)
+                continue
             key = str(key_node.value)
             if key in out:
                 self.problem(key_node, f"key '{key}' appears twice", indicator)
@@ -145,10 +123,19 @@ class _Reader:
         if text is None:
             return None
         try:
-            return date.fromisoformat(text.strip())
+            value = date.fromisoformat(text.strip())
         except ValueError:
             self.problem(node, f"expected_by '{text}' is not a date (use YYYY-MM-DD)", indicator)
             return None
+        if not EXPECTED_BY_MIN <= value <= EXPECTED_BY_MAX:
+            self.problem(
+                node,
+                f"expected_by {value.isoformat()} is out of range "
+                f"({EXPECTED_BY_MIN.isoformat()} to {EXPECTED_BY_MAX.isoformat()})",
+                indicator,
+            )
+            return None
+        return value
 
     def strings(self, node: Node, what: str, indicator: str | None) -> tuple[str, ...]:
         if isinstance(node, ScalarNode):
@@ -174,40 +161,26 @@ def _read_terms(reader: _Reader, node: Node | None) -> dict[str, str]:
     """Read ``terms:``; a term may use earlier-defined or later terms (no cycles)."""
     if node is None:
         return {}
-    raw: dict[str, tuple[str, Node]] = {}
+    raw: dict[str, str] = {}
+    nodes: dict[str, Node] = {}
     for name, value in reader.mapping(node, "terms").items():
         text = reader.scalar(value, f"terms.{name}")
-        if not re.fullmatch(r"[a-z][a-z0-9_-]*", name):
+        if not TERM_NAME.fullmatch(name):
             reader.problem(value, f"term name '{name}' must be lower-case letters, digits, - or _")
         elif text is not None:
-            raw[name] = (" ".join(text.split()), value)
-    done: dict[str, str] = {}
-
-    def resolve(name: str, trail: tuple[str, ...]) -> str:
-        if name in done:
-            return done[name]
-        text, value = raw[name]
-        if name in trail:
-            reader.problem(value, f"term '@{name}' refers to itself: {' → '.join(trail)}")
-            return text
-        expansion = _Expansion(text, {n: resolve(n, (*trail, name)) for n in _refs(text, raw)})
-        for unknown, _col in expansion.unknown:
-            reader.problem(value, f"term '@{name}' uses '@{unknown}', which is not defined")
-        done[name] = expansion.text
-        return expansion.text
-
-    for name in raw:
-        resolve(name, ())
-    for name, (_, value) in raw.items():
+            raw[name], nodes[name] = " ".join(text.split()), value
+    done, problems = resolve_terms(raw)
+    for problem in problems:
+        reader.problem(nodes[problem.name], problem.message)
+    failed = {problem.name for problem in problems}
+    for name, value in nodes.items():
+        if name in failed:
+            continue
         try:
             parse_query(done[name])
         except QuerySyntaxError as exc:
             reader.problem(value, f"term '@{name}': {exc.message} (column {exc.column})")
     return done
-
-
-def _refs(text: str, raw: Mapping[str, object]) -> list[str]:
-    return [m.group(1) for m in _TERM_REF.finditer(text) if m.group(1) in raw]
 
 
 def _read_indicator(
@@ -231,7 +204,9 @@ def _read_indicator(
     for required in ("title", "query"):
         if required not in fields:
             reader.problem(node, f"missing '{required}'", ind_id)
-    title = reader.scalar(fields["title"], "title", ind_id) if "title" in fields else None
+    title = None
+    if "title" in fields:
+        title = reader.scalar(fields["title"], "title", ind_id, limit=limits.INDICATOR_TITLE)
     query = reader.scalar(fields["query"], "query", ind_id) if "query" in fields else None
     if query is not None:
         query = _check_query(reader, fields["query"], query, ind_id, terms or {})
@@ -298,7 +273,19 @@ def _check_query(
 ) -> str:
     """Expand ``@terms``, parse, compile and lint; returns the expanded query."""
     assert isinstance(node, ScalarNode)
-    expansion = _Expansion(query, terms)
+    length = expanded_length(query, {name: len(text) for name, text in terms.items()})
+    if length > MAX_EXPANSION:
+        line, file_col = _query_position(node, 1)
+        message = (
+            f"the query is {length:,} characters once its @terms are expanded "
+            f"(limit {MAX_EXPANSION:,})"
+        )
+        err = WatchlistError(
+            message, path=reader.path, line=line, column=file_col, indicator=ind_id
+        )
+        reader.findings.append(Finding("error", err))
+        return query
+    expansion = Expansion(query, terms)
 
     def report(severity: str, message: str, column: int, *, expanded: bool = True) -> None:
         col, term = expansion.column(column) if expanded else (column, None)
@@ -313,9 +300,6 @@ def _check_query(
     for name, col in expansion.unknown:
         report("error", f"'@{name}' is not defined under 'terms:'", col, expanded=False)
     if expansion.unknown:
-        return query
-    if len(expansion.text) > _MAX_EXPANSION:
-        report("error", "the query is too long once its @terms are expanded", 1)
         return query
     try:
         ast = parse_query(expansion.text)
@@ -334,7 +318,7 @@ def read_watchlist_text(
     """Parse, validate and lint; returns the watch list (None if unusable) and all findings."""
     reader = _Reader(path)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -347,6 +331,8 @@ def read_watchlist_text(
     if root is None:
         reader.problem(None, "the file is empty")
         return None, reader.findings
+    if len(path) > limits.WATCHLIST_PATH:
+        reader.problem(None, f"the file's path is longer than {limits.WATCHLIST_PATH} characters")
     fields = reader.mapping(root, "a watch list")
     reader.unknown_keys(fields, WATCHLIST_KEYS)
     wl_id = reader.scalar(fields["id"], "id") if "id" in fields else None
@@ -354,10 +340,14 @@ def read_watchlist_text(
         reader.problem(root, "watch list without an 'id'")
     elif not _ID.match(wl_id):
         reader.problem(fields["id"], f"id '{wl_id}' must be lower-case letters, digits, - or _")
-    title = reader.scalar(fields["title"], "title") if "title" in fields else None
+    title = None
+    if "title" in fields:
+        title = reader.scalar(fields["title"], "title", limit=limits.WATCHLIST_TITLE)
     if title is None:
         reader.problem(root, "watch list without a 'title'")
-    source = reader.scalar(fields["source"], "source") if "source" in fields else ""
+    source = ""
+    if "source" in fields:
+        source = reader.scalar(fields["source"], "source", limit=limits.WATCHLIST_SOURCE) or ""
     default_by = reader.date(fields["expected_by"], None) if "expected_by" in fields else None
     terms = _read_terms(reader, fields.get("terms"))
     classes = read_event_classes(reader, fields.get("events"))
@@ -393,6 +383,9 @@ def read_watchlist_text(
 def read_watchlist(path: str | Path) -> tuple[Watchlist | None, list[Finding]]:
     p = Path(path)
     try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            message = f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+            return None, [Finding("error", WatchlistError(message, path=str(p)))]
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Finding("error", WatchlistError(f"cannot read: {exc}", path=str(p)))]

@@ -12,14 +12,23 @@ For each item:
    it cost precision on the labelled set) an indicator no single sentence matches is tried
    once on the whole item, crediting the sentence holding most of the matched terms;
 4. decide the modality of each matching sentence from the words around the match.
+
+Every step is linear in the item's size, but an item can be large and a watch list long:
+a sentence is read in runs of at most ``MAX_SENTENCE_WORDS`` words, and each item gets
+``budget`` seconds of CPU (of the calling thread). When it is spent the sentences left are
+not evaluated: the evidence found so far is returned, and what was skipped is logged and
+kept in ``last_skipped`` (issue 16: a hostile feed must not hold a poll).
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from indicators.budget import BUDGET, MAX_SENTENCE_WORDS, Skipped, pieces
 from indicators.events import (
     Event,
     EventClass,
@@ -41,6 +50,8 @@ from indicators.text import html_to_text, tokenize
 # ~150 bytes each with 1,000 rules; cleared when full. Common words repeat, so 50,000
 # keep nearly every lookup a hit.
 _POSTINGS_CACHE = 50_000
+
+log = logging.getLogger("watchlist.matcher")
 
 # When one sentence holds several kinds of evidence the most decisive is listed first.
 _PRIORITY = {Modality.OCCURRED: 0, Modality.NEGATED: 1, Modality.ANTICIPATED: 2}
@@ -164,8 +175,16 @@ def _frozen(by_slot: dict[int, set[int]]) -> _Postings:
 class Matcher:
     """A compiled watch list (or several): ``match`` an item, get its evidence."""
 
-    def __init__(self, indicators: Sequence[Indicator], *, whole_item: bool | None = None) -> None:
+    def __init__(
+        self,
+        indicators: Sequence[Indicator],
+        *,
+        whole_item: bool | None = None,
+        budget: float | None = BUDGET,
+    ) -> None:
         self.indicators = tuple(indicators)
+        self.budget = budget
+        self.last_skipped: Skipped | None = None  # of the last ``match`` call
         self._queries: list[CompiledQuery] = [
             compile_query(parse_query(ind.query)) for ind in self.indicators
         ]
@@ -272,17 +291,21 @@ class Matcher:
         blocks: Iterable[str],
         lead: str | None = None,
     ) -> list[_Unit]:
+        if title and len(title_tokens) > MAX_SENTENCE_WORDS:
+            title = pieces(title)[0]  # a headline of a thousand words is not one
+            title_tokens = tokenize(title)
         units = [_Unit(title, tuple(title_tokens), True, 0)] if title else []
         seen = {title.casefold()}
         position = 0
         for block in blocks:
             for sentence in split_sentences(block):
-                position += 1
-                if sentence.casefold() in seen:  # feeds often repeat the headline
-                    continue
-                seen.add(sentence.casefold())
-                tokens = tuple(tokenize(sentence))
-                units.append(_Unit(sentence, tokens, False, position, block is lead))
+                for piece in pieces(sentence):
+                    position += 1
+                    if piece.casefold() in seen:  # feeds often repeat the headline
+                        continue
+                    seen.add(piece.casefold())
+                    tokens = tuple(tokenize(piece))
+                    units.append(_Unit(piece, tokens, False, position, block is lead))
         return units
 
     def _live_blocks(
@@ -300,8 +323,8 @@ class Matcher:
         block where every candidate fails is not split at all.
         """
         filters = [self._filters[n] for n in candidates]
-        if any(f is None for f in filters):
-            return blocks
+        if any(f is None for f in filters) or len(blocks) < 2:
+            return blocks  # one block: the whole-item test has just passed on it
         live = []
         for block, tokens in zip(blocks, block_tokens, strict=True):
             unit = Unit(tokens, item=scope)
@@ -310,6 +333,8 @@ class Matcher:
         return live
 
     def match(self, item: Item) -> list[Evidence]:
+        self.last_skipped = None
+        started = time.thread_time()
         title, summary = html_to_text(item.title), html_to_text(item.summary)
         # The index is asked first, on the words of the whole text: most items have no
         # candidate and need no sentence splitting at all. Sentences are whitespace-cut
@@ -339,7 +364,11 @@ class Matcher:
         if not units:
             return []
         found: dict[int, list[tuple[int, int, Evidence]]] = {}
-        for unit in units:
+        for done, unit in enumerate(units):
+            if self.budget is not None and time.thread_time() - started > self.budget:
+                self._skip(item, len(units) - done, len(units), candidates)
+                whole = []  # nor the fallback
+                break
             ready = Unit(unit.tokens, item=scope)
             for number in candidates:
                 hit = self._queries[number].match_unit(ready)
@@ -358,6 +387,18 @@ class Matcher:
         for number in sorted(found):
             evidence.extend(ev for _, _, ev in sorted(found[number], key=_decisive))
         return evidence
+
+    def _skip(self, item: Item, left: int, total: int, candidates: list[int]) -> None:
+        ids = tuple(self.indicators[n].id for n in candidates)
+        self.last_skipped = Skipped(item.id, left, total, ids)
+        log.warning(
+            "item %s: CPU budget of %gs spent; %d of %d sentences not evaluated for %s",
+            item.id,
+            self.budget,
+            left,
+            total,
+            ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else ""),
+        )
 
     def _whole_item(self, number: int, windows: _Windows) -> tuple[int, int, Evidence] | None:
         """Indicator ``number`` on two sentences at a time (``_Windows``), credited to the

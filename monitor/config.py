@@ -102,6 +102,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "max_attempts": "alert_rules",
         "backoff": "alert_rules",
         "backoff_max": "alert_rules",
+        "cooling": "alert_rules",
     },
 }
 # Whole-number settings and their least allowed value.
@@ -117,7 +118,7 @@ _DURATIONS = {"poll_interval", "tick", "deadline_check", "lease", "fetch_deadlin
 _DURATIONS |= {"web_request_timeout"}
 _TEXTS = {"brief_at", "brief_since", "brief_watchlist", "web_admin_token"}
 _BRIEF_AT = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_ALERT_DURATIONS = {"lease", "backoff", "backoff_max"}
+_ALERT_DURATIONS = {"lease", "backoff", "backoff_max", "cooling"}
 
 
 def _alerts_section(path: Path, body: dict[str, Any]) -> dict[str, Any]:
@@ -271,6 +272,8 @@ channels = ["console:"] # slack:URL, smtp://…, smtps://…, webhook:URL, conso
 # max_attempts = 10     # transient failures before an alert goes to the dead letters
 # backoff = "30s"       # first retry delay (doubles each time, with jitter) …
 # backoff_max = "1h"    # … up to this
+# cooling = "24h"       # no alert when an indicator flips back to a status alerted this
+#                       # recently (a rewritten entry flipping it every poll); "0s": off
 #
 # Named channels instead of the list above (names appear in `alerts list`, never URLs):
 # [alerts.channels.desk]

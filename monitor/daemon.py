@@ -38,6 +38,7 @@ from monitor.config import Settings
 from monitor.errors import DaemonLockedError
 from monitor.health import HealthServer
 from monitor.pipeline import Pipeline
+from monitor.secret import redact
 from monitor.storage.db import Database, sqlite_path
 
 log = logging.getLogger("watchlist.daemon")
@@ -120,7 +121,9 @@ def run_daemon(
             if summary.feeds:
                 log.info("poll: %s", summary.line())
             for url, message in summary.errors:
-                log.warning("feed failed: %s: %s", url, message)
+                log.warning(
+                    "feed failed: %s", redact(message if url in message else f"{url}: {message}")
+                )
             for change in summary.changes:
                 log.info(
                     "%s: %s → %s: %s",

@@ -43,6 +43,7 @@ from monitor.feeds.fetch import FetchPolicy, fetch, make_client
 from monitor.feeds.types import FetchOutcome, FetchResult
 from monitor.metrics import Metrics
 from monitor.prepare import POOL_MIN_FEEDS, Prepared, Preparer, prepare
+from monitor.secret import redact_url
 from monitor.status import decide
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
@@ -65,6 +66,7 @@ class PollSummary:
     not_modified: int = 0
     failed: int = 0
     new_entries: int = 0
+    updated_entries: int = 0  # known entries whose text changed: not new (issue 16)
     evidence: int = 0
     changes: list[ChangeInfo] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, message)
@@ -72,7 +74,9 @@ class PollSummary:
     def line(self) -> str:
         return (
             f"{self.feeds} feeds: {self.ok} ok, {self.not_modified} not modified, "
-            f"{self.failed} failed; {self.new_entries} new entries, {self.evidence} evidence, "
+            f"{self.failed} failed; {self.new_entries} new entries"
+            + (f" ({self.updated_entries} updated)" if self.updated_entries else "")
+            + f", {self.evidence} evidence, "
             f"{len(self.changes)} status changes"
         )
 
@@ -212,7 +216,7 @@ class Pipeline:
             if result.outcome is not FetchOutcome.OK or result.body is None:
                 return result, None
             return result, self.preparer.prepare(
-                result.body, result.headers, result.final_url, job.request.url
+                result.body, result.headers, result.final_url, redact_url(job.request.url)
             )
 
         unchanged: list[tuple[feeds_repo.FeedJob, FetchResult]] = []
@@ -320,7 +324,8 @@ class Pipeline:
         one transaction."""
         if prepared is None and result.outcome is FetchOutcome.OK and result.body is not None:
             # No worker pool (a small poll) or it failed: the same work, on this thread.
-            prepared = prepare(result.body, result.headers, result.final_url, job.request.url)
+            shown = redact_url(job.request.url)
+            prepared = prepare(result.body, result.headers, result.final_url, shown)
         parsed = prepared.parsed if prepared else None
         parse_error = prepared.error if prepared else None
         known: dict[tuple[str, str], tuple[Evidence, ...]] = {}
@@ -352,13 +357,15 @@ class Pipeline:
                         self.alerts.enqueue(session, change, now)
         # Committed: only now does anything count (summary and metrics agree with the db).
         if not recorded:
-            log.warning("%s: removed or claimed by another worker meanwhile", job.request.url)
+            log.warning(
+                "%s: removed or claimed by another worker meanwhile", redact_url(job.request.url)
+            )
             return
         summary.feeds += 1
         if result.outcome is FetchOutcome.ERROR or parse_error:
             summary.failed += 1
             summary.errors.append(
-                (job.request.url, parse_error[1] if parse_error else result.error or "")
+                (redact_url(job.request.url), parse_error[1] if parse_error else result.error or "")
             )
             outcome = "error"
         elif parsed is None:
@@ -367,11 +374,13 @@ class Pipeline:
         else:
             summary.ok += 1
             outcome = "ok"
-        summary.new_entries += len(fresh)
+        inserted = sum(1 for entry in fresh if entry.is_new)
+        summary.new_entries += inserted
+        summary.updated_entries += len(fresh) - inserted
         summary.evidence += sum(found.values())
         summary.changes.extend(changes)
         self.metrics.fetched(result, outcome)
-        self.metrics.entries.inc(len(fresh))
+        self.metrics.entries.inc(inserted)
         for modality, count in found.items():
             self.metrics.evidence.labels(modality=modality).inc(count)
         for change in changes:

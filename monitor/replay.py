@@ -137,7 +137,7 @@ def apply(db: Database, replay: ReplayPlan, rules: RuleSet, now: datetime) -> li
                 found = replay.proposed.get((entry_id, diff.indicator_id), [])
                 entry = replay.stored.get(entry_id)
                 if entry is None:  # lost everything: no new evidence for this entry
-                    evidence_repo.delete_evidence(session, entry_id, diff.indicator_id)
+                    evidence_repo.delete_evidence(session, entry_id, diff.indicator_id, now)
                     continue
                 evidence_repo.replace_evidence(
                     session, entry, diff.indicator_id, rules.versions[diff.indicator_id], found, now

@@ -20,6 +20,7 @@ from monitor.storage import evidence as evidence_repo
 from monitor.storage import indicators as indicators_repo
 from monitor.storage.models import (
     AnalystAction,
+    ArchivedEvidence,
     Entry,
     EvidenceRow,
     IndicatorRow,
@@ -119,6 +120,29 @@ def evidence_rows(session: Session, indicator_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def archived_evidence_rows(session: Session, indicator_id: int) -> list[dict[str, Any]]:
+    """Evidence that no longer counts (superseded, or its feed removed) but that the
+    history may cite: ``storage.archive``."""
+    return [
+        {
+            "id": row.id,
+            "published": row.published_at,
+            "modality": row.modality,
+            "source": row.publisher,
+            "sentence": row.sentence,
+            "title": row.entry_title,
+            "link": row.link,
+            "why": row.why,
+            "archived_at": row.archived_at,
+        }
+        for row in session.scalars(
+            select(ArchivedEvidence)
+            .where(ArchivedEvidence.indicator_id == indicator_id)
+            .order_by(ArchivedEvidence.archived_at, ArchivedEvidence.id)
+        )
+    ]
+
+
 def explain(session: Session, ref: str) -> dict[str, Any]:
     stored = indicators_repo.find_indicator(session, ref)
     ind = stored.indicator
@@ -140,6 +164,7 @@ def explain(session: Session, ref: str) -> dict[str, Any]:
         "corroboration": ind.corroboration,
         "expected_by": ind.expected_by,
         "evidence": with_reasons(ind, evidence_rows(session, stored.db_id)),
+        "archived": archived_evidence_rows(session, stored.db_id),
         "history": history_rows(session, indicator=stored.ref),
         "actions": [
             {

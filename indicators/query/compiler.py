@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from .ast import And, Field, Near, Node, Not, Phrase, Prefix, Term, display, positive_leaves
 from .ast import format_query as _format_query
 from .index import index_keys
-
-Span = tuple[int, int]  # first and last token index, inclusive
+from .near import Span, any_near, near_to
 
 
 class ItemScope:
@@ -240,8 +239,10 @@ def _word_set(words: frozenset[str], scope: int) -> _Code:
             terms.append(word)
             needle = " " + word + " "
             at = text.find(needle)
+            first = last_at = 0
             while at >= 0:
-                first = text.count(" ", 0, at)
+                first += text.count(" ", last_at, at)  # counted from the last one: linear
+                last_at = at
                 out.append((first, first))
                 at = text.find(needle, at + 1)
         return out
@@ -274,8 +275,10 @@ def _leaf(node: Term | Prefix | Phrase, scope: int) -> _Code:
                 return []
             terms.append(shown)
             out: list[Span] = []
+            first = last_at = 0
             while at >= 0:
-                first = text.count(" ", 0, at)
+                first += text.count(" ", last_at, at)  # from the last occurrence: linear
+                last_at = at
                 out.append((first, first + last))
                 at = text.find(needle, at + 1)
             return out
@@ -290,7 +293,12 @@ def _leaf(node: Term | Prefix | Phrase, scope: int) -> _Code:
 
     def regex_spans(unit: Unit, terms: list[str]) -> list[Span]:
         text = unit.texts[scope]
-        out = [(n, n + last) for n in (text.count(" ", 0, m.start()) for m in finditer(text))]
+        out: list[Span] = []
+        first = last_at = 0
+        for found in finditer(text):
+            first += text.count(" ", last_at, found.start())
+            last_at = found.start()
+            out.append((first, first + last))
         if out:
             terms.append(shown)
         return out
@@ -370,23 +378,6 @@ def _or(codes: list[_Code]) -> _Code:
     return _Code(test, spans, 1 + max(c.cost for c in codes))
 
 
-def _near_to(xs: list[Span], ys: list[Span], distance: int) -> list[Span]:
-    """The spans of ``xs`` at most ``distance`` positions from some span of ``ys``.
-
-    The gap between spans is max(0, y0 - x1, x0 - y1) (overlap is 0 apart); with
-    ``distance >= 0`` that is within range exactly when both differences are. Plain loops:
-    the lists are short and this runs on every NEAR candidate.
-    """
-    out: list[Span] = []
-    for x in xs:
-        x0, x1 = x
-        for y0, y1 in ys:
-            if y0 - x1 <= distance and x0 - y1 <= distance:
-                out.append(x)
-                break
-    return out
-
-
 def _near(left: _Code, right: _Code, distance: int) -> _Code:
     left_test, right_test = left.test, right.test
     left_spans, right_spans = left.spans, right.spans
@@ -398,14 +389,16 @@ def _near(left: _Code, right: _Code, distance: int) -> _Code:
         # asked for spans without a test first (see _or), and must then report nothing.
         found: list[str] = []
         lefts, rights = left_spans(unit, found), right_spans(unit, found)
-        near_left = _near_to(lefts, rights, distance)
+        near_left = near_to(lefts, rights, distance)
         if not near_left:
             return near_left
         terms.extend(found)
-        return near_left + _near_to(rights, near_left, distance)
+        return near_left + near_to(rights, near_left, distance)
 
     def test(unit: Unit) -> bool:
-        return left_test(unit) and right_test(unit) and bool(spans(unit, []))
+        if not (left_test(unit) and right_test(unit)):
+            return False
+        return any_near(left_spans(unit, []), right_spans(unit, []), distance)
 
     # Decisive only if both sides are: a side whose test failed may still report spans.
     return _Code(test, spans, 10, decisive=left.decisive and right.decisive)

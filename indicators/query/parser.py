@@ -216,8 +216,18 @@ class _Parser:
 
     def near_expr(self, after: _Token | None) -> Node:
         left = self.unary(after)
+        links = 0
         while self.peek().kind is _Kind.NEAR:
             op = self.take()
+            # Each NEAR of a chain nests the tree one level (left-associative), and every
+            # walk over the tree recurses: a 500-NEAR chain was a RecursionError (issue 16).
+            links += 1
+            if self.depth + links > MAX_DEPTH:
+                raise self.error(
+                    f"query nested more than {MAX_DEPTH} levels deep (each NEAR of a chain "
+                    "counts as one)",
+                    op.column,
+                )
             right = self.unary(op)
             for side in (left, right):
                 if not _has_position(side):

@@ -23,6 +23,8 @@ from monitor.config import Settings, parse_duration
 from monitor.errors import ConfigError
 from monitor.secret import Secret
 
+COOLING = 24 * 3600.0  # one alert per status and indicator a day, whatever flips
+
 # DESIGN §8 / issue 6: by default only these arrivals are worth waking someone for.
 DEFAULT_ALERT_ON = ("observed", "confirmed", "stalled", "overdue")
 STATUSES = ("watching", "anticipated", "observed", "confirmed", "stalled", "overdue")
@@ -52,6 +54,9 @@ class AlertConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     lease: float = 60.0  # seconds a worker owns the alerts it claimed
     max_group: int = 200  # alerts in one grouped message at most
+    # Seconds during which a status the indicator was alerted about is not alerted again
+    # when evidence flips it back (monitor.alerts.outbox; docs/notes/reliability.md).
+    cooling: float = COOLING
 
     def channel(self, name: str) -> ChannelSpec:
         for spec in self.channels:
@@ -75,6 +80,9 @@ def alert_config(settings: Settings) -> AlertConfig:
         max_attempts=_int(rules.pop("max_attempts", 10), f"{where} max_attempts", minimum=1),
     )
     lease = float(rules.pop("lease", 60.0))
+    cooling = float(rules.pop("cooling", COOLING))
+    if cooling < 0:
+        raise ConfigError(f"{where} cooling must not be negative")
     raw_routes = rules.pop("routes", [])
     if rules:
         raise ConfigError(f"{where} unknown key(s): {', '.join(sorted(rules))}")
@@ -99,7 +107,7 @@ def alert_config(settings: Settings) -> AlertConfig:
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc}") from None
     routes = tuple(_route(i, raw, seen, where) for i, raw in enumerate(_list(raw_routes, where)))
-    return AlertConfig(tuple(specs), routes, alert_on, retry, lease)
+    return AlertConfig(tuple(specs), routes, alert_on, retry, lease, cooling=cooling)
 
 
 def _listed(url: Secret, group_over: int, where: str) -> ChannelSpec:

@@ -11,12 +11,19 @@ routing sends somewhere, one row per channel is written, carrying:
 * a stable idempotency key ``CHANNEL.CHANGE_ID.HASH`` (unique: a change is never queued
   twice for a channel), which is also the email's Message-ID;
 * when it is due: now, or for a digest channel the end of the current period.
+
+A change that evidence makes back to a status the indicator was alerted about within the
+cooling period (``[alerts] cooling``, 24 h) queues nothing: the change is in the status log,
+but a feed that rewrites an entry between polls must not page people every poll (issue 16:
+observed ↔ stalled, 96 alerts a day). Changes made by analysts, deadlines, replays and
+removals always alert.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
@@ -27,7 +34,10 @@ from monitor.alerts.message import EvidenceNote, Notice
 from monitor.alerts.policy import PENDING, digest_period
 from monitor.alerts.routing import Facts, channels_for
 from monitor.storage.evidence import ChangeInfo
-from monitor.storage.models import Alert, Entry, EvidenceRow, IndicatorRow
+from monitor.storage.models import Alert, Entry, EvidenceRow, IndicatorRow, StatusChange
+
+log = logging.getLogger("watchlist.alerts")
+COOLED_CAUSES = frozenset({"evidence"})  # what may flip back and forth on its own
 
 MAX_EVIDENCE = 5  # evidence items carried per alert (the deciding ones come first)
 
@@ -62,6 +72,19 @@ class Outbox:
         names = channels_for(self.config, facts)
         if not names:
             return
+        if change.cause in COOLED_CAUSES and self.config.cooling > 0:
+            since = now - timedelta(seconds=self.config.cooling)
+            announced = last_alerted(session, change, since)
+            if announced is not None:
+                log.info(
+                    "%s → %s: no alert, %s was alerted at %s (cooling %gs)",
+                    change.indicator,
+                    change.to_status,
+                    change.to_status,
+                    announced.isoformat(),
+                    self.config.cooling,
+                )
+                return
         payload = build_notice(session, change, indicator).to_payload()
         for name in names:
             spec = self.config.channel(name)
@@ -79,6 +102,23 @@ class Outbox:
                     digest_key=digest_key,
                 )
             )
+
+
+def last_alerted(session: Session, change: ChangeInfo, since: datetime) -> datetime | None:
+    """When the indicator last had an alert queued for a change to ``change.to_status``
+    at or after ``since`` (None if it had none)."""
+    return session.scalar(
+        select(StatusChange.at)
+        .join(Alert, Alert.status_change_id == StatusChange.id)
+        .where(
+            StatusChange.indicator_id == change.indicator_id,
+            StatusChange.to_status == change.to_status,
+            StatusChange.id != change.id,
+            StatusChange.at >= since,
+        )
+        .order_by(StatusChange.at.desc())
+        .limit(1)
+    )
 
 
 def alert_key(channel: str, change: ChangeInfo) -> str:

@@ -17,8 +17,9 @@ from indicators.errors import IndicatorsError
 from monitor import __version__
 from monitor.config import Settings, load_settings
 from monitor.errors import MonitorError
+from monitor.secret import install_log_redaction
 from monitor.storage import migrate
-from monitor.storage.db import Database
+from monitor.storage.db import Database, DatabaseFailure
 
 
 @dataclass
@@ -34,12 +35,8 @@ class App:
     def database(self, *, check: bool = True) -> Database:
         if self._db is None:
             self._db = Database(self.settings.database_url)
-            if check and not migrate.is_up_to_date(self._db):
-                raise click.ClickException(
-                    f"the database at {self._db.engine.url.render_as_string(hide_password=True)} "
-                    "is not initialised or not up to date: run `watchlist init` "
-                    "(or `watchlist db upgrade`)"
-                )
+            if check:
+                migrate.check(self._db)
         return self._db
 
     def close(self) -> None:
@@ -59,6 +56,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (MonitorError, IndicatorsError) as exc:
             raise click.ClickException(str(exc)) from exc
+        except DatabaseFailure as exc:
+            # e.g. a file damaged after it was opened: one line, not 80 of traceback.
+            said = " ".join(str(exc.orig or exc).split())[:300]
+            raise click.ClickException(f"database error: {said}") from exc
 
 
 @click.group(
@@ -84,6 +85,7 @@ def cli(ctx: click.Context, db_url: str | None, config: str | None, verbose: int
     record evidence and status changes, and alert people."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()  # feed URLs may carry credentials, httpx logs them at -v
     ctx.obj = App(db_url, config)
     ctx.call_on_close(ctx.obj.close)
 

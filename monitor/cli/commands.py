@@ -1,3 +1,3 @@
 """Import every command module so each registers its commands on the ``cli`` group."""
 
-from monitor.cli import alerts, feeds, reports, rules, run, trial, web  # noqa: F401
+from monitor.cli import alerts, feeds, matching, reports, rules, run, trial, web  # noqa: F401

@@ -12,21 +12,17 @@ from monitor.cli.output import format_option, render
 from monitor.clock import utcnow
 from monitor.config import parse_duration
 from monitor.errors import ConfigError, MonitorError
+from monitor.feeds.address import feed_address
 from monitor.feeds.opml import OutlineFeed, read_opml, write_opml
+from monitor.secret import redact, redact_url
 from monitor.storage import feeds as repo
+
+MAX_OPML_BYTES = 16 * 1024 * 1024  # 20,000 outlines of ~800 bytes
 
 
 @cli.group()
 def feeds() -> None:
     """Manage the feeds to poll (RSS, Atom, JSON Feed URLs or local files)."""
-
-
-def _normalise_feed_url(url: str) -> str:
-    if url.startswith(("http://", "https://", "file://")):
-        return url
-    if "://" in url:
-        raise ConfigError(f"unsupported feed URL scheme: {url} (use http, https or a file)")
-    return str(Path(url))  # a local path, kept as given (relative to where you run)
 
 
 @feeds.command("add")
@@ -43,15 +39,16 @@ def add(app: App, urls: tuple[str, ...], title: str | None, folder: str, interva
     db = app.database()
     with db.write() as session:
         for url in urls:
+            # A local path is kept as given (relative to where you run): your own choice.
             feed_id = repo.add_feed(
                 session,
-                _normalise_feed_url(url),
+                feed_address(url, allow_local=True),
                 utcnow(),
                 title=title,
                 folder=folder,
                 interval=every,
             )
-            click.echo(f"added feed {feed_id}: {url}")
+            click.echo(f"added feed {feed_id}: {redact_url(url)}")
 
 
 @feeds.command("list")
@@ -64,14 +61,14 @@ def list_(app: App, fmt: str | None) -> None:
     rows = [
         {
             "id": f.id,
-            "url": f.url,
+            "url": redact_url(f.url),
             "title": f.title,
             "folder": f.folder,
             "last_outcome": f.last_outcome,
             "http_status": f.last_status,
             "error_count": f.error_count,
             "last_error_kind": f.last_error_kind,
-            "last_error": f.last_error,
+            "last_error": redact(f.last_error) if f.last_error else f.last_error,
             "last_duration": f.last_duration,
             "last_polled_at": f.last_polled_at,
             "next_poll_at": f.next_poll_at,
@@ -97,57 +94,100 @@ def list_(app: App, fmt: str | None) -> None:
 @click.argument("feeds_", metavar="URL_OR_ID...", nargs=-1, required=True)
 @pass_app
 def remove(app: App, feeds_: tuple[str, ...]) -> None:
-    """Remove feeds (and their entries and evidence)."""
-    with app.database().write() as session:
-        for ref in feeds_:
-            feed_id = repo.find_feed(session, ref)
-            if feed_id is None:
-                raise MonitorError(f"no feed {ref!r} (see `watchlist feeds list`)")
-            repo.remove_feed(session, feed_id)
-            click.echo(f"removed feed {feed_id}: {ref}")
+    """Remove feeds and their entries; the indicators their evidence moved are decided
+    again (changes recorded and alerted; the evidence is archived for the history)."""
+    from monitor.alerts import make_sink
+    from monitor.removal import remove_feed
+
+    db = app.database()
+    sink = make_sink(app.settings)
+    with db.read() as session:
+        found = [(ref, repo.find_feed(session, ref)) for ref in feeds_]
+    for ref, feed_id in found:
+        if feed_id is None:
+            raise MonitorError(f"no feed {redact_url(ref)!r} (see `watchlist feeds list`)")
+    for ref, feed_id in found:
+        assert feed_id is not None
+        changes = remove_feed(db, feed_id, sink, utcnow())
+        click.echo(f"removed feed {feed_id}: {redact_url(ref)}")
+        for change in changes:
+            click.echo(
+                f"status: {change.indicator} {change.from_status} → {change.to_status} "
+                f"({change.reason})"
+            )
 
 
 @feeds.command("import")
 @click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--interval", default="15m", show_default=True, help="Poll interval for new feeds.")
+@click.option(
+    "--allow-local",
+    is_flag=True,
+    help="Also subscribe to local files the OPML names (refused by default: trust the file).",
+)
 @pass_app
-def import_(app: App, opml: Path, interval: str) -> None:
-    """Import feeds from an OPML file (nested outlines become folders)."""
+def import_(app: App, opml: Path, interval: str, allow_local: bool) -> None:
+    """Import feeds from an OPML file (nested outlines become folders).
+
+    An outline that cannot be subscribed to (a local file without --allow-local, another
+    URL scheme, a value too long) is reported on stderr and skipped; the others are
+    imported, and the exit status is 1.
+    """
     from datetime import timedelta
 
     every = timedelta(seconds=parse_duration(interval, "--interval"))
-    outlines = read_opml(opml.read_bytes())
-    added = skipped = 0
+    if opml.stat().st_size > MAX_OPML_BYTES:
+        raise ConfigError(f"{opml}: larger than {MAX_OPML_BYTES // (1024 * 1024)} MiB")
+    outlines = read_opml(opml.read_bytes(), source=str(opml))
+    added = present = 0
+    refused: list[str] = []
     with app.database().write() as session:
-        for outline in outlines:
-            url = _normalise_feed_url(outline.url)
-            if "://" not in url and not Path(url).is_absolute():
-                # A relative path in an OPML file is relative to that file, not to the cwd.
-                url = str((opml.parent / url).resolve())
-            if repo.find_feed(session, url) is not None:
-                skipped += 1
+        for number, outline in enumerate(outlines, 1):
+            try:
+                url = feed_address(outline.url, allow_local=allow_local, base=opml.parent)
+                if repo.find_feed(session, url) is not None:
+                    present += 1
+                    continue
+                repo.add_feed(
+                    session,
+                    url,
+                    utcnow(),
+                    title=outline.title,
+                    folder="/".join(outline.folder),
+                    interval=every,
+                )
+            except MonitorError as exc:
+                refused.append(f"{opml}: outline {number}: skipped: {exc}")
                 continue
-            repo.add_feed(
-                session,
-                url,
-                utcnow(),
-                title=outline.title,
-                folder="/".join(outline.folder),
-                interval=every,
-            )
             added += 1
-    click.echo(f"imported {added} feeds from {opml} ({skipped} already present)")
+    for line in refused:
+        click.echo(line, err=True)
+    click.echo(
+        f"imported {added} feeds from {opml} ({present} already present"
+        + (f", {len(refused)} refused)" if refused else ")")
+    )
+    if refused:
+        raise SystemExit(1)
 
 
 @feeds.command("export")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option(
+    "--with-credentials",
+    is_flag=True,
+    help="Keep passwords and tokens in the URLs (default: replaced by <secret>).",
+)
 @pass_app
-def export(app: App, output: Path | None) -> None:
+def export(app: App, output: Path | None, with_credentials: bool) -> None:
     """Export the feed list as OPML 2.0 (to stdout, or -o FILE)."""
     with app.database().read() as session:
         infos = repo.list_feeds(session)
     outlines = [
-        OutlineFeed(url=f.url, title=f.title, folder=tuple(p for p in f.folder.split("/") if p))
+        OutlineFeed(
+            url=f.url if with_credentials else redact_url(f.url),
+            title=f.title,
+            folder=tuple(p for p in f.folder.split("/") if p),
+        )
         for f in infos
     ]
     data = write_opml(outlines, title="watchlist feeds")

@@ -120,6 +120,13 @@ def explain(app: App, indicator: str, fmt: str | None) -> None:
         fmt,
         title="Evidence",
     )
+    if doc["archived"]:
+        render(
+            doc["archived"],
+            ["id", "published", "modality", "sentence", "why", "archived_at"],
+            fmt,
+            title="Archived evidence (no longer counts; cited by the history)",
+        )
     render(doc["history"], ["at", "from", "to", "cause", "reason"], fmt, title="History")
 
 

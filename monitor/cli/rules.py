@@ -85,6 +85,19 @@ def load(app: App, files: tuple[Path, ...]) -> None:
         )
 
 
+@watchlists.command("remove")
+@click.argument("ids", nargs=-1, required=True)
+@pass_app
+def remove(app: App, ids: tuple[str, ...]) -> None:
+    """Stop watching these watch lists: their indicators are retired, history kept
+    (`watchlists load` brings them back)."""
+    from monitor.removal import remove_watchlist
+
+    for watchlist_id in ids:
+        retired = remove_watchlist(app.database(), watchlist_id)
+        click.echo(f"{watchlist_id}: {retired} indicators retired")
+
+
 @watchlists.command("list")
 @format_option()
 @pass_app

@@ -1,17 +1,17 @@
-"""``init``, ``db``, ``poll``, ``daemon`` and ``match``: setting up and running the monitor."""
+"""``init``, ``db``, ``poll`` and ``daemon``: setting up and running the monitor."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from monitor.cli import App, cli, pass_app
 from monitor.config import CONFIG_TEMPLATE, DEFAULT_CONFIG
+from monitor.secret import redact
 from monitor.storage import migrate
 
 if TYPE_CHECKING:
@@ -29,13 +29,13 @@ if TYPE_CHECKING:
 @pass_app
 def init(app: App, config_file: Path) -> None:
     """Create a starter config file and the database (migrations to head)."""
+    db = app.database(check=False)
+    migrate.upgrade(db)  # first: a database that cannot be used leaves no config behind
     if not config_file.exists():
         config_file.write_text(
             CONFIG_TEMPLATE.format(db=app.settings.database_url), encoding="utf-8"
         )
         click.echo(f"wrote {config_file}")
-    db = app.database(check=False)
-    migrate.upgrade(db)
     click.echo(
         f"database ready at revision {migrate.current_revision(db)}: {app.settings.database_url}"
     )
@@ -58,10 +58,25 @@ def db_upgrade(app: App, revision: str) -> None:
 
 @db.command("downgrade")
 @click.argument("revision")
+@click.option("--yes", is_flag=True, help="Do not ask: the downgrade drops data.")
 @pass_app
-def db_downgrade(app: App, revision: str) -> None:
-    """Roll migrations back to REVISION ('base' empties the database)."""
+def db_downgrade(app: App, revision: str, yes: bool) -> None:
+    """Roll migrations back to REVISION ('base' empties the database).
+
+    Destructive: asks for confirmation on a terminal; elsewhere needs --yes.
+    """
     database = app.database(check=False)
+    if not yes:
+        what = (
+            "drop every table and all their data"
+            if revision == "base"
+            else f"undo the migrations after {revision} and drop what they hold"
+        )
+        if not sys.stdin.isatty():
+            raise click.ClickException(
+                f"`db downgrade {revision}` would {what}: run it again with --yes to confirm"
+            )
+        click.confirm(f"This will {what} in {database.shown_url}. Continue?", abort=True)
     migrate.downgrade(database, revision)
     click.echo(f"database at revision {migrate.current_revision(database)}")
 
@@ -100,7 +115,9 @@ def _poll(pipeline: Pipeline, all_feeds: bool) -> None:
     else:
         summary = pipeline.poll(all_feeds=all_feeds)
     for url, message in summary.errors:
-        click.echo(f"failed: {message if url in message else f'{url}: {message}'}", err=True)
+        click.echo(
+            f"failed: {redact(message if url in message else f'{url}: {message}')}", err=True
+        )
     for change in summary.changes:
         click.echo(
             f"status: indicator {change.indicator_id} {change.from_status} → {change.to_status}"
@@ -127,73 +144,3 @@ def daemon(app: App, http_addr: str | None, once: bool) -> None:
         logging.getLogger("watchlist").setLevel(logging.INFO)  # a daemon says what it does
 
     sys.exit(run_daemon(app.settings, app.database(), http=http_addr, once=once))
-
-
-@cli.command()
-@click.option(
-    "--watchlist",
-    "watchlists",
-    multiple=True,
-    required=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Watch-list YAML file (repeatable).",
-)
-@click.option(
-    "--input",
-    "input_",
-    type=click.File("r", encoding="utf-8"),
-    default="-",
-    show_default=True,
-    help="JSON lines file, or - for standard input.",
-)
-def match(watchlists: tuple[str, ...], input_: IO[str]) -> None:
-    """Classify JSON-lines items offline: one JSON line out per line in, in order.
-
-    Input lines: {"id", "title", "summary", "link"?, "published"?, "source"?}.
-    Output lines: {"id", "matches": [{"indicator", "modality", "sentence", "terms",
-    "trigger", "cue", "undone"}]}: ``trigger`` is the word naming the indicator's event in
-    the sentence ("" when it names none), ``cue`` what decided the modality.
-    """
-    from indicators.loader import load_watchlist
-    from indicators.matcher import Matcher
-    from indicators.model import Item
-
-    indicators = [ind for path in watchlists for ind in load_watchlist(path).indicators]
-    matcher = Matcher(indicators)
-    out = sys.stdout
-    for number, line in enumerate(input_, 1):
-        if not line.strip():
-            continue
-        try:
-            raw: Any = json.loads(line)
-            if not isinstance(raw, dict):
-                raise ValueError("not a JSON object")
-            item = Item(
-                id=str(raw.get("id", number)),
-                title=str(raw.get("title") or ""),
-                summary=str(raw.get("summary") or ""),
-                link=raw.get("link"),
-                source=raw.get("source"),
-            )
-        except ValueError as exc:
-            click.echo(f"line {number}: skipped, not a valid item: {exc}", err=True)
-            out.write(
-                json.dumps({"id": None, "line": number, "error": str(exc), "matches": []}) + "\n"
-            )
-            continue
-        matches = [
-            {
-                "indicator": ev.indicator_id,
-                "modality": ev.modality.value,
-                "sentence": ev.sentence,
-                "terms": list(ev.terms),
-                "trigger": ev.trigger,
-                "cue": ev.cue,
-                "undone": ev.undone,
-            }
-            for ev in matcher.match(item)
-        ]
-        out.write(
-            json.dumps({"id": raw.get("id", item.id), "matches": matches}, ensure_ascii=False)
-        )
-        out.write("\n")

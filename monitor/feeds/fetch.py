@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
 
 import httpx
@@ -47,6 +47,7 @@ from monitor.errors import FeedError
 from monitor.feeds.inflate import ACCEPT_ENCODING, Inflater, supported
 from monitor.feeds.transport import DeadlineTransport, deadline
 from monitor.feeds.types import FeedRequest, FetchOutcome, FetchResult
+from monitor.secret import redact_url
 
 __all__ = ["FetchPolicy", "fetch", "make_client"]
 
@@ -426,9 +427,5 @@ def _deadline(here: str, policy: FetchPolicy, detail: str = "") -> FeedError:
 
 
 def _show(url: str) -> str:
-    """``url`` without a password, for messages (feeds may carry credentials)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    """``url`` fit for a message (feeds may carry credentials): ``monitor.secret``."""
+    return redact_url(url)

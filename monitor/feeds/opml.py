@@ -1,10 +1,10 @@
 """Subscription lists in OPML 1.0/2.0 (http://opml.org/spec2.opml): read and write.
 
-Reading walks nested ``<outline>`` elements: one with an ``xmlUrl`` is a feed, one with
-children is a folder, and the path of folder names above a feed is its ``folder``
-(``("News", "Wires")``). Attribute names are matched case-insensitively because exports
-in the wild write ``xmlURL`` or ``XMLUrl``. A feed's title is its ``title`` attribute,
-else its ``text`` unless that is just the URL again.
+Reading follows nested ``<outline>`` elements (streamed by expat, without recursion): one
+with an ``xmlUrl`` is a feed, one with children is a folder, and the path of folder names
+above a feed is its ``folder`` (``("News", "Wires")``). Attribute names are matched
+case-insensitively because exports in the wild write ``xmlURL`` or ``XMLUrl``. A feed's
+title is its ``title`` attribute, else its ``text`` unless that is just the URL again.
 
 Writing produces OPML 2.0 in UTF-8, indented, folders as nested outlines, feeds with
 ``type="rss"``; a feed without a title gets its URL as ``text`` (the spec requires one)
@@ -20,12 +20,19 @@ import io
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
+from xml.parsers import expat
 
 from indicators.text import clean_text
 from monitor.errors import FeedError
 from monitor.feeds.guard import check_xml_safety
 
 __all__ = ["OutlineFeed", "read_opml", "write_opml"]
+
+# Folders a person files feeds in: a few levels. Elements of any kind nest at most
+# MAX_NESTING deep inside the body, and a list holds at most MAX_OUTLINES outlines.
+MAX_FOLDER_DEPTH = 32
+MAX_NESTING = 256
+MAX_OUTLINES = 20_000
 
 
 @dataclass(frozen=True)
@@ -37,30 +44,86 @@ class OutlineFeed:
     folder: tuple[str, ...] = ()
 
 
-def read_opml(data: bytes) -> list[OutlineFeed]:
+def read_opml(data: bytes, source: str = "OPML document") -> list[OutlineFeed]:
     """The feeds listed in an OPML document, in document order.
 
-    Raises ``FeedError`` with kind ``malformed`` for a document that is not OPML, and kind
-    ``unsafe`` for one the guard refuses.
+    Raises ``FeedError`` with kind ``malformed`` for a document that is not OPML or nests
+    deeper or lists more than the limits, and kind ``unsafe`` for one the guard refuses.
+    Messages start with ``source`` (a file name, for ``FILE:LINE:COL``).
     """
-    check_xml_safety(data, source="OPML document")
+    check_xml_safety(data, source=source)
+    reader = _OutlineReader(source)
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = lambda name, attrs: reader.start(name, attrs, parser)
+    parser.EndElementHandler = lambda name: reader.end()
     try:
-        root = ET.fromstring(data)  # noqa: S314 - entities and DTDs refused by the guard
-    except ET.ParseError as exc:
-        line, column = exc.position
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
         raise FeedError(
-            "malformed", f"OPML document: not well-formed XML at line {line}, column {column}"
+            "malformed",
+            f"{source}: not well-formed XML at line {exc.lineno}, column {exc.offset + 1}",
         ) from exc
-    if _local_name(root.tag) != "opml":
-        raise FeedError(
-            "malformed", f"OPML document: root element is <{root.tag}>, expected <opml>"
-        )
-    body = next((child for child in root if _local_name(child.tag) == "body"), None)
-    if body is None:
-        raise FeedError("malformed", "OPML document: no <body> element")
-    feeds: list[OutlineFeed] = []
-    _walk(body, (), feeds)
-    return feeds
+    if reader.root is None:  # pragma: no cover - expat refuses a document without one
+        raise FeedError("malformed", f"{source}: not well-formed XML at line 1, column 1")
+    if not reader.body_seen:
+        raise FeedError("malformed", f"{source}: no <body> element")
+    return reader.feeds
+
+
+class _OutlineReader:
+    """Expat callbacks: folders as a stack, so nesting costs no recursion (a file of 5,000
+    nested outlines was a RecursionError: issue 16), with limits on depth and size."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.root: str | None = None
+        self.body_seen = False
+        self.feeds: list[OutlineFeed] = []
+        # One frame per open element: None outside the body, else the folder path inside it.
+        self.stack: list[tuple[str, ...] | None] = []
+        self.outlines = 0
+
+    def start(self, name: str, attrs: dict[str, str], parser: expat.XMLParserType) -> None:
+        tag = _local_name(name)
+        if self.root is None:
+            self.root = tag
+            if tag != "opml":
+                raise FeedError(
+                    "malformed", f"{self.source}: root element is <{name}>, expected <opml>"
+                )
+            self.stack.append(None)
+            return
+        parent = self.stack[-1]
+        if len(self.stack) == 1 and tag == "body":
+            self.body_seen = True
+            self.stack.append(())
+            return
+        if parent is None or tag != "outline":
+            self.stack.append(None)  # outside the body, or not an outline: nothing to read
+            return
+        if len(parent) >= MAX_FOLDER_DEPTH or len(self.stack) > MAX_NESTING:
+            raise self._error(parser, f"outlines nested more than {MAX_FOLDER_DEPTH} deep")
+        self.outlines += 1
+        if self.outlines > MAX_OUTLINES:
+            raise self._error(parser, f"more than {MAX_OUTLINES:,} outlines")
+        attributes = {key.lower(): value for key, value in attrs.items()}
+        text = _attribute(attributes, "text")
+        title = _attribute(attributes, "title")
+        url = _attribute(attributes, "xmlurl")
+        if url is not None:
+            if title is None and text != url:
+                title = text
+            self.feeds.append(OutlineFeed(url=url, title=title, folder=parent))
+        name_ = text or title
+        # A folder without a name adds no level: its feeds belong to the enclosing folder.
+        self.stack.append((*parent, name_) if name_ and url is None else parent)
+
+    def end(self) -> None:
+        self.stack.pop()
+
+    def _error(self, parser: expat.XMLParserType, message: str) -> FeedError:
+        line, column = parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
+        return FeedError("malformed", f"{self.source}:{line}:{column}: {message}")
 
 
 def write_opml(feeds: Sequence[OutlineFeed], title: str) -> bytes:
@@ -92,23 +155,6 @@ def _folder_element(
         parent = _folder_element(folders, path[:-1])
         folders[path] = ET.SubElement(parent, "outline", text=path[-1], title=path[-1])
     return folders[path]
-
-
-def _walk(element: ET.Element, folder: tuple[str, ...], feeds: list[OutlineFeed]) -> None:
-    for outline in element:
-        if _local_name(outline.tag) != "outline":
-            continue
-        attributes = {name.lower(): value for name, value in outline.attrib.items()}
-        text = _attribute(attributes, "text")
-        title = _attribute(attributes, "title")
-        url = _attribute(attributes, "xmlurl")
-        if url is not None:
-            if title is None and text != url:
-                title = text
-            feeds.append(OutlineFeed(url=url, title=title, folder=folder))
-        name = text or title
-        # A folder without a name adds no level: its feeds belong to the enclosing folder.
-        _walk(outline, (*folder, name) if name and url is None else folder, feeds)
 
 
 def _attribute(attributes: dict[str, str], name: str) -> str | None:

@@ -15,12 +15,15 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import ConfigError
 
 BUSY_TIMEOUT_MS = 30_000
+# What the driver raised: a corrupt file, a dropped connection. The CLI reports it in one
+# line (it may not import SQLAlchemy itself).
+DatabaseFailure = DBAPIError
 
 
 def normalise_url(url: str) -> str:
@@ -79,6 +82,13 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def describe_failure(db: Database, exc: BaseException) -> str:
+    """One line for a database that cannot be used (a corrupt file, a refused login)."""
+    cause = getattr(exc, "orig", None) or exc
+    said = " ".join(str(cause).split()) or type(cause).__name__
+    return f"the database at {db.shown_url} cannot be used: {said[:300]}"
+
+
 class Database:
     """An engine plus sessions: ``write()`` for one transaction, ``read()`` for queries."""
 
@@ -89,6 +99,11 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         read_engine = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._read_sessions = sessionmaker(read_engine, expire_on_commit=False)
+
+    @property
+    def shown_url(self) -> str:
+        """The URL without its password, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     @property
     def is_sqlite(self) -> bool:

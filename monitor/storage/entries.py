@@ -3,6 +3,11 @@
 An entry's identity within its feed is its guid, else its link, else a hash of its
 content (DESIGN §2). A re-poll never duplicates an entry; an entry whose text changed
 under the same identity is updated and returned again, so it is matched again.
+
+An entry's date is the publisher's claim, clamped where it enters: never later than the
+fetch (an entry dated 9999 was the "newest" evidence of its indicator forever after,
+issue 16), and one before ``PUBLISHED_FLOOR`` is taken as unknown (the first-seen time
+stands in, as for an entry without a date).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, insert, select
@@ -20,6 +25,15 @@ from sqlalchemy.orm import Session
 from monitor.feeds.types import ParsedEntry
 from monitor.storage.feeds import site_of
 from monitor.storage.models import Entry, Feed
+
+PUBLISHED_FLOOR = datetime(1990, 1, 1, tzinfo=UTC)  # before any news feed existed
+
+
+def sane_published(published: datetime | None, now: datetime) -> datetime | None:
+    """``published`` clamped to the fetch time ``now``; None before ``PUBLISHED_FLOOR``."""
+    if published is None or published < PUBLISHED_FLOOR:
+        return None
+    return min(published, now)
 
 
 @dataclass(frozen=True)
@@ -99,7 +113,7 @@ def store_entries(
             row = session.get_one(Entry, known[0])
             row.title, row.summary, row.link = entry.title, entry.summary, entry.link
             row.content_hash = digest
-            row.published_at = entry.published or row.published_at
+            row.published_at = sane_published(entry.published, now) or row.published_at
             row.updated_at = now
             row.sketch = None
             changed[len(fresh)] = row
@@ -115,7 +129,7 @@ def store_entries(
                 "summary": entry.summary,
                 "content_hash": digest,
                 "publisher": (_site(entry.link) if entry.link else None) or feed_site,
-                "published_at": entry.published,
+                "published_at": sane_published(entry.published, now),
                 "first_seen_at": now,
                 "updated_at": now,
             }

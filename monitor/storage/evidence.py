@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from indicators.model import Evidence, Modality
@@ -30,6 +30,7 @@ from monitor.status import (
     deadline_passed,
     order_key,
 )
+from monitor.storage.archive import SUPERSEDED, archive_rows
 from monitor.storage.clusters import assign_clusters, release_evidence, source_members
 from monitor.storage.entries import StoredEntry
 from monitor.storage.indicators import lock_indicator
@@ -140,39 +141,56 @@ def replace_evidence(
 ) -> list[int]:
     """Store an entry's evidence for one indicator, replacing what an older text gave.
 
-    An analyst's dismissal survives the replacement when the same sentence comes back.
+    Evidence the new text gives again (same place, sentence and modality) keeps its row and
+    id; the rest of the old evidence is archived as superseded (``storage.archive``), so
+    the status log never cites a row that is gone. An analyst's dismissal survives the
+    replacement when the same sentence comes back.
     """
     dismissed: dict[str, tuple[datetime | None, str | None]] = {}
+    kept: dict[int, int] = {}  # position -> id of a row the new text gives again
     if not entry.is_new:  # an entry inserted in this transaction has nothing to replace
-        release_evidence(session, _ids_of(session, entry.id, indicator_id))
-        dismissed = {
-            row.sentence: (row.dismissed_at, row.dismiss_note)
-            for row in session.scalars(
-                select(EvidenceRow).where(
-                    EvidenceRow.entry_id == entry.id,
-                    EvidenceRow.indicator_id == indicator_id,
-                    EvidenceRow.dismissed.is_(True),
-                )
+        wanted = {(n, ev.modality.value, ev.sentence[:4000]) for n, ev in enumerate(found)}
+        old = session.execute(
+            select(
+                EvidenceRow.id,
+                EvidenceRow.position,
+                EvidenceRow.modality,
+                EvidenceRow.sentence,
+                EvidenceRow.dismissed,
+                EvidenceRow.dismissed_at,
+                EvidenceRow.dismiss_note,
+            ).where(EvidenceRow.entry_id == entry.id, EvidenceRow.indicator_id == indicator_id)
+        ).all()
+        gone: list[int] = []
+        for row in old:
+            if (row.position, row.modality, row.sentence) in wanted:
+                kept[row.position] = row.id
+            else:
+                if row.dismissed:
+                    dismissed[row.sentence] = (row.dismissed_at, row.dismiss_note)
+                gone.append(row.id)
+        archive_rows(session, gone, SUPERSEDED, now)  # releases their clusters first
+        if kept:
+            session.execute(
+                update(EvidenceRow)
+                .where(EvidenceRow.id.in_(list(kept.values())))
+                .values(indicator_version=version)
             )
-        }
-        session.execute(
-            delete(EvidenceRow).where(
-                EvidenceRow.entry_id == entry.id, EvidenceRow.indicator_id == indicator_id
-            )
-        )
-    rows = _rows(entry, indicator_id, version, found, now, dismissed)
-    if not rows:
-        return []
-    # Core, not the unit of work: an ORM object and a flush per entry were a third of a
-    # poll whose entries are mostly evidence.
-    table = Base.metadata.tables["evidence"]
-    ids = list(
-        session.execute(
+    rows = [
+        r
+        for r in _rows(entry, indicator_id, version, found, now, dismissed)
+        if r["position"] not in kept
+    ]
+    ids = list(kept.values())
+    if rows:
+        # Core, not the unit of work: an ORM object and a flush per entry were a third of a
+        # poll whose entries are mostly evidence.
+        table = Base.metadata.tables["evidence"]
+        ids += session.execute(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
         ).scalars()
-    )
-    _store_sketch(session, entry)
-    return ids
+        _store_sketch(session, entry)
+    return sorted(ids)
 
 
 def indicators_by_entry(session: Session, entry_ids: Sequence[int]) -> dict[int, set[int]]:
@@ -383,10 +401,6 @@ def set_pin(
     )
 
 
-def delete_evidence(session: Session, entry_id: int, indicator_id: int) -> None:
-    release_evidence(session, _ids_of(session, entry_id, indicator_id))
-    session.execute(
-        delete(EvidenceRow).where(
-            EvidenceRow.entry_id == entry_id, EvidenceRow.indicator_id == indicator_id
-        )
-    )
+def delete_evidence(session: Session, entry_id: int, indicator_id: int, now: datetime) -> None:
+    """An entry's evidence for an indicator no longer counts: archived as superseded."""
+    archive_rows(session, _ids_of(session, entry_id, indicator_id), SUPERSEDED, now)

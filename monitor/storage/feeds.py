@@ -19,11 +19,15 @@ from sqlalchemy.orm import Session
 from monitor.errors import StorageError
 from monitor.feeds.types import FeedRequest, FetchOutcome, FetchResult
 from monitor.schedule import next_poll_at
+from monitor.secret import redact_url
 from monitor.storage.models import Entry, Feed
 
 # Column sizes (storage.models). A validator or URL that does not fit is not kept at all (a
 # cut one would be wrong); stored as it came, PostgreSQL refused it and aborted the poll.
 _ETAG_MAX, _LAST_MODIFIED_MAX, _URL_MAX = 500, 100, 2048
+# What a user may give a feed: refused here, the same on every backend (PostgreSQL refused
+# a longer value with a traceback, SQLite kept it: issue 16).
+FEED_LIMITS = {"URL": _URL_MAX, "title": 500, "folder": 500}
 # A step back of the wall clock smaller than this is not taken for a jump (see _due).
 CLOCK_SLACK = timedelta(minutes=1)
 
@@ -80,6 +84,12 @@ def add_feed(
     folder: str = "",
     interval: timedelta = timedelta(minutes=15),
 ) -> int:
+    """Add a feed, due at once; ``StorageError`` if it is present or a value is too long."""
+    for what, value in (("URL", url), ("title", title), ("folder", folder)):
+        if value is not None and len(value) > FEED_LIMITS[what]:
+            raise StorageError(
+                f"feed {what} is {len(value):,} characters (limit {FEED_LIMITS[what]:,})"
+            )
     row = Feed(
         url=url,
         title=title,
@@ -95,7 +105,7 @@ def add_feed(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise StorageError(f"feed already present: {url}") from exc
+        raise StorageError(f"feed already present: {redact_url(url)}") from exc
     return row.id
 
 

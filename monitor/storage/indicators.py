@@ -148,6 +148,20 @@ def sync_watchlist(session: Session, watchlist: Watchlist, now: datetime) -> Syn
     return SyncResult(watchlist.id, tuple(added), tuple(changed), tuple(unchanged), tuple(retired))
 
 
+def retire_watchlist(session: Session, watchlist_id: str) -> int:
+    """Mark every indicator of a watch list inactive; returns how many were active."""
+    if session.get(WatchlistRow, watchlist_id) is None:
+        raise StorageError(f"no watch list '{watchlist_id}' (see `watchlist watchlists list`)")
+    rows = session.scalars(
+        select(IndicatorRow).where(
+            IndicatorRow.watchlist_id == watchlist_id, IndicatorRow.active.is_(True)
+        )
+    ).all()
+    for row in rows:
+        row.active = False
+    return len(rows)
+
+
 def active_indicators(session: Session) -> list[StoredIndicator]:
     rows = session.scalars(
         select(IndicatorRow).where(IndicatorRow.active.is_(True)).order_by(IndicatorRow.id)

@@ -1,4 +1,10 @@
-"""Run Alembic migrations from the application (``watchlist init`` / ``db upgrade``)."""
+"""Run Alembic migrations from the application (``watchlist init`` / ``db upgrade``).
+
+``check`` says in one line what is wrong with a database before a command uses it: not
+initialised, behind, from a newer watchlist (a revision this version does not know:
+``init`` must not try to "upgrade" it), or not readable at all (a corrupt file). Each is a
+``StorageError``, never a traceback (issue 16).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy.exc import SQLAlchemyError
 
 import migrations
-from monitor.storage.db import Database
+from monitor.errors import StorageError
+from monitor.storage.db import Database, describe_failure
 
 SCRIPTS = Path(migrations.__file__).parent
 
@@ -22,23 +31,67 @@ def _config(db: Database) -> Config:
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
+    _refuse_unknown(db)
     cfg = _config(db)
     # SQLite: the migration takes the write lock itself; an IMMEDIATE begin is harmless.
-    with db.engine.begin() as conn:
+    with _translated(db), db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
 
 def downgrade(db: Database, revision: str) -> None:
+    _refuse_unknown(db)
     cfg = _config(db)
-    with db.engine.begin() as conn:
+    with _translated(db), db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
 
 
 def current_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
+    with _translated(db), db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def check(db: Database) -> None:
+    """``StorageError`` in one line unless the database is at this version's head."""
+    current = current_revision(db)
+    _refuse_unknown(db, current)
+    if current != head_revision():
+        raise StorageError(
+            f"the database at {db.shown_url} is "
+            + ("not initialised" if current is None else f"at revision {current}, not up to date")
+            + ": run `watchlist init` (or `watchlist db upgrade`)"
+        )
+
+
+def _refuse_unknown(db: Database, current: str | None = None) -> None:
+    current = current or current_revision(db)
+    if current is None:
+        return
+    try:
+        known = ScriptDirectory(str(SCRIPTS)).get_revision(current) is not None
+    except CommandError:
+        known = False
+    if not known:
+        raise StorageError(
+            f"the database at {db.shown_url} is at revision {current}, which this version "
+            f"of watchlist does not know (newest here: {head_revision()}): it was written by "
+            "a newer watchlist; use that version, or restore a backup"
+        )
+
+
+class _translated:
+    """Database failures while migrating or reading the revision, as one ``StorageError``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, SQLAlchemyError):
+            raise StorageError(describe_failure(self.db, exc)) from exc
 
 
 def head_revision() -> str | None:

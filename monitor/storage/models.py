@@ -29,6 +29,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from indicators import limits
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -126,10 +128,10 @@ class Entry(Base):
 class WatchlistRow(Base):
     __tablename__ = "watchlists"
 
-    id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    title: Mapped[str] = mapped_column(String(500))
-    source: Mapped[str] = mapped_column(String(1000), default="")
-    path: Mapped[str] = mapped_column(String(1000), default="")
+    id: Mapped[str] = mapped_column(String(limits.ID), primary_key=True)
+    title: Mapped[str] = mapped_column(String(limits.WATCHLIST_TITLE))
+    source: Mapped[str] = mapped_column(String(limits.WATCHLIST_SOURCE), default="")
+    path: Mapped[str] = mapped_column(String(limits.WATCHLIST_PATH), default="")
     expected_by: Mapped[date | None] = mapped_column(Date)
     loaded_at: Mapped[datetime]
 
@@ -140,8 +142,8 @@ class IndicatorRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     watchlist_id: Mapped[str] = mapped_column(ForeignKey("watchlists.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(100), index=True)  # the id in the YAML
-    title: Mapped[str] = mapped_column(String(1000))
+    key: Mapped[str] = mapped_column(String(limits.ID), index=True)  # the id in the YAML
+    title: Mapped[str] = mapped_column(String(limits.INDICATOR_TITLE))
     query: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
     expected_by: Mapped[date | None] = mapped_column(Date)
@@ -183,6 +185,9 @@ class EvidenceRow(Base):
         Index("ix_evidence_modality", "indicator_id", "dismissed", "modality", "published_at"),
         Index("ix_evidence_cluster", "indicator_id", "cluster_id"),
         Index("ix_evidence_created", "created_at"),  # the brief: evidence new since a time
+        # Ids are never reused (SQLite reuses the largest rowid once deleted): the status
+        # log and evidence_archive cite evidence by id (migration 0005).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -245,6 +250,34 @@ class SourceLink(Base):
     )
     key_a: Mapped[str] = mapped_column(String(255), primary_key=True)
     key_b: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+
+class ArchivedEvidence(Base):
+    """Evidence that no longer counts but that the status log may cite: superseded when
+    its entry was rewritten, or left when its feed was removed (issue 16). It keeps the
+    id it had in ``evidence`` and copies what a report shows of its entry, which may be
+    gone; no foreign key to the entry for that reason.
+    """
+
+    __tablename__ = "evidence_archive"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(Integer)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), index=True
+    )
+    indicator_version: Mapped[str] = mapped_column(String(16))
+    modality: Mapped[str] = mapped_column(String(12))
+    sentence: Mapped[str] = mapped_column(Text)
+    terms: Mapped[list[Any]] = mapped_column(default=list)
+    publisher: Mapped[str | None] = mapped_column(String(255))
+    published_at: Mapped[datetime]
+    entry_title: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(2048))
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    archived_at: Mapped[datetime]
+    why: Mapped[str] = mapped_column(String(20))  # "superseded" or "feed removed"
 
 
 class StatusChange(Base):

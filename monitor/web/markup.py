@@ -15,6 +15,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from monitor.alerts.render import safe_link
+from monitor.secret import redact
 from monitor.status import Status
 from monitor.textsafe import inert
 
@@ -22,7 +23,8 @@ STATUSES = tuple(s.value for s in Status)
 
 
 def clean(text: str | None) -> str:
-    return inert(text)
+    # Feed URLs and errors may carry credentials: shown through the one redaction (issue 16).
+    return inert(redact(text) if text else text)
 
 
 def mark_terms(sentence: str | None, terms: Sequence[str]) -> Markup:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -147,3 +148,43 @@ def wait_for(
             pytest.fail(f"timed out after {timeout}s waiting for {what}: {detail()}")
         time.sleep(0.05)
     return time.monotonic() - started
+
+
+# Started by a fresh interpreter: ru_maxrss counts the pages a child shares with its parent
+# between fork and exec, so a child forked from this (large) test process would report the
+# test's own size. The launcher is small, and reports its child's peak alone.
+_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+print(f"peak-rss-kb={usage.ru_maxrss}", file=sys.stderr)
+print(f"cpu-seconds={usage.ru_utime + usage.ru_stime:.3f}", file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(args: list[str], cwd: Path, timeout: float) -> tuple[int, float, float, str]:
+    """Run ``args``; returns (exit status, peak RSS in MB, seconds, output)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHLIST_")}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    found = re.search(r"peak-rss-kb=(\d+)", done.stderr)
+    assert found, done.stderr[-2000:]
+    return done.returncode, int(found.group(1)) / 1024, elapsed, done.stdout + done.stderr
+
+
+def cpu_seconds(output: str) -> float:
+    """The CPU time (user + system) ``run_measured`` reported for its command: a bound
+    that, unlike the wall clock, does not grow with the load of a shared machine."""
+    found = re.search(r"cpu-seconds=([\d.]+)", output)
+    assert found, output[-2000:]
+    return float(found.group(1))

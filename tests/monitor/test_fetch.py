@@ -451,7 +451,7 @@ def test_passwords_in_urls_stay_out_of_messages(
     assert_error(result, "http", 403)
     assert result.error is not None
     assert "s3cret" not in result.error
-    assert "reader:***@" in result.error
+    assert "http://<secret>@127.0.0.1" in result.error  # userinfo, user name included
 
 
 # --- the test server itself (others reuse it) ------------------------------------------------

@@ -20,9 +20,7 @@ import functools
 import gzip
 import json
 import os
-import re
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -36,7 +34,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from feedserver import FeedServer
-from helpers import Clock, Story, day, load_rules, pipeline, rss
+from helpers import Clock, Story, day, load_rules, pipeline, rss, run_measured
 from hostile_servers import Listener, RawServer, TLSServer, self_signed_certificate, trickle
 from sqlalchemy import select
 
@@ -743,37 +741,6 @@ def test_absurd_retry_after_is_clamped(pipeline_run: PipelineRun) -> None:
 # --- run 2: `watchlist poll --all` in a subprocess, for its memory --------------------------------
 
 
-# Started by a fresh interpreter: ru_maxrss counts the pages a child shares with its parent
-# between fork and exec, so a child forked from this (large) test process would report the
-# test's own size. The launcher is small, and reports its child's peak alone.
-_LAUNCHER = """
-import os, subprocess, sys
-child = subprocess.Popen(sys.argv[1:])
-_, status, usage = os.wait4(child.pid, 0)
-print(f"peak-rss-kb={usage.ru_maxrss}", file=sys.stderr)
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-def _run_measured(args: list[str], cwd: Path, timeout: float) -> tuple[int, float, float, str]:
-    """Run ``args``; returns (exit status, peak RSS in MB, seconds, output)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHLIST_")}
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    elapsed = time.monotonic() - started
-    found = re.search(r"peak-rss-kb=(\d+)", done.stderr)
-    assert found, done.stderr[-2000:]
-    return done.returncode, int(found.group(1)) / 1024, elapsed, done.stdout + done.stderr
-
-
 def _cli(db_url: str, *args: str) -> str:
     result = CliRunner().invoke(cli, ["--db", db_url, *args])
     assert result.exit_code == 0, result.output
@@ -799,7 +766,7 @@ per_host = 64
         )
         _cli(db_url, "init", "--config-file", str(tmp_path / "unused.toml"))
         _cli(db_url, "feeds", "add", *arena.good, *(a.url for a in arena.attacks))
-        code, peak_mb, elapsed, output = _run_measured(
+        code, peak_mb, elapsed, output = run_measured(
             [
                 sys.executable,
                 "-m",

@@ -96,7 +96,8 @@ def test_changed_entry_is_updated_not_duplicated(db: Database, feed_server: Feed
     )
     feed_server.add("/c.xml", rss([edited]))
     result = p.poll(all_feeds=True)
-    assert result.new_entries == 1  # returned again because its text changed
+    # Matched again because its text changed, but counted as updated, not new (issue 16).
+    assert (result.new_entries, result.updated_entries) == (0, 1)
     with db.read() as session:
         assert session.scalar(select(func.count(Entry.id))) == 1
         modalities = session.scalars(select(EvidenceRow.modality)).all()

@@ -5,11 +5,18 @@ limited: ``Retry-After`` is honoured and is not a failed attempt). Everything el
 is not 2xx is permanent, redirects included: a webhook that moved must be re-configured,
 not followed with our payload. httpx exceptions are translated here, once, and their
 text is redacted (httpx puts the URL in some messages; the URL is the secret).
+
+A send has one deadline, the channel's ``timeout``, for all of it: connecting, sending, the
+headers and the body of the answer (every socket operation gets only the time left,
+``monitor.feeds.transport``), and at most ``RESPONSE_CAP`` bytes of the answer are read.
+Before, a webhook trickling a byte every 2 s kept a send going for 91 s, past the 60 s
+alert lease (a second worker could send it again), and a 1 GiB answer was read whole.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -19,11 +26,13 @@ import httpx
 
 from monitor import __version__
 from monitor.errors import AlertError, ConfigError
+from monitor.feeds.transport import DeadlineTransport, deadline
 from monitor.secret import Secret, guard_logger, protect, redact
 from monitor.textsafe import inert
 
 USER_AGENT = f"watchlist/{__version__} (alerts)"
 _SNIPPET = 200
+RESPONSE_CAP = 64 * 1024  # bytes of an answer read: enough for any error text or Slack's "ok"
 
 # httpx logs "HTTP Request: POST <full URL>" at INFO: scrub secrets from it.
 guard_logger("httpx")
@@ -57,7 +66,9 @@ class HttpPoster:
             self._client = httpx.Client(
                 timeout=httpx.Timeout(self.timeout),
                 follow_redirects=False,
-                headers={"User-Agent": USER_AGENT},
+                # identity: the answer is read raw, so a compressed one cannot inflate.
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
+                transport=DeadlineTransport(),
             )
         return self._client
 
@@ -66,7 +77,13 @@ class HttpPoster:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         sent = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
         try:
-            response = self.client().post(self.url.reveal(), content=data, headers=sent)
+            with (
+                deadline(time.monotonic() + self.timeout),
+                self.client().stream(
+                    "POST", self.url.reveal(), content=data, headers=sent
+                ) as response,
+            ):
+                text = _read_capped(response)
         except httpx.TimeoutException:
             raise AlertError(
                 f"{self.name}: {self.host} did not answer within {self.timeout:g}s",
@@ -78,12 +95,25 @@ class HttpPoster:
                 f"{self.name}: cannot reach {self.host}: {_words(str(exc)) or type(exc).__name__}",
                 retryable=True,
             ) from None
-        return verdict(self.name, self.host, response.status_code, response.headers, response.text)
+        return verdict(self.name, self.host, response.status_code, response.headers, text)
 
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def _read_capped(response: httpx.Response) -> str:
+    """The start of the answer's body, at most ``RESPONSE_CAP`` bytes, as text."""
+    buffer = bytearray()
+    for chunk in response.iter_raw():
+        buffer += chunk[: RESPONSE_CAP - len(buffer)]
+        if len(buffer) >= RESPONSE_CAP:
+            break  # the rest is never read: leaving the stream closes the connection
+    try:
+        return buffer.decode(response.encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return buffer.decode("utf-8", errors="replace")
 
 
 def verdict(

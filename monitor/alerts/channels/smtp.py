@@ -8,16 +8,24 @@ Reply codes decide retrying (RFC 5321 §4.2.1): 4yz is transient, 5yz permanent;
 errors and timeouts are transient; TLS and authentication problems are configuration,
 so permanent. When the server refuses some recipients but accepts others the message is
 delivered, and the refusals are returned in the receipt to be recorded on the alert.
+
+A send has one deadline, the channel's ``timeout``, for the whole conversation (every
+socket operation gets only the time left), and a server reply is read up to
+``REPLY_CAP`` bytes: ``smtplib`` bounds each operation and each line, not a server that
+trickles or sends continuation lines forever (issue 16: a send must not outlive its lease).
 """
 
 from __future__ import annotations
 
 import html
 import smtplib
+import socket
 import ssl
+import time
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from monitor.alerts.channels.base import ChannelSpec, RateGate, Receipt
@@ -27,6 +35,7 @@ from monitor.errors import AlertError, ConfigError
 from monitor.secret import Secret, protect, redact
 
 _QUERY_KEYS = {"from", "to", "starttls"}
+REPLY_CAP = 64 * 1024  # bytes of one server reply (RFC 5321 lines are at most 512)
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -87,10 +96,11 @@ class SmtpChannel:
 
     def _connect(self) -> smtplib.SMTP:
         timeout = self.spec.timeout
+        at = time.monotonic() + timeout
         if self.tls:
             context = ssl.create_default_context()
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=timeout, context=context)
-        return smtplib.SMTP(self.host, self.port, timeout=timeout)
+            return _BoundedSMTPS(at, self.host, self.port, timeout=timeout, context=context)
+        return _BoundedSMTP(at, self.host, self.port, timeout=timeout)
 
     def _translate(self, exc: BaseException) -> AlertError:
         where = f"{self.spec.name}: {self.host}:{self.port}"
@@ -115,6 +125,82 @@ class SmtpChannel:
         if isinstance(exc, TimeoutError):
             return AlertError(f"{where} timed out after {self.spec.timeout:g}s", retryable=True)
         return AlertError(f"{where}: cannot connect: {_words(exc)}", retryable=True)
+
+
+class _Deadline:
+    """What ``_BoundedSMTP`` adds to ``smtplib``: the time left before ``at`` as every
+    socket operation's timeout, and replies read through ``_CappedReader``."""
+
+    sock: Any
+    file: Any
+    at: float
+
+    def left(self) -> None:
+        remaining = self.at - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("SMTP deadline exceeded")
+        if self.sock is not None:
+            self.sock.settimeout(remaining)
+
+    def send(self, s: Any) -> None:
+        self.left()
+        super().send(s)  # type: ignore[misc]
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.file is None and self.sock is not None:
+            self.file = _CappedReader(self.sock, self)
+        if isinstance(self.file, _CappedReader):
+            self.file.budget = REPLY_CAP
+        return super().getreply()  # type: ignore[misc,no-any-return]
+
+
+class _BoundedSMTP(_Deadline, smtplib.SMTP):
+    def __init__(self, at: float, *args: Any, **kwargs: Any) -> None:
+        self.at = at
+        super().__init__(*args, **kwargs)
+
+
+class _BoundedSMTPS(_Deadline, smtplib.SMTP_SSL):
+    def __init__(self, at: float, *args: Any, **kwargs: Any) -> None:
+        self.at = at
+        super().__init__(*args, **kwargs)
+
+
+class _CappedReader:
+    """The reply stream ``smtplib`` reads lines from, read from the socket directly: each
+    ``recv`` within the deadline (a file object's readline would wait out every byte of a
+    trickled line with the whole timeout), and at most ``budget`` bytes per reply (an
+    ``OSError``, which smtplib reports as the server disconnecting: retryable)."""
+
+    def __init__(self, sock: socket.socket, owner: _Deadline) -> None:
+        self.sock = sock
+        self.owner = owner
+        self.buffer = bytearray()
+        self.budget = REPLY_CAP
+
+    def readline(self, limit: int = -1) -> bytes:
+        while True:
+            end = self.buffer.find(b"\n") + 1
+            if 0 < limit <= len(self.buffer) and (end == 0 or end > limit):
+                end = limit
+            if end > 0:
+                return self._take(end)
+            self.owner.left()
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                return self._take(len(self.buffer))
+            self.buffer += chunk
+
+    def _take(self, size: int) -> bytes:
+        line = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        self.budget -= len(line)
+        if self.budget < 0:
+            raise OSError(f"reply longer than {REPLY_CAP} bytes")
+        return line
+
+    def close(self) -> None:
+        self.buffer.clear()
 
 
 def build_email(message: Message, sender: str, recipients: list[str]) -> EmailMessage:
