@@ -211,6 +211,8 @@ def decide(
         if count >= settings.corroboration:
             deciding = sources[settings.corroboration - 1]
             reason = f"{_ordinal(settings.corroboration)} independent source: {_quote(deciding)}"
+            # The evidence the reason quotes first: an alert links it (issue 14).
+            ids = (deciding.id, *(i for i in ids if i != deciding.id))
             return Decision(Status.CONFIRMED, reason, ids, count)
         need = settings.corroboration - count
         reason = f"reported by {count} independent source(s), {need} more to confirm: "

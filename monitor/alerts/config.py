@@ -22,10 +22,12 @@ from monitor.alerts.policy import RetryPolicy
 from monitor.config import Settings, parse_duration
 from monitor.errors import ConfigError
 from monitor.secret import Secret
+from monitor.status import Status
 
-# DESIGN §8 / issue 6: by default only these arrivals are worth waking someone for.
-DEFAULT_ALERT_ON = ("observed", "confirmed", "stalled", "overdue")
-STATUSES = ("watching", "anticipated", "observed", "confirmed", "stalled", "overdue")
+# docs/notes/alerts.md (issue 6; ``reversed``, issue 14): by default only these arrivals
+# are worth waking someone for.
+DEFAULT_ALERT_ON = ("observed", "confirmed", "stalled", "overdue", "reversed")
+STATUSES = tuple(status.value for status in Status)
 SEVERITIES = ("low", "medium", "high")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _NAMED_URL = re.compile(r"^([a-z0-9][a-z0-9_-]{0,39})=([a-z]+:.*)$", re.DOTALL)

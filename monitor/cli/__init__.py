@@ -31,9 +31,11 @@ class App:
     def settings(self) -> Settings:
         return load_settings(self.config, self.db_url)
 
-    def database(self, *, check: bool = True) -> Database:
+    def database(self, *, check: bool = True, create: bool = False) -> Database:
+        """The database; ``check``: migrated to head; ``create``: a missing SQLite file is
+        created (only ``init`` and ``db upgrade``: a typo elsewhere must not leave one)."""
         if self._db is None:
-            self._db = Database(self.settings.database_url)
+            self._db = Database(self.settings.database_url, create=create)
             if check and not migrate.is_up_to_date(self._db):
                 raise click.ClickException(
                     f"the database at {self._db.engine.url.render_as_string(hide_password=True)} "

@@ -28,6 +28,7 @@ STATUS_STYLES = {
     "confirmed": "bold green",
     "stalled": "magenta",
     "overdue": "bold red",
+    "reversed": "bold magenta",
     "ok": "green",
     "not_modified": "green",
     "unchanged": "green",

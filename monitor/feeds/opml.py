@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indicators.text import clean_text
-from monitor.errors import FeedError
+from monitor.errors import FeedError, FeedErrorKind
 from monitor.feeds.guard import check_xml_safety
 
 __all__ = ["OutlineFeed", "read_opml", "write_opml"]
@@ -49,15 +49,16 @@ def read_opml(data: bytes) -> list[OutlineFeed]:
     except ET.ParseError as exc:
         line, column = exc.position
         raise FeedError(
-            "malformed", f"OPML document: not well-formed XML at line {line}, column {column}"
+            FeedErrorKind.MALFORMED,
+            f"OPML document: not well-formed XML at line {line}, column {column}",
         ) from exc
     if _local_name(root.tag) != "opml":
         raise FeedError(
-            "malformed", f"OPML document: root element is <{root.tag}>, expected <opml>"
+            FeedErrorKind.MALFORMED, f"OPML document: root element is <{root.tag}>, expected <opml>"
         )
     body = next((child for child in root if _local_name(child.tag) == "body"), None)
     if body is None:
-        raise FeedError("malformed", "OPML document: no <body> element")
+        raise FeedError(FeedErrorKind.MALFORMED, "OPML document: no <body> element")
     feeds: list[OutlineFeed] = []
     _walk(body, (), feeds)
     return feeds

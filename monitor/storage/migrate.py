@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import migrations
-from monitor.storage.db import Database
+from monitor.storage.db import Database, unreachable_as_error
 
 SCRIPTS = Path(migrations.__file__).parent
 
@@ -24,20 +24,20 @@ def _config(db: Database) -> Config:
 def upgrade(db: Database, revision: str = "head") -> None:
     cfg = _config(db)
     # SQLite: the migration takes the write lock itself; an IMMEDIATE begin is harmless.
-    with db.engine.begin() as conn:
+    with unreachable_as_error(db.url), db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
 
 def downgrade(db: Database, revision: str) -> None:
     cfg = _config(db)
-    with db.engine.begin() as conn:
+    with unreachable_as_error(db.url), db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
 
 
 def current_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
+    with unreachable_as_error(db.url), db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -198,6 +199,8 @@ class EvidenceRow(Base):
     # Syndication cluster (its first member's id) among the indicator's live evidence of
     # the same side (occurred, or not); None until ``assign_clusters`` places it.
     cluster_id: Mapped[int | None] = mapped_column(Integer)
+    # The sentence reports the event undone (status ``reversed``; migration 0004).
+    undone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
     dismissed_at: Mapped[datetime | None]

@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from monitor import overrides
 from monitor.errors import StorageError
-from monitor.storage.evidence import ChangeInfo
+from monitor.model import ChangeInfo
 from monitor.web.auth import COOKIE, SESSION_HOURS
 from monitor.web.context import Context
 from monitor.web.markup import STATUSES

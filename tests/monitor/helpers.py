@@ -147,3 +147,20 @@ def wait_for(
             pytest.fail(f"timed out after {timeout}s waiting for {what}: {detail()}")
         time.sleep(0.05)
     return time.monotonic() - started
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """The real ``watchlist`` command in a subprocess (no WATCHLIST_ variable passed on)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHLIST_")}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor.cli", *args],
+        cwd=cwd or ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
