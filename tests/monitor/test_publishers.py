@@ -146,7 +146,8 @@ def test_two_publishers_behind_google_links_confirm(
     out = _cli(db_url, "poll")
     assert "watching → confirmed" in out
     status = json.loads(_cli(db_url, "status", "--format", "json"))
-    assert status[0]["status"] == "confirmed" and status[0]["sources"] == 2
+    assert status[0]["status"] == "confirmed"
+    assert status[0]["sources"] == 2
     db = Database(db_url)
     try:
         with db.read() as session:
@@ -189,11 +190,11 @@ def test_an_rss_source_element_names_the_outlet() -> None:
     from monitor.feeds.parse import parse_feed
 
     body = (
-        "<rss version='2.0'><channel><title>Google News</title>"
-        "<item><title>Pact</title><link>https://news.google.com/rss/articles/CBMi1</link>"
-        "<source url='https://www.reuters.com'>Reuters</source></item>"
-        "<item><title>Pact 2</title><link>https://news.google.com/rss/articles/CBMi2</link>"
-        "<source>The Hindu</source></item></channel></rss>"
-    ).encode()
+        b"<rss version='2.0'><channel><title>Google News</title>"
+        b"<item><title>Pact</title><link>https://news.google.com/rss/articles/CBMi1</link>"
+        b"<source url='https://www.reuters.com'>Reuters</source></item>"
+        b"<item><title>Pact 2</title><link>https://news.google.com/rss/articles/CBMi2</link>"
+        b"<source>The Hindu</source></item></channel></rss>"
+    )
     feed = attribute(parse_feed(body, {}, "https://news.google.com/rss"), "https://x")
     assert [e.publisher for e in feed.entries] == ["reuters.com", "The Hindu"]

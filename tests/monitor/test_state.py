@@ -128,7 +128,8 @@ def test_signed_twice_then_cancelled_is_reversed_and_a_dismissal_corrects_it(
     assert "ALERT t/pact: observed → confirmed" in out
     # The console line links the source the reason quotes (the confirming one).
     confirmed = next(line for line in out.splitlines() if line.startswith("ALERT t/pact: obs"))
-    assert "beta.example" in confirmed and "<https://beta.example/1>" in confirmed
+    assert "beta.example: “India, Russia sign" in confirmed
+    assert "<https://beta.example/1>" in confirmed
 
     cancelled = "Russia cancelled the shipbuilding pact with India, officials said."
     third = _outlet(feed_server, "gamma", "Shipbuilding pact cancelled", cancelled, 8)
@@ -139,7 +140,8 @@ def test_signed_twice_then_cancelled_is_reversed_and_a_dismissal_corrects_it(
     history = json.loads(
         _cli(db_url, config, "history", "--indicator", "t/pact", "--format", "json").stdout
     )
-    assert history[-1]["to"] == "reversed" and "undone: gamma.example" in history[-1]["reason"]
+    assert history[-1]["to"] == "reversed"
+    assert "undone: gamma.example" in history[-1]["reason"]
 
     # Dismissing the cancellation gives the status back, and the channel hears of it.
     reversing = _evidence_id(db_url, "gamma.example")
@@ -224,7 +226,8 @@ def test_reversal_needs_a_later_independent_source(
             found = [Evidence("t/pact", Modality.OCCURRED, entry.title, ("pact",), undone=undone)]
             evidence_repo.replace_evidence(session, entry, pact, "v1", found, day(6))
         change = record_decision(session, pact, day(6), Cause.EVIDENCE, NoAlerts())
-    assert change is not None and change.to_status == expected
+    assert change is not None
+    assert change.to_status == expected
 
 
 def _feed(session: object) -> int:
