@@ -1,4 +1,4 @@
-"""The status engine: an indicator's status as a pure function (DESIGN §6).
+"""The status engine: an indicator's status as a pure function (docs/design-notes.md, "Status").
 
 Inputs: the indicator's settings, the facts ``decide`` needs of its non-dismissed evidence
 (``DecisionFacts``: the first report of each independent source, the newest evidence, the

@@ -1,6 +1,6 @@
 """``[alerts]`` of the config file (and ``WATCHLIST_ALERTS``), checked into typed values.
 
-Channels are URLs (DESIGN §8), given as a list (``channels = ["slack:https://…"]``, or
+Channels are URLs (docs/notes/alerts.md), given as a list (``channels = ["slack:https://…"]``, or
 ``NAME=URL`` to name one) or as tables (``[alerts.channels.NAME] url = "…"`` plus
 options). A channel's name goes into the outbox and idempotency keys, so it must be
 stable and never contain a secret: a given name, ``console``, or ``KIND-<hash>`` of the

@@ -1,4 +1,4 @@
-"""The ``watchlist`` command line: a thin shell over the library (DESIGN §7).
+"""The ``watchlist`` command line: a thin shell over the library (docs/design-notes.md).
 
 Each command module registers its commands on ``cli``; errors from the library become
 one clear line on stderr and exit status 1 (2 for usage errors, as Click does).

@@ -2,7 +2,7 @@
 
 feedparser costs ~0.3-0.5 ms per entry and was most of a poll (docs/benchmarks.md);
 the C ``ElementTree`` parser reads the same well-formed document ~20x faster. A fast
-parser that silently blanks a field is a defect (PERFORMANCE.md: one measured lxml-based
+parser that silently blanks a field is a defect (docs/benchmarks.md: one measured lxml-based
 parser dropped every title holding ``&nbsp;``), so this one answers only for documents it
 fully understands and returns None for everything else, which then goes to feedparser:
 

@@ -9,7 +9,7 @@
 5. feedparser reads the bytes from a ``BytesIO`` with the response headers, so the charset
    of ``Content-Type`` is honoured. Never a URL or a path: given a string, feedparser would
    open the file or fetch the URL it names. ``sanitize_html`` and ``resolve_relative_uris``
-   are off (PERFORMANCE.md: ~2x faster); HTML is reduced to text once, here;
+   are off (docs/benchmarks.md: ~2x faster); HTML is reduced to text once, here;
 6. each entry becomes a ``ParsedEntry``: text via ``html_to_text``, links resolved against
    the feed's link (else ``url``) and kept only if http(s), dates in aware UTC. At most
    ``max_entries`` are kept, the first ones, and ``ParsedFeed.truncated`` says so.

@@ -1,7 +1,7 @@
 """Entry repository: store parsed entries once, hand back only the new or changed ones.
 
 An entry's identity within its feed is its guid, else its link, else a hash of its
-content (DESIGN §2). A re-poll never duplicates an entry; an entry whose text changed
+content (docs/design-notes.md). A re-poll never duplicates an entry; an entry whose text changed
 under the same identity is updated and returned again, so it is matched again.
 """
 

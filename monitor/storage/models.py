@@ -109,7 +109,7 @@ class Entry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
-    # guid → link → content hash, whichever the entry has first (DESIGN §2).
+    # guid → link → content hash, whichever the entry has first (docs/design-notes.md).
     dedup_key: Mapped[str] = mapped_column(String(600))
     guid: Mapped[str | None] = mapped_column(String(1000))
     link: Mapped[str | None] = mapped_column(String(2048))
