@@ -80,7 +80,8 @@ def test_new_feeds_get_the_configured_poll_interval(
     url = f"sqlite:///{tmp_path / 'w.db'}"
     config = tmp_path / "w.toml"
     config.write_text('[polling]\ninterval = "2h"\n', encoding="utf-8")
-    assert run_cli("--db", url, "--config", str(config), "init").returncode == 0
+    init = run_cli("--db", url, "--config", str(config), "init", "--config-file", str(config))
+    assert init.returncode == 0
     good = feed_server.add("/ok.xml", FEED)
     assert run_cli("--db", url, "--config", str(config), "feeds", "add", good).returncode == 0
     other = feed_server.add("/other.xml", FEED)

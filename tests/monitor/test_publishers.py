@@ -182,7 +182,7 @@ def test_feeds_on_one_loopback_host_are_told_apart_by_title(
             publishers = session.scalars(select(Entry.publisher).order_by(Entry.id)).all()
     finally:
         db.dispose()
-    assert publishers == ["Wire One", "Wire Two"]
+    assert sorted(publishers) == ["Wire One", "Wire Two"]
     assert json.loads(_cli(db_url, "status", "--format", "json"))[0]["status"] == "confirmed"
 
 

@@ -19,7 +19,6 @@ from indicators.model import Evidence, Modality
 from monitor.alerts.outbox import NoAlerts
 from monitor.cli import cli
 from monitor.cli import commands as _commands  # noqa: F401  (registers the commands)
-from monitor.clock import utcnow
 from monitor.decisions import record_decision
 from monitor.feeds.types import ParsedEntry
 from monitor.model import Cause
@@ -35,7 +34,7 @@ id: t
 title: T
 indicators:
   - id: pact
-    title: Shipbuilding pact
+    title: India and Russia sign a shipbuilding pact
     query: (india OR indian) (russia OR russian) shipbuilding
   - id: late
     title: Something promised long ago
@@ -80,30 +79,21 @@ def _outlet(server: FeedServer, name: str, title: str, text: str, d: int) -> str
     return server.add(f"/{name}.xml", rss([story], title=f"{name} news"))
 
 
-def _evidence_id(db_url: str, publisher: str) -> int:
+def _undone_evidence_id(db_url: str) -> int:
+    """The evidence that reports the deal undone (the matcher sets ``undone``; the
+    cancellation's headline and sentence may both be evidence: the newest decides)."""
     db = Database(db_url)
     try:
         with db.read() as session:
-            return session.scalars(
-                select(EvidenceRow.id).where(EvidenceRow.publisher == publisher)
-            ).one()
+            rows = session.scalars(
+                select(EvidenceRow.id).where(
+                    EvidenceRow.publisher == "gamma.example", EvidenceRow.undone.is_(True)
+                )
+            ).all()
     finally:
         db.dispose()
-
-
-def _mark_undone(db_url: str, publisher: str) -> None:
-    """The third outlet's report, as the matcher reports an undone event (``Evidence.undone``,
-    issue 12): stored and decided the way the pipeline does it."""
-    db = Database(db_url)
-    try:
-        with db.write() as session:
-            row = session.scalars(
-                select(EvidenceRow).where(EvidenceRow.publisher == publisher)
-            ).one()
-            row.undone = True
-            record_decision(session, row.indicator_id, utcnow(), Cause.EVIDENCE, NoAlerts())
-    finally:
-        db.dispose()
+    assert len(rows) == 1, rows
+    return rows[0]
 
 
 def test_signed_twice_then_cancelled_is_reversed_and_a_dismissal_corrects_it(
@@ -134,8 +124,9 @@ def test_signed_twice_then_cancelled_is_reversed_and_a_dismissal_corrects_it(
     cancelled = "Russia cancelled the shipbuilding pact with India, officials said."
     third = _outlet(feed_server, "gamma", "Shipbuilding pact cancelled", cancelled, 8)
     _cli(db_url, config, "feeds", "add", third)
-    _cli(db_url, config, "poll")
-    _mark_undone(db_url, "gamma.example")
+    out = _cli(db_url, config, "poll").stdout
+    assert "t/pact confirmed → reversed (evidence): undone: gamma.example" in out
+    assert "ALERT t/pact: confirmed → reversed" in out  # reversed alerts by default
     assert _statuses(db_url, config)["t/pact"] == "reversed"
     history = json.loads(
         _cli(db_url, config, "history", "--indicator", "t/pact", "--format", "json").stdout
@@ -144,7 +135,7 @@ def test_signed_twice_then_cancelled_is_reversed_and_a_dismissal_corrects_it(
     assert "undone: gamma.example" in history[-1]["reason"]
 
     # Dismissing the cancellation gives the status back, and the channel hears of it.
-    reversing = _evidence_id(db_url, "gamma.example")
+    reversing = _undone_evidence_id(db_url)
     done = _cli(db_url, config, "evidence", "dismiss", str(reversing), "--note", "misread")
     assert "status: reversed → confirmed" in done.stdout
     assert "ALERT CORRECTION t/pact: reversed → confirmed" in done.stdout
