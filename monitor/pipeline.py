@@ -192,7 +192,7 @@ class Pipeline:
             return
         try:
             self.process_feed(job, result, prepared, rules, summary)
-        except Exception as exc:
+        except Exception as exc:  # the guard: any bug in one feed's step
             log.exception("%s: unexpected failure while processing the feed", job.request.url)
             message = f"{job.request.url}: internal error: {type(exc).__name__}: {exc}"
             with self.db.write() as session:

@@ -27,8 +27,9 @@ from urllib.parse import urlsplit
 
 from monitor.clock import Clock
 from monitor.config import Settings
+from monitor.errors import FeedErrorKind
 from monitor.feeds.fetch import FetchPolicy, fetch, make_client
-from monitor.feeds.types import FetchResult
+from monitor.feeds.types import FetchOutcome, FetchResult
 from monitor.model import FeedJob
 from monitor.prepare import Prepared, Preparer
 from monitor.storage import feeds as feeds_repo
@@ -56,6 +57,20 @@ class _Claims:
     def held(self) -> list[int]:
         ids = [j.id for j in self.queue] + [j.id for j in self.pending.values()]
         return [i for i in ids if i not in self.lost]
+
+
+def _outcome(future: Future[Fetched], job: FeedJob) -> Fetched:
+    """The fetch thread's result; an unexpected exception there is that feed's failure
+    (recorded like any other), not the poll's."""
+    try:
+        return future.result()
+    except Exception as exc:  # the guard, fetch side: any bug in one feed's fetch
+        log.exception("%s: unexpected failure while fetching the feed", job.request.url)
+        message = f"{job.request.url}: internal error: {type(exc).__name__}: {exc}"
+        error = FetchResult(
+            FetchOutcome.ERROR, job.request.url, error_kind=FeedErrorKind.INTERNAL, error=message
+        )
+        return error, None
 
 
 class Poller:
@@ -114,7 +129,7 @@ class Poller:
                 for future in done:
                     job = claims.pending.pop(future)
                     if job.id not in claims.lost:
-                        step(job, *future.result())
+                        step(job, *_outcome(future, job))
                     self._heartbeat(claims)
                     done_count += 1
                     if progress:

@@ -137,3 +137,30 @@ def test_one_feeds_unexpected_failure_is_recorded_and_the_poll_goes_on(
     assert rows[ids[1]].last_error_kind == "internal"
     assert rows[ids[1]].lease_owner is None  # its claim is not left to expire
     assert {rows[i].last_outcome for i in (ids[0], ids[2])} == {"ok"}
+
+
+def test_an_unexpected_failure_on_the_fetch_side_is_that_feeds_too(
+    db: Database, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import monitor.poller
+
+    clock = Clock(day(3))
+    load_rules(db, RULES, clock())
+    urls = [feed_server.add(f"/f{n}.xml", FEED) for n in range(3)]
+    with db.write() as session:
+        ids = [feeds_repo.add_feed(session, url, clock()) for url in urls]
+    real = monitor.poller.fetch
+
+    def faulty(client, request, policy):  # type: ignore[no-untyped-def]
+        if request.url == urls[0]:
+            raise RuntimeError("a bug in a fetch thread")
+        return real(client, request, policy)
+
+    monkeypatch.setattr(monitor.poller, "fetch", faulty)
+    summary = pipeline(db, clock).poll()
+    assert (summary.feeds, summary.ok, summary.failed) == (3, 2, 1)
+    with db.read() as session:
+        row = session.get(Feed, ids[0])
+        assert row is not None
+        assert row.last_error_kind == "internal"
+        assert row.lease_owner is None
