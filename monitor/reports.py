@@ -11,19 +11,19 @@ from typing import Any
 from indicators.matcher import Matcher
 from indicators.model import Indicator, Item
 from monitor.storage import indicators as indicators_repo
-from monitor.storage import reports as rows
+from monitor.storage import reports as stored
 from monitor.storage.db import Session
 
 __all__ = ["evidence_rows", "explain", "history_rows", "status_rows", "with_reasons"]
 
-evidence_rows = rows.evidence_rows
-history_rows = rows.history_rows
-status_rows = rows.status_rows
+evidence_rows = stored.evidence_rows
+history_rows = stored.history_rows
+status_rows = stored.status_rows
 
 
 def explain(session: Session, ref: str) -> dict[str, Any]:
     """One indicator: its rule, evidence (with why each modality), actions and history."""
-    doc = rows.explain(session, ref)
+    doc = stored.explain(session, ref)
     indicator = indicators_repo.find_indicator(session, ref).indicator
     doc["evidence"] = with_reasons(indicator, doc["evidence"])
     return doc
