@@ -35,12 +35,16 @@ def record_decision(
     return change
 
 
+def deadlines_due(session: Session, now: datetime) -> list[int]:
+    """Indicators whose deadline has passed and whose status it may change."""
+    # ``status.deadline_passed``: the whole ``expected_by`` day (UTC) is over.
+    return indicators_repo.due_for_deadline(session, now.astimezone(UTC).date(), SETTLED)
+
+
 def record_deadlines(session: Session, now: datetime, alerts: AlertSink) -> list[ChangeInfo]:
     """Decide again every indicator whose deadline has passed (``overdue``)."""
-    # ``status.deadline_passed``: the whole ``expected_by`` day (UTC) is over.
-    today = now.astimezone(UTC).date()
     changes = []
-    for indicator_id in indicators_repo.due_for_deadline(session, today, SETTLED):
+    for indicator_id in deadlines_due(session, now):
         change = record_decision(session, indicator_id, now, Cause.DEADLINE, alerts)
         if change is not None:
             changes.append(change)

@@ -35,7 +35,7 @@ from indicators.model import Evidence
 from monitor.alerts.outbox import AlertSink, NoAlerts
 from monitor.clock import Clock, utcnow
 from monitor.config import Settings
-from monitor.decisions import record_deadlines, record_decision
+from monitor.decisions import deadlines_due, record_deadlines, record_decision
 from monitor.errors import FeedErrorKind
 from monitor.feeds.fetch import FetchPolicy
 from monitor.feeds.publisher import attribute
@@ -166,10 +166,13 @@ class Pipeline:
     def _claims_of_others(self) -> tuple[int, dict[str, int]]:
         """Free the claims of workers on this host that are gone; the live others' claims."""
         now = self.clock()
-        with self.db.write() as session:
+        with self.db.read() as session:  # a write only when there is something to free
             claims = feeds_repo.live_claims(session, now, timedelta(seconds=self.settings.lease))
-            gone = [owner for owner in claims if owner != self.owner and is_gone(owner)]
-            freed = sum(feeds_repo.release_owner(session, owner) for owner in gone)
+        gone = [owner for owner in claims if owner != self.owner and is_gone(owner)]
+        freed = 0
+        if gone:
+            with self.db.write() as session:
+                freed = sum(feeds_repo.release_owner(session, owner) for owner in gone)
         if freed:
             log.info("freed %d feed claim(s) of stopped worker(s): %s", freed, ", ".join(gone))
         held = {o: n for o, n in claims.items() if o != self.owner and o not in gone}
@@ -367,8 +370,13 @@ class Pipeline:
     # -- deadlines -------------------------------------------------------------------------
     def check_deadlines(self) -> list[ChangeInfo]:
         """Decide again the indicators whose deadline has passed (records ``overdue``)."""
+        now = self.clock()
+        with self.db.read() as session:  # most polls find none: no write transaction then
+            due = deadlines_due(session, now)
+        if not due:
+            return []
         with self.db.write() as session:
-            changes = record_deadlines(session, self.clock(), self.alerts)
+            changes = record_deadlines(session, now, self.alerts)
         for change in changes:
             self.metrics.changed(change)
         return changes

@@ -164,8 +164,8 @@ def all_indicators(session: Session, watchlist: str | None = None) -> list[Store
 
 
 def due_for_deadline(session: Session, before: date, settled: Collection[str]) -> list[int]:
-    """Active indicators whose ``expected_by`` is before ``before`` and whose status is not
-    one of ``settled`` (a deadline cannot change those): the ones to decide again."""
+    """Active, unpinned indicators whose ``expected_by`` is before ``before`` and whose
+    status is not one of ``settled`` (a deadline cannot change those): to decide again."""
     stmt = (
         select(IndicatorRow.id)
         .where(
@@ -173,6 +173,7 @@ def due_for_deadline(session: Session, before: date, settled: Collection[str]) -
             IndicatorRow.expected_by.is_not(None),
             IndicatorRow.expected_by < before,
             IndicatorRow.status.not_in(list(settled)),
+            IndicatorRow.pinned_status.is_(None),  # a pin holds the status, deadline or not
         )
         .order_by(IndicatorRow.id)
     )
