@@ -43,7 +43,7 @@ def status_rows(session: Session, watchlist: str | None = None) -> list[dict[str
             continue
         facts = evidence_repo.evidence_facts(session, stored.db_id)
         counts = Counter(f.modality.value for f in facts)
-        occurred = [f for f in facts if f.modality.value == "occurred" and not f.undone]
+        occurred = [f for f in facts if f.modality.value == "occurred"]
         newest = max(facts, key=lambda f: f.published_at, default=None)
         rows.append(
             {

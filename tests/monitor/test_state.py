@@ -125,14 +125,14 @@ def test_signed_twice_then_cancelled_is_reversed_and_a_dismissal_corrects_it(
     third = _outlet(feed_server, "gamma", "Shipbuilding pact cancelled", cancelled, 8)
     _cli(db_url, config, "feeds", "add", third)
     out = _cli(db_url, config, "poll").stdout
-    assert "t/pact confirmed → reversed (evidence): undone: gamma.example" in out
+    assert "t/pact confirmed → reversed (evidence): reversed: gamma.example" in out
     assert "ALERT t/pact: confirmed → reversed" in out  # reversed alerts by default
     assert _statuses(db_url, config)["t/pact"] == "reversed"
     history = json.loads(
         _cli(db_url, config, "history", "--indicator", "t/pact", "--format", "json").stdout
     )
     assert history[-1]["to"] == "reversed"
-    assert "undone: gamma.example" in history[-1]["reason"]
+    assert "reversed: gamma.example" in history[-1]["reason"]
 
     # Dismissing the cancellation gives the status back, and the channel hears of it.
     reversing = _undone_evidence_id(db_url)
