@@ -1,7 +1,7 @@
 """evidence.undone: the sentence reports the event undone (status ``reversed``, issue 14)
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-04 08:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
