@@ -37,7 +37,7 @@ from bench.polling import (
 from bench.realistic import RealisticText, realistic_feed_stories
 from bench.replay import checkpoint, copy_database
 from bench.server import FeedServer
-from monitor.daemon import build_pipeline
+from monitor.app import build_pipeline
 from monitor.pipeline import PollSummary
 from monitor.storage import feeds as feeds_repo
 from monitor.storage.db import Database
@@ -279,7 +279,7 @@ def _history(results: Results, config: HistoryConfig, tmp: Path, small: Path, ur
 
 
 def _poll_due(db: Database, concurrency: int) -> PollSummary:
-    pipeline = build_pipeline(settings(db.url, concurrency, concurrency), db, owner="bench")
+    pipeline = build_pipeline(settings(db.url, concurrency, concurrency), db)
     try:
         return pipeline.poll()
     finally:

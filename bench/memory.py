@@ -35,10 +35,10 @@ from bench.replay import build_archive, checkpoint, copy_database
 from bench.server import FeedServer
 from indicators.loader import read_watchlist_text
 from monitor.feeds.parse import parse_feed
+from monitor.feeds.publisher import site_of
 from monitor.storage import indicators as indicators_repo
 from monitor.storage.db import Database
 from monitor.storage.entries import content_hash, dedup_key
-from monitor.storage.feeds import site_of
 from monitor.storage.models import Entry
 
 

@@ -34,8 +34,8 @@ from bench.common import ROOT, Figure, Results, log, timed
 from bench.corpus import TextGenerator, Vocabulary, feed_document, feed_stories, make_vocabulary
 from bench.server import FeedServer
 from indicators.loader import load_watchlist
+from monitor.app import build_pipeline
 from monitor.config import Settings
-from monitor.daemon import build_pipeline
 from monitor.pipeline import PollSummary
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import indicators as indicators_repo
@@ -154,7 +154,7 @@ def settings(url: str, concurrency: int, per_host: int) -> Settings:
 def _poll(db: Database, config: Settings, cap: float | None = None) -> PollSummary:
     """One ``poll --all``; with ``cap``, the pipeline's stop flag is set after ``cap`` s
     (it then finishes the feed in hand and gives back the others, as on SIGTERM)."""
-    pipeline = build_pipeline(config, db, owner="bench")
+    pipeline = build_pipeline(config, db)
     timer = threading.Timer(cap, pipeline.stop.set) if cap else None
     if timer:
         timer.start()

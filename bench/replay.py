@@ -3,7 +3,7 @@
 The archive is generated once per session into a migrated SQLite database with SQLAlchemy
 Core (bulk ``INSERT``, not timed): 1,000 feeds on the benchmark server, 100 entries each.
 Each run copies that file, then times what ``watchlist replay`` does (monitor/cli/reports.py):
-``build_pipeline(...).rules()``, ``monitor.replay.plan`` and ``monitor.replay.apply``.
+``monitor.app.rules(db)``, ``monitor.replay.plan`` and ``monitor.replay.apply``.
 With ``--extra``, a last run replays again on the applied database (nothing left to
 change: the steady state of re-running unchanged rules).
 """
@@ -23,10 +23,10 @@ from bench.common import Figure, Results, log, timed
 from bench.corpus import TOPICAL_RATE, TextGenerator, make_vocabulary
 from bench.server import FeedServer
 from indicators.loader import load_watchlist
+from monitor import app
 from monitor import replay as replay_mod
+from monitor.alerts.outbox import NoAlerts
 from monitor.clock import utcnow
-from monitor.config import Settings
-from monitor.daemon import build_pipeline
 from monitor.storage import indicators as indicators_repo
 from monitor.storage import migrate
 from monitor.storage.db import Database
@@ -134,12 +134,10 @@ def _replay(url: str) -> dict[str, float]:
     """What ``watchlist replay`` does, with each step timed."""
     db = Database(url)
     try:
-        rules_s, rules = timed(
-            lambda: build_pipeline(Settings(database_url=url), db, owner="replay").rules()
-        )
+        rules_s, rules = timed(lambda: app.rules(db))
         now = utcnow()
         plan_s, plan = timed(lambda: replay_mod.plan(db, rules, now))
-        apply_s, changes = timed(lambda: replay_mod.apply(db, plan, rules, now))
+        apply_s, changes = timed(lambda: replay_mod.apply(db, plan, rules, now, NoAlerts()))
         gained = sum(len(d.gained) for d in plan.diffs)
         return {
             "rules": rules_s,

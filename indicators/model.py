@@ -16,7 +16,7 @@ from indicators.events import Event, EventClass
 
 
 class Modality(StrEnum):
-    """What a piece of evidence says about the event (DESIGN §6)."""
+    """What a piece of evidence says about the event (docs/notes/modality.md)."""
 
     OCCURRED = "occurred"
     ANTICIPATED = "anticipated"

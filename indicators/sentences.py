@@ -1,7 +1,7 @@
 """Sentences, datelines and clauses of feed text.
 
-Evidence is one sentence (DESIGN §6), so the splitter decides what an analyst sees and what
-modality is judged on. It works on plain text (HTML already stripped by
+Evidence is one sentence (docs/design-notes.md), so the splitter decides what an analyst
+sees and what modality is judged on. It works on plain text (HTML already stripped by
 ``indicators.text.html_to_text``) in one regex pass per line:
 
 * a newline always ends a sentence (block tags became newlines);

@@ -1,6 +1,6 @@
 """Text normalisation shared by matching, modality and storage.
 
-``html_to_text`` runs once per entry (PERFORMANCE.md: ~20 µs with the cheapest method),
+``html_to_text`` runs once per entry (docs/benchmarks.md: ~20 µs with the cheapest method),
 ``clean_text`` removes what must never be stored or shown (NUL and other control
 characters; a NUL breaks PostgreSQL).
 """

@@ -7,8 +7,7 @@
     ├── StorageError         the database said no (migrations missing, locked, …)
     │   └── DaemonLockedError     a second daemon on the same SQLite file
     ├── FeedError            one feed could not be fetched or parsed; ``kind`` says why
-    │   └── (kinds: http, timeout, connect, too_large, not_a_feed, malformed, redirect,
-    │        unsafe, tls, retry_later) — recorded on the feed, never raised past the pipeline
+    │   └── (``FeedErrorKind``) — recorded on the feed, never raised past the pipeline
     └── AlertError           a channel could not deliver; ``retryable`` says whether to try again
 
 Foreign exceptions (httpx, SQLAlchemy, smtplib) are translated once, at the module that
@@ -18,6 +17,7 @@ owns the library, with ``raise … from exc``.
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
 
 
 class MonitorError(Exception):
@@ -36,12 +36,29 @@ class DaemonLockedError(StorageError):
     """Another daemon already holds this SQLite database."""
 
 
+class FeedErrorKind(StrEnum):
+    """Why a feed failed: a short stable word for ``feeds list``, reports and metrics."""
+
+    HTTP = "http"  # a 4xx/5xx answer
+    NOT_FOUND = "not_found"  # 404/410, or a local file that is not there
+    TIMEOUT = "timeout"
+    CONNECT = "connect"
+    TLS = "tls"
+    REDIRECT = "redirect"  # a loop, too many, or to a scheme we do not follow
+    RETRY_LATER = "retry_later"  # 429/503 with Retry-After
+    TOO_LARGE = "too_large"
+    NOT_A_FEED = "not_a_feed"  # empty, an HTML page, no feed in it
+    MALFORMED = "malformed"  # a feed, but broken beyond recovery
+    UNSAFE = "unsafe"  # entity declarations, external DTDs (feeds.guard)
+    INTERNAL = "internal"  # a bug met while processing this feed (the per-feed guard)
+
+
 class FeedError(MonitorError):
     """A feed fetch or parse failed. ``kind`` is a short stable word for reports and metrics."""
 
     def __init__(
         self,
-        kind: str,
+        kind: FeedErrorKind,
         message: str,
         *,
         status: int | None = None,

@@ -45,8 +45,15 @@ class HealthServer:
         from monitor.web import Auth, WebServer, create_app
 
         settings = settings or Settings()
+        from monitor.alerts import make_sink
+
         app = create_app(
-            db, auth=Auth(settings.web_admin_token), clock=clock, metrics=metrics, ready=ready
+            db,
+            auth=Auth(settings.web_admin_token),
+            clock=clock,
+            metrics=metrics,
+            ready=ready,
+            alerts=make_sink(settings),  # an analyst's correction alerts (issue 14)
         )
         self._server = WebServer(
             address,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from monitor.feeds.types import FetchResult
-from monitor.storage.evidence import ChangeInfo
+from monitor.model import ChangeInfo
 
 
 class Metrics:

@@ -1,56 +1,56 @@
-"""The pipeline: one poll, in the order of DESIGN §4, and nothing decided here.
+"""The pipeline: one poll, in the order below, and nothing decided here.
 
 ::
 
-    tick (APScheduler, one job, no overlap)                       monitor.daemon
-     → claim due feeds (a lease; SKIP LOCKED on PostgreSQL)       storage.feeds
+    claim due feeds (a lease; SKIP LOCKED on PostgreSQL)          poller, storage.feeds
      → fetch (httpx: conditional GET, caps, total deadline)       feeds.fetch
      → parse (fast RSS/Atom path, else feedparser; bytes + headers,
        never a URL/path) and match every entry, in worker processes  feeds.parse, prepare
+    then, per feed, on the polling thread, in ONE transaction:      Pipeline.process_feed
+     → record the fetch (health, schedule)                        storage.feeds
+     → attribute each entry to its publisher                      feeds.publisher
      → store entries, get back only the new or changed ones       storage.entries
      → evidence of each new entry (the worker's, else matched here) indicators.matcher
-     → decide statuses from the evidence set, ``now`` passed in   status (pure)
-     → persist evidence + status changes + outbox rows in ONE transaction per feed
-     → deliver alerts (outbox → channel, retry, mark sent)        alerts (its own job)
+     → decide, record and queue alerts for each indicator touched decisions (status: pure)
+    after the feeds: the deadlines (``overdue``)                   decisions
+    then: deliver alerts (outbox → channel, retry, mark sent)     alerts (its own job)
 
-Fetches run concurrently in threads (a per-host limit keeps us polite); each fetch thread
-hands its body to a worker process and waits (``monitor.prepare``: parsing and matching
-are CPU work, which threads would only take turns at). Everything that touches the
-database runs on the calling thread, one transaction per feed, so a crash at any moment
-leaves either the whole feed's poll recorded or none of it.
+The mechanics (claiming in batches, lease heartbeats, fetch threads, giving leases back on
+a stop) live in ``monitor.poller``. A feed whose step fails unexpectedly is recorded as
+failed (kind ``internal``) and the poll goes on (issue 14, item 7). Everything that touches
+the database runs on the calling thread, one transaction per feed, so a crash at any
+moment leaves either the whole feed's poll recorded or none of it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
-from sqlalchemy.orm import Session
-
-from indicators.matcher import Matcher
-from indicators.model import Evidence, Indicator, Item
+from indicators.model import Evidence
 from monitor.alerts.outbox import AlertSink, NoAlerts
 from monitor.clock import Clock, utcnow
 from monitor.config import Settings
-from monitor.feeds.fetch import FetchPolicy, fetch, make_client
-from monitor.feeds.types import FetchOutcome, FetchResult
+from monitor.decisions import deadlines_due, record_deadlines, record_decision
+from monitor.errors import FeedErrorKind
+from monitor.feeds.fetch import FetchPolicy
+from monitor.feeds.publisher import attribute
+from monitor.feeds.types import FetchOutcome, FetchResult, ParsedFeed
 from monitor.metrics import Metrics
+from monitor.model import Cause, ChangeInfo, FeedJob, StoredEntry
+from monitor.poller import Poller, Progress
 from monitor.prepare import POOL_MIN_FEEDS, Prepared, Preparer, prepare
+from monitor.ruleset import RuleSet, entry_item, load_rules
 from monitor.secret import redact_url
-from monitor.status import decide
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
-from monitor.storage import indicators as indicators_repo
-from monitor.storage.db import Database
-from monitor.storage.entries import StoredEntry, store_entries
-from monitor.storage.evidence import ChangeInfo
+from monitor.storage.db import Database, Session
+from monitor.storage.entries import store_entries
+from monitor.workers import is_gone
 
 log = logging.getLogger("watchlist.pipeline")
 
@@ -70,6 +70,9 @@ class PollSummary:
     evidence: int = 0
     changes: list[ChangeInfo] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, message)
+    held: dict[str, int] = field(default_factory=dict)  # live workers' claims: owner → feeds
+    freed: int = 0  # claims of workers gone (killed) freed before claiming
+    released: int = 0  # claims given back unpolled on a stop
 
     def line(self) -> str:
         return (
@@ -82,33 +85,12 @@ class PollSummary:
 
 
 @dataclass
-class RuleSet:
-    """The active indicators, rebuilt when a version changes; compiled into a matcher on
-    first use (a poll whose parse workers match everything never needs one here, and
-    1,000 compiled rules are ~30 MB)."""
+class _FeedResult:
+    """What one feed's committed step found (counted only after the commit)."""
 
-    indicators: tuple[Indicator, ...]  # as the matcher sees them ("watchlist/key" ids)
-    db_ids: dict[str, int]  # "watchlist/key" → indicator id
-    versions: dict[int, str]
-    fingerprint: tuple[tuple[int, str], ...]
-    _matcher: Matcher | None = None
-
-    @property
-    def matcher(self) -> Matcher:
-        if self._matcher is None:
-            self._matcher = Matcher(self.indicators)
-        return self._matcher
-
-
-def entry_item(entry: StoredEntry) -> Item:
-    return Item(
-        id=str(entry.id),
-        title=entry.title,
-        summary=entry.summary,
-        link=entry.link,
-        published=entry.published_at,
-        source=entry.publisher,
-    )
+    fresh: list[StoredEntry] = field(default_factory=list)
+    found: Counter[str] = field(default_factory=Counter)
+    changes: list[ChangeInfo] = field(default_factory=list)
 
 
 class Pipeline:
@@ -128,13 +110,21 @@ class Pipeline:
         self.clock = clock
         self.owner = owner
         self.alerts: AlertSink = alerts or NoAlerts()
-        self.policy = FetchPolicy(deadline=settings.fetch_deadline, max_bytes=settings.max_bytes)
         self.stop = threading.Event()
-        self.last_tick: datetime | None = None
         self._deliver = deliver
         self.metrics = metrics or Metrics()
         self._rules: RuleSet | None = None
         self.preparer = Preparer(settings.parse_workers)
+        self._unchanged: list[tuple[FeedJob, FetchResult]] = []
+        self.poller = Poller(
+            db,
+            settings,
+            clock=clock,
+            owner=owner,
+            stop=self.stop,
+            preparer=self.preparer,
+            policy=FetchPolicy(deadline=settings.fetch_deadline, max_bytes=settings.max_bytes),
+        )
 
     def close(self) -> None:
         """Stop the parse workers (the daemon and the commands call this when done)."""
@@ -144,160 +134,99 @@ class Pipeline:
         """Deliver queued alerts now (the daemon also runs this on its own schedule)."""
         return self._deliver() if self._deliver is not None else None
 
-    # -- rules -----------------------------------------------------------------------------
     def rules(self) -> RuleSet:
         """The compiled active indicators; recompiled only when their versions changed."""
-        with self.db.read() as session:
-            active = indicators_repo.active_indicators(session)
-        fingerprint = tuple((s.db_id, s.indicator.version) for s in active)
-        if self._rules is None or self._rules.fingerprint != fingerprint:
-            # Keys are unique per watch list only; the matcher sees "watchlist/key".
-            qualified = [replace(s.indicator, id=s.ref) for s in active]
-            self._rules = RuleSet(
-                indicators=tuple(qualified),
-                db_ids={s.ref: s.db_id for s in active},
-                versions={s.db_id: s.indicator.version for s in active},
-                fingerprint=fingerprint,
-            )
+        self._rules = load_rules(self.db, self._rules)
         return self._rules
 
     # -- one poll --------------------------------------------------------------------------
-    def poll(
-        self,
-        *,
-        all_feeds: bool = False,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> PollSummary:
-        """Poll due (or all) feeds once; returns what happened.
-
-        Feeds are claimed in small batches as the fetch queue drains, so several workers
-        sharing one PostgreSQL database share the due feeds instead of the first one taking
-        them all. The leases of feeds claimed but not yet recorded are renewed every third
-        of a lease: results wait their turn on this thread, and behind other workers'
-        locks on busy indicators that took longer than a lease (three workers fetched the
-        same feeds twice; issue 7, item 4). A feed whose lease was lost anyway (a stall
-        past it, and another worker claimed it) is left to that worker.
-        """
+    def poll(self, *, all_feeds: bool = False, progress: Progress | None = None) -> PollSummary:
+        """Poll due (or all) feeds once, then the deadlines; returns what happened."""
         summary = PollSummary()
         rules = self.rules()
-        started = self.clock()
+        summary.freed, summary.held = self._claims_of_others()
         with self.db.read() as session:
-            total = feeds_repo.count_due(session, started, all_feeds=all_feeds)
+            total = feeds_repo.count_due(session, self.clock(), all_feeds=all_feeds)
         if progress:
             progress(0, total)
         if total >= POOL_MIN_FEEDS:
             self.preparer.arm(rules.indicators, rules.fingerprint)
         else:
             self.preparer.disarm()
-        client = make_client(self.policy)
-        hosts: dict[str, threading.Semaphore] = {}
-        pending: dict[Future[tuple[FetchResult, Prepared | None]], feeds_repo.FeedJob] = {}
-        queue: list[feeds_repo.FeedJob] = []
-        exhausted = False
-        cursor = 0  # --all passes walk feeds by id
-        done_count = 0
-        width = max(1, self.settings.concurrency)
-        lost: set[int] = set()
-        renewed = [time.monotonic()]
 
-        def heartbeat() -> None:
-            if time.monotonic() - renewed[0] < self.settings.lease / 3:
-                return
-            held = [j.id for j in queue] + [j.id for j in pending.values()]
-            lost.update(self._renew([i for i in held if i not in lost]))
-            queue[:] = [j for j in queue if j.id not in lost]
-            renewed[0] = time.monotonic()
+        def step(job: FeedJob, result: FetchResult, prepared: Prepared | None) -> None:
+            self._guarded_step(job, result, prepared, rules, summary)
 
-        def run(job: feeds_repo.FeedJob) -> tuple[FetchResult, Prepared | None]:
-            host = urlsplit(job.request.url).hostname or ""
-            gate = hosts.setdefault(host, threading.Semaphore(self.settings.per_host))
-            with gate:
-                result = fetch(client, job.request, self.policy)
-            if result.outcome is not FetchOutcome.OK or result.body is None:
-                return result, None
-            return result, self.preparer.prepare(
-                result.body, result.headers, result.final_url, redact_url(job.request.url)
-            )
-
-        unchanged: list[tuple[feeds_repo.FeedJob, FetchResult]] = []
-        pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="fetch")
-        try:
-            while not self.stop.is_set():
-                heartbeat()
-                if not exhausted and len(queue) < width:
-                    claimed = self._claim(width * 2, all_feeds, cursor, started)
-                    exhausted = not claimed
-                    queue.extend(claimed)
-                    cursor = max([cursor, *(j.id for j in claimed)])
-                while queue and len(pending) < width * 2:
-                    job = queue.pop(0)
-                    pending[pool.submit(run, job)] = job
-                if not pending:
-                    break
-                done, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = pending.pop(future)
-                    if job.id not in lost:
-                        result, prepared = future.result()
-                        if prepared is None and result.outcome in _NOTHING_NEW:
-                            unchanged.append((job, result))
-                        else:
-                            self._process(job, result, prepared, rules, summary)
-                    heartbeat()
-                    done_count += 1
-                    if progress:
-                        progress(done_count, max(total, done_count))
-                if len(unchanged) >= UNCHANGED_BATCH or (unchanged and not done):
-                    self._record_unchanged(unchanged, summary)
-                    unchanged.clear()
-            if unchanged:
-                self._record_unchanged(unchanged, summary)
-            if self.stop.is_set():
-                unfinished = [j.id for j in queue] + [j.id for j in pending.values()]
-                if unfinished:
-                    with self.db.write() as session:
-                        feeds_repo.release_feeds(session, unfinished, self.owner)
-        finally:
-            # On a stop, do not wait for fetches in flight: closing the client ends them.
-            pool.shutdown(wait=not self.stop.is_set(), cancel_futures=True)
-            client.close()
+        summary.released = self.poller.run(
+            step,
+            lambda: self._record_unchanged(summary),
+            all_feeds=all_feeds,
+            total=total,
+            progress=progress,
+        )
+        summary.changes.extend(self.check_deadlines())
         return summary
 
-    def _claim(
-        self, limit: int, all_feeds: bool, after_id: int, started: datetime
-    ) -> list[feeds_repo.FeedJob]:
-        with self.db.write() as session:
-            return feeds_repo.claim_due_feeds(
-                session,
-                self.clock(),
-                owner=self.owner,
-                lease=timedelta(seconds=self.settings.lease),
-                limit=limit,
-                all_feeds=all_feeds,
-                after_id=after_id,
-                pass_started=started,  # once per pass: see claim_due_feeds
-            )
+    def _claims_of_others(self) -> tuple[int, dict[str, int]]:
+        """Free the claims of workers on this host that are gone; the live others' claims."""
+        now = self.clock()
+        with self.db.read() as session:  # a write only when there is something to free
+            claims = feeds_repo.live_claims(session, now, timedelta(seconds=self.settings.lease))
+        gone = [owner for owner in claims if owner != self.owner and is_gone(owner)]
+        freed = 0
+        if gone:
+            with self.db.write() as session:
+                freed = sum(feeds_repo.release_owner(session, owner) for owner in gone)
+        if freed:
+            log.info("freed %d feed claim(s) of stopped worker(s): %s", freed, ", ".join(gone))
+        held = {o: n for o, n in claims.items() if o != self.owner and o not in gone}
+        return freed, held
 
-    def _renew(self, feed_ids: list[int]) -> set[int]:
-        """Renew this worker's leases on ``feed_ids``; returns the ids whose lease was lost."""
-        if not feed_ids:
-            return set()
-        until = self.clock() + timedelta(seconds=self.settings.lease)
-        with self.db.write() as session:
-            held = feeds_repo.renew_leases(session, feed_ids, self.owner, until)
-        if len(held) < len(feed_ids):
-            log.warning("%d feed(s) claimed by another worker meanwhile", len(feed_ids) - len(held))
-        return set(feed_ids) - held
-
-    def _record_unchanged(
-        self, batch: list[tuple[feeds_repo.FeedJob, FetchResult]], summary: PollSummary
+    def _guarded_step(
+        self,
+        job: FeedJob,
+        result: FetchResult,
+        prepared: Prepared | None,
+        rules: RuleSet,
+        summary: PollSummary,
     ) -> None:
+        """One feed's step; an unexpected failure is recorded on that feed, and the poll
+        goes on (one feed's bug must not end a tick and strand its batch's leases)."""
+        if prepared is None and result.outcome in _NOTHING_NEW:
+            self._unchanged.append((job, result))
+            if len(self._unchanged) >= UNCHANGED_BATCH:
+                self._record_unchanged(summary)
+            return
+        try:
+            self.process_feed(job, result, prepared, rules, summary)
+        except Exception as exc:  # the guard: any bug in one feed's step
+            log.exception("%s: unexpected failure while processing the feed", job.request.url)
+            message = f"{job.request.url}: internal error: {type(exc).__name__}: {exc}"
+            with self.db.write() as session:
+                recorded = feeds_repo.record_fetch(
+                    session,
+                    job.id,
+                    result,
+                    self.clock(),
+                    parse_error=(FeedErrorKind.INTERNAL, message),
+                    owner=self.owner,
+                )
+            if recorded:
+                summary.feeds += 1
+                summary.failed += 1
+                summary.errors.append((job.request.url, message))
+                self.metrics.fetched(result, "error")
+
+    def _record_unchanged(self, summary: PollSummary) -> None:
         """Record feeds that sent nothing new (304, or the same body) in one transaction.
 
         Such a record only moves the feed's schedule, so several share a transaction: a
         crash loses the batch's records and the feeds are polled again, harmlessly. One
         commit per feed was most of a re-poll of 1,000 unchanged feeds.
         """
+        batch, self._unchanged = self._unchanged, []
+        if not batch:
+            return
         now = self.clock()
         with self.db.write() as session:
             recorded = [
@@ -312,29 +241,30 @@ class Pipeline:
             summary.not_modified += 1
             self.metrics.fetched(result, result.outcome.value)
 
-    def _process(
+    # -- one feed --------------------------------------------------------------------------
+    def process_feed(
         self,
-        job: feeds_repo.FeedJob,
+        job: FeedJob,
         result: FetchResult,
         prepared: Prepared | None,
         rules: RuleSet,
         summary: PollSummary,
     ) -> None:
-        """Parse (unless a worker did), store, match, decide and persist one feed's poll in
-        one transaction."""
-        if prepared is None and result.outcome is FetchOutcome.OK and result.body is not None:
+        """Record the fetch, attribute, store, match, decide and queue alerts for one feed,
+        in one transaction; count it once committed."""
+        if prepared is None and result.body is not None:
             # No worker pool (a small poll) or it failed: the same work, on this thread.
-            shown = redact_url(job.request.url)
+            shown = redact_url(job.request.url)  # messages never carry a password (issue 16)
             prepared = prepare(result.body, result.headers, result.final_url, shown)
-        parsed = prepared.parsed if prepared else None
+        parsed = (
+            attribute(prepared.parsed, job.request.url) if prepared and prepared.parsed else None
+        )
         parse_error = prepared.error if prepared else None
         known: dict[tuple[str, str], tuple[Evidence, ...]] = {}
         if prepared is not None and prepared.evidence and prepared.fingerprint == rules.fingerprint:
             known = prepared.evidence_by_text()
         now = self.clock()
-        fresh: list[StoredEntry] = []
-        found: Counter[str] = Counter()
-        changes: list[ChangeInfo] = []
+        done = _FeedResult()
         with self.db.write() as session:
             recorded = feeds_repo.record_fetch(
                 session,
@@ -346,21 +276,41 @@ class Pipeline:
                 owner=self.owner,
             )
             if recorded and parsed is not None:
-                fresh = store_entries(session, job.id, parsed.entries, now, job.site)
-                touched = self._match(session, fresh, rules, now, found, known)
-                for indicator_id in sorted(touched):
-                    change = evidence_repo.apply_decision(
-                        session, indicator_id, decide, now, "evidence"
-                    )
-                    if change is not None:
-                        changes.append(change)
-                        self.alerts.enqueue(session, change, now)
+                self._store_and_decide(session, job, parsed, rules, now, known, done)
         # Committed: only now does anything count (summary and metrics agree with the db).
         if not recorded:
             log.warning(
                 "%s: removed or claimed by another worker meanwhile", redact_url(job.request.url)
             )
             return
+        self._count(job, result, parsed, parse_error, done, summary)
+
+    def _store_and_decide(
+        self,
+        session: Session,
+        job: FeedJob,
+        parsed: ParsedFeed,
+        rules: RuleSet,
+        now: datetime,
+        known: dict[tuple[str, str], tuple[Evidence, ...]],
+        done: _FeedResult,
+    ) -> None:
+        done.fresh = store_entries(session, job.id, parsed.entries, now, job.site)
+        touched = self._match(session, done.fresh, rules, now, done.found, known)
+        for indicator_id in sorted(touched):
+            change = record_decision(session, indicator_id, now, Cause.EVIDENCE, self.alerts)
+            if change is not None:
+                done.changes.append(change)
+
+    def _count(
+        self,
+        job: FeedJob,
+        result: FetchResult,
+        parsed: ParsedFeed | None,
+        parse_error: tuple[str, str] | None,
+        done: _FeedResult,
+        summary: PollSummary,
+    ) -> None:
         summary.feeds += 1
         if result.outcome is FetchOutcome.ERROR or parse_error:
             summary.failed += 1
@@ -374,16 +324,16 @@ class Pipeline:
         else:
             summary.ok += 1
             outcome = "ok"
-        inserted = sum(1 for entry in fresh if entry.is_new)
+        inserted = sum(1 for entry in done.fresh if entry.is_new)  # updates apart (issue 16)
         summary.new_entries += inserted
-        summary.updated_entries += len(fresh) - inserted
-        summary.evidence += sum(found.values())
-        summary.changes.extend(changes)
+        summary.updated_entries += len(done.fresh) - inserted
+        summary.evidence += sum(done.found.values())
+        summary.changes.extend(done.changes)
         self.metrics.fetched(result, outcome)
         self.metrics.entries.inc(inserted)
-        for modality, count in found.items():
+        for modality, count in done.found.items():
             self.metrics.evidence.labels(modality=modality).inc(count)
-        for change in changes:
+        for change in done.changes:
             self.metrics.changed(change)
 
     def _match(
@@ -428,20 +378,14 @@ class Pipeline:
 
     # -- deadlines -------------------------------------------------------------------------
     def check_deadlines(self) -> list[ChangeInfo]:
-        """Re-decide indicators whose deadline has passed (records ``overdue``)."""
+        """Decide again the indicators whose deadline has passed (records ``overdue``)."""
         now = self.clock()
-        changes: list[ChangeInfo] = []
+        with self.db.read() as session:  # most polls find none: no write transaction then
+            due = deadlines_due(session, now)
+        if not due:
+            return []
         with self.db.write() as session:
-            for stored in indicators_repo.active_indicators(session):
-                expected_by = stored.indicator.expected_by
-                if expected_by is None or stored.status in ("observed", "confirmed", "overdue"):
-                    continue
-                change = evidence_repo.apply_decision(
-                    session, stored.db_id, decide, now, "deadline"
-                )
-                if change is not None:
-                    changes.append(change)
-                    self.alerts.enqueue(session, change, now)
+            changes = record_deadlines(session, now, self.alerts)
         for change in changes:
             self.metrics.changed(change)
         return changes

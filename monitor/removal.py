@@ -17,15 +17,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from monitor.alerts.outbox import AlertSink
-from monitor.status import decide
-from monitor.storage import evidence as evidence_repo
+from monitor.decisions import record_decision
+from monitor.model import Cause, ChangeInfo
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import indicators as indicators_repo
 from monitor.storage.archive import archive_feed_evidence
 from monitor.storage.db import Database
-from monitor.storage.evidence import ChangeInfo
-
-CAUSE = "removal"
 
 
 def remove_feed(db: Database, feed_id: int, sink: AlertSink, now: datetime) -> list[ChangeInfo]:
@@ -35,10 +32,9 @@ def remove_feed(db: Database, feed_id: int, sink: AlertSink, now: datetime) -> l
         touched = archive_feed_evidence(session, feed_id, now)
         feeds_repo.remove_feed(session, feed_id)
         for indicator_id in sorted(touched):
-            change = evidence_repo.apply_decision(session, indicator_id, decide, now, CAUSE)
+            change = record_decision(session, indicator_id, now, Cause.REMOVAL, sink)
             if change is not None:
                 changes.append(change)
-                sink.enqueue(session, change, now)
     return changes
 
 

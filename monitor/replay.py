@@ -1,8 +1,9 @@
 """Replay: re-run the current rules over stored entries, show the diff, then apply it.
 
 ``plan`` reads everything and writes nothing; ``apply`` writes exactly what the plan
-holds (evidence replaced per entry and indicator, then the status re-decided with cause
-``replay``), so the dry run is a faithful preview.
+holds (evidence replaced per entry and indicator, then the status decided again with cause
+``replay`` by ``monitor.decisions``, its alerts queued as corrections), so the dry run is
+a faithful preview.
 """
 
 from __future__ import annotations
@@ -11,21 +12,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from indicators.model import Evidence, Modality
 from indicators.similarity import sketch
-from monitor.pipeline import RuleSet, entry_item
+from monitor.alerts.outbox import AlertSink
+from monitor.decisions import record_decision
+from monitor.model import Cause, ChangeInfo, StoredEntry
+from monitor.ruleset import RuleSet, entry_item
 from monitor.status import EvidenceFact, decide
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import indicators as indicators_repo
 from monitor.storage.db import Database
-from monitor.storage.entries import StoredEntry, iter_entries
-from monitor.storage.evidence import ChangeInfo
-from monitor.storage.models import EvidenceRow
-
-EvidenceKey = tuple[int, str, str]  # (entry id, modality, sentence)
+from monitor.storage.entries import iter_entries
+from monitor.storage.evidence import EvidenceKey
 
 
 @dataclass
@@ -69,16 +67,16 @@ def plan(db: Database, rules: RuleSet, now: datetime) -> ReplayPlan:
                 proposed.setdefault((entry.id, db_id), []).append(ev)
                 by_indicator[db_id].add((entry.id, ev.modality.value, ev.sentence))
                 stored[entry.id] = entry
-        current = _current_evidence(session)
+        current = evidence_repo.evidence_keys(session)
         diffs = []
         for ind in indicators_repo.active_indicators(session):
             new_keys = by_indicator.get(ind.db_id, set())
             old = current.get(ind.db_id, {})
             old_keys = set(old)
-            dismissed = {k for k, (_, was_dismissed) in old.items() if was_dismissed}
-            facts = _facts(session, ind.db_id, new_keys - dismissed, stored, proposed)
-            row = indicators_repo.lock_indicator(session, ind.db_id)
-            decision = decide(evidence_repo.settings_of(row), facts, now)
+            dismissed = {k for k, was_dismissed in old.items() if was_dismissed}
+            facts = _facts(new_keys - dismissed, stored, proposed, ind.db_id)
+            settings = evidence_repo.decision_settings(session, ind.db_id)
+            decision = decide(settings, facts, now)
             diffs.append(
                 IndicatorDiff(
                     indicator_id=ind.db_id,
@@ -93,19 +91,11 @@ def plan(db: Database, rules: RuleSet, now: datetime) -> ReplayPlan:
     return ReplayPlan(diffs, count, proposed, stored)
 
 
-def _current_evidence(session: Session) -> dict[int, dict[EvidenceKey, tuple[int, bool]]]:
-    out: dict[int, dict[EvidenceKey, tuple[int, bool]]] = defaultdict(dict)
-    for row in session.scalars(select(EvidenceRow)):
-        out[row.indicator_id][(row.entry_id, row.modality, row.sentence)] = (row.id, row.dismissed)
-    return out
-
-
 def _facts(
-    session: Session,
-    indicator_id: int,
     keys: set[EvidenceKey],
     stored: dict[int, StoredEntry],
     proposed: dict[tuple[int, int], list[Evidence]],
+    indicator_id: int,
 ) -> list[EvidenceFact]:
     facts = []
     sketches: dict[int, tuple[int, ...]] = {}
@@ -113,6 +103,11 @@ def _facts(
         entry = stored[entry_id]
         if entry_id not in sketches:
             sketches[entry_id] = sketch(f"{entry.title}\n{entry.summary}")
+        undone = any(
+            ev.undone
+            for ev in proposed.get((entry_id, indicator_id), ())
+            if ev.sentence == sentence and ev.modality.value == modality
+        )
         facts.append(
             EvidenceFact(
                 id=-(number + 1),  # not stored yet: ids are placeholders
@@ -121,13 +116,17 @@ def _facts(
                 published_at=entry.published_at,
                 sketch=sketches[entry_id],
                 sentence=sentence,
+                undone=undone,
             )
         )
     return facts
 
 
-def apply(db: Database, replay: ReplayPlan, rules: RuleSet, now: datetime) -> list[ChangeInfo]:
-    """Write the plan: evidence replaced where it differs, statuses re-decided."""
+def apply(
+    db: Database, replay: ReplayPlan, rules: RuleSet, now: datetime, alerts: AlertSink
+) -> list[ChangeInfo]:
+    """Write the plan: evidence replaced where it differs, statuses decided again (their
+    alerts queued, as corrections), in one transaction."""
     touched = {d.indicator_id for d in replay.touched}
     changes: list[ChangeInfo] = []
     with db.write() as session:
@@ -143,7 +142,7 @@ def apply(db: Database, replay: ReplayPlan, rules: RuleSet, now: datetime) -> li
                     session, entry, diff.indicator_id, rules.versions[diff.indicator_id], found, now
                 )
         for indicator_id in sorted(touched):
-            change = evidence_repo.apply_decision(session, indicator_id, decide, now, "replay")
+            change = record_decision(session, indicator_id, now, Cause.REPLAY, alerts)
             if change is not None:
                 changes.append(change)
     return changes

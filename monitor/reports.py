@@ -1,182 +1,34 @@
-"""Reports as rows: status, history and explain (the CLI renders them).
+"""Reports as rows: status, history and explain (the CLI and the web render them).
 
-Read-only queries that return plain dicts of values; untrusted text is made inert by the
-renderer, so every format (table, JSON, Markdown, CSV) gets the same safe strings.
+The rows are read by ``monitor.storage.reports``; ``explain`` adds what needs the rules:
+why each piece of evidence got its modality.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from indicators.matcher import Matcher
 from indicators.model import Indicator, Item
-from monitor.status import source_groups
-from monitor.storage import evidence as evidence_repo
 from monitor.storage import indicators as indicators_repo
-from monitor.storage.models import (
-    AnalystAction,
-    ArchivedEvidence,
-    Entry,
-    EvidenceRow,
-    IndicatorRow,
-    StatusChange,
-)
+from monitor.storage import reports as stored
+from monitor.storage.db import Session
 
+__all__ = ["evidence_rows", "explain", "history_rows", "status_rows", "with_reasons"]
 
-def status_rows(session: Session, watchlist: str | None = None) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for stored in indicators_repo.all_indicators(session, watchlist):
-        if not stored.active:
-            continue
-        facts = evidence_repo.evidence_facts(session, stored.db_id)
-        counts = Counter(f.modality.value for f in facts)
-        occurred = [f for f in facts if f.modality.value == "occurred"]
-        newest = max(facts, key=lambda f: f.published_at, default=None)
-        rows.append(
-            {
-                "indicator": stored.ref,
-                "title": stored.indicator.title,
-                "status": stored.status,
-                "since": stored.status_since,
-                "pinned": stored.pinned_status is not None,
-                "occurred": counts.get("occurred", 0),
-                "anticipated": counts.get("anticipated", 0),
-                "negated": counts.get("negated", 0),
-                "sources": len(source_groups(occurred)),
-                "corroboration": stored.indicator.corroboration,
-                "newest": newest.published_at if newest else None,
-                "newest_sentence": newest.sentence if newest else None,
-                "expected_by": stored.indicator.expected_by,
-            }
-        )
-    return rows
-
-
-def history_rows(
-    session: Session,
-    *,
-    watchlist: str | None = None,
-    indicator: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[dict[str, Any]]:
-    stmt = (
-        select(StatusChange, IndicatorRow)
-        .join(IndicatorRow, IndicatorRow.id == StatusChange.indicator_id)
-        .order_by(StatusChange.at, StatusChange.id)
-    )
-    if watchlist:
-        stmt = stmt.where(IndicatorRow.watchlist_id == watchlist)
-    if indicator:
-        stmt = stmt.where(
-            IndicatorRow.id == indicators_repo.find_indicator(session, indicator).db_id
-        )
-    if since:
-        stmt = stmt.where(StatusChange.at >= since)
-    if until:
-        stmt = stmt.where(StatusChange.at <= until)
-    return [
-        {
-            "id": change.id,
-            "at": change.at,
-            "indicator": f"{ind.watchlist_id}/{ind.key}",
-            "from": change.from_status,
-            "to": change.to_status,
-            "cause": change.cause,
-            "reason": change.reason,
-            "evidence": list(change.evidence_ids or []),
-        }
-        for change, ind in session.execute(stmt).all()
-    ]
-
-
-def evidence_rows(session: Session, indicator_id: int) -> list[dict[str, Any]]:
-    stmt = (
-        select(EvidenceRow, Entry)
-        .join(Entry, Entry.id == EvidenceRow.entry_id)
-        .where(EvidenceRow.indicator_id == indicator_id)
-        .order_by(EvidenceRow.published_at, EvidenceRow.id)
-    )
-    return [
-        {
-            "id": ev.id,
-            "published": ev.published_at,
-            "modality": ev.modality,
-            "source": ev.publisher,
-            "sentence": ev.sentence,
-            "terms": list(ev.terms or []),
-            "title": entry.title,
-            "link": entry.link,
-            "dismissed": ev.dismissed,
-            "dismiss_note": ev.dismiss_note,
-            "rule_version": ev.indicator_version,
-        }
-        for ev, entry in session.execute(stmt).all()
-    ]
-
-
-def archived_evidence_rows(session: Session, indicator_id: int) -> list[dict[str, Any]]:
-    """Evidence that no longer counts (superseded, or its feed removed) but that the
-    history may cite: ``storage.archive``."""
-    return [
-        {
-            "id": row.id,
-            "published": row.published_at,
-            "modality": row.modality,
-            "source": row.publisher,
-            "sentence": row.sentence,
-            "title": row.entry_title,
-            "link": row.link,
-            "why": row.why,
-            "archived_at": row.archived_at,
-        }
-        for row in session.scalars(
-            select(ArchivedEvidence)
-            .where(ArchivedEvidence.indicator_id == indicator_id)
-            .order_by(ArchivedEvidence.archived_at, ArchivedEvidence.id)
-        )
-    ]
+evidence_rows = stored.evidence_rows
+history_rows = stored.history_rows
+status_rows = stored.status_rows
 
 
 def explain(session: Session, ref: str) -> dict[str, Any]:
-    stored = indicators_repo.find_indicator(session, ref)
-    ind = stored.indicator
-    actions = session.scalars(
-        select(AnalystAction)
-        .where(AnalystAction.indicator_id == stored.db_id)
-        .order_by(AnalystAction.at, AnalystAction.id)
-    )
-    return {
-        "indicator": stored.ref,
-        "title": ind.title,
-        "description": ind.description,
-        "query": ind.query,
-        "version": ind.version,
-        "status": stored.status,
-        "since": stored.status_since,
-        "pinned": stored.pinned_status,
-        "pin_note": stored.pin_note,
-        "corroboration": ind.corroboration,
-        "expected_by": ind.expected_by,
-        "evidence": with_reasons(ind, evidence_rows(session, stored.db_id)),
-        "archived": archived_evidence_rows(session, stored.db_id),
-        "history": history_rows(session, indicator=stored.ref),
-        "actions": [
-            {
-                "at": a.at,
-                "action": a.action,
-                "evidence": a.evidence_id,
-                "status": a.status,
-                "note": a.note,
-            }
-            for a in actions
-        ],
-    }
+    """One indicator: its rule, evidence (with why each modality), actions and history."""
+    doc = stored.explain(session, ref)
+    found = indicators_repo.find_indicator(session, ref)
+    doc["evidence"] = with_reasons(found.indicator, doc["evidence"])
+    # evidence a rewritten entry or a removed feed superseded, which the history may cite
+    doc["archived"] = stored.archived_evidence_rows(session, found.db_id)
+    return doc
 
 
 def with_reasons(indicator: Indicator, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

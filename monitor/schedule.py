@@ -26,7 +26,3 @@ def next_poll_at(
     if retry_after is not None and retry_after > delay:
         delay = retry_after
     return now + delay
-
-
-def in_backoff(consecutive_errors: int) -> bool:
-    return consecutive_errors > 0

@@ -1,4 +1,4 @@
-"""The status engine: an indicator's status as a pure function (DESIGN §6).
+"""The status engine: an indicator's status as a pure function (docs/design-notes.md, "Status").
 
 Inputs: the indicator's settings, the facts ``decide`` needs of its non-dismissed evidence
 (``DecisionFacts``: the first report of each independent source, the newest evidence, the
@@ -211,6 +211,8 @@ def decide(
         if count >= settings.corroboration:
             deciding = sources[settings.corroboration - 1]
             reason = f"{_ordinal(settings.corroboration)} independent source: {_quote(deciding)}"
+            # The evidence the reason quotes first: an alert links it (issue 14).
+            ids = (deciding.id, *(i for i in ids if i != deciding.id))
             return Decision(Status.CONFIRMED, reason, ids, count)
         need = settings.corroboration - count
         reason = f"reported by {count} independent source(s), {need} more to confirm: "

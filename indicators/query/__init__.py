@@ -1,4 +1,4 @@
-"""The rule language of an indicator's ``query`` (DESIGN §5; docs/notes/query.md).
+"""The rule language of an indicator's ``query`` (docs/notes/query.md).
 
 ::
 

@@ -1,4 +1,4 @@
-"""Hand-written lexer and recursive-descent parser for indicator queries (DESIGN §5).
+"""Hand-written lexer and recursive-descent parser for indicator queries (docs/notes/query.md).
 
 Grammar (EBNF; keywords are upper-case only, ``and``/``or``/``not`` are ordinary words)::
 
@@ -20,7 +20,7 @@ start of a token (``rupee-ruble`` is one bare word); a bare word that tokenises 
 several words (``s-400``) becomes a phrase.
 
 Hand-written rather than a parser library: no dependency, the grammar is tiny, and
-every error can name the exact 1-based column an analyst needs (DESIGN §5).
+every error can name the exact 1-based column an analyst needs (docs/notes/query.md).
 """
 
 from __future__ import annotations

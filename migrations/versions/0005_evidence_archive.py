@@ -2,7 +2,7 @@
 dates out of range repaired
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0004
 Create Date: 2026-12-04 08:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0006"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

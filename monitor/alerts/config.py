@@ -1,6 +1,6 @@
 """``[alerts]`` of the config file (and ``WATCHLIST_ALERTS``), checked into typed values.
 
-Channels are URLs (DESIGN §8), given as a list (``channels = ["slack:https://…"]``, or
+Channels are URLs (docs/notes/alerts.md), given as a list (``channels = ["slack:https://…"]``, or
 ``NAME=URL`` to name one) or as tables (``[alerts.channels.NAME] url = "…"`` plus
 options). A channel's name goes into the outbox and idempotency keys, so it must be
 stable and never contain a secret: a given name, ``console``, or ``KIND-<hash>`` of the
@@ -22,12 +22,14 @@ from monitor.alerts.policy import RetryPolicy
 from monitor.config import Settings, parse_duration
 from monitor.errors import ConfigError
 from monitor.secret import Secret
+from monitor.status import Status
 
 COOLING = 24 * 3600.0  # one alert per status and indicator a day, whatever flips
 
-# DESIGN §8 / issue 6: by default only these arrivals are worth waking someone for.
-DEFAULT_ALERT_ON = ("observed", "confirmed", "stalled", "overdue")
-STATUSES = ("watching", "anticipated", "observed", "confirmed", "stalled", "overdue")
+# docs/notes/alerts.md (issue 6; ``reversed``, issue 14): by default only these arrivals
+# are worth waking someone for.
+DEFAULT_ALERT_ON = ("observed", "confirmed", "stalled", "overdue", "reversed")
+STATUSES = tuple(status.value for status in Status)
 SEVERITIES = ("low", "medium", "high")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _NAMED_URL = re.compile(r"^([a-z0-9][a-z0-9_-]{0,39})=([a-z]+:.*)$", re.DOTALL)

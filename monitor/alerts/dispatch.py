@@ -5,12 +5,12 @@
     for each channel, independently (its own thread; a slow or failing channel holds up
     no other, and in the daemon each channel is its own scheduler job):
       loop until nothing is due, or stop:
-        claim       the next due alerts under a lease            alerts.store (one txn)
+        claim       the next due alerts under a lease            storage.alerts (one txn)
                     (a digest period; all due when more than ``group_over``; else one)
         compose     one Message: alert, group or digest           alerts.message (pure)
         send        the channel says accepted, or why not          alerts.channels
         record      sent (only now), or retry at a time decided   alerts.policy (pure)
-                    by the policy, or dead                         alerts.store (one txn)
+                    by the policy, or dead                         storage.alerts (one txn)
 
 Each message is recorded as soon as its channel answers, so a process killed at any
 moment can repeat at most the message in flight; claimed rows it never sent come back
@@ -28,7 +28,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.alerts import store
 from monitor.alerts.channels import Channel, ChannelSpec, open_channel
 from monitor.alerts.config import AlertConfig
 from monitor.alerts.message import Message, Notice, compose
@@ -36,6 +35,7 @@ from monitor.alerts.policy import DEAD, Failure, after_failure
 from monitor.clock import Clock, utcnow
 from monitor.errors import AlertError
 from monitor.secret import redact
+from monitor.storage import alerts as store
 from monitor.storage.db import Database
 
 log = logging.getLogger("watchlist.alerts")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from monitor.model import is_correction
+
 MessageKind = Literal["alert", "group", "digest", "test", "brief"]
 
 
@@ -64,6 +66,11 @@ class Notice:
     tags: tuple[str, ...] = ()
     evidence: tuple[EvidenceNote, ...] = ()
 
+    @property
+    def correction(self) -> bool:
+        """An analyst's or a replay's change: it corrects what an earlier alert said."""
+        return is_correction(self.cause)
+
     def to_payload(self) -> dict[str, Any]:
         """The JSON stored on the outbox row (the key lives in its own column)."""
         return {
@@ -76,6 +83,7 @@ class Notice:
             "to": self.to_status,
             "reason": self.reason,
             "cause": self.cause,
+            "correction": self.correction,
             "at": _iso(self.at),
             "evidence": [ev.to_json() for ev in self.evidence],
         }

@@ -8,6 +8,9 @@ routing sends somewhere, one row per channel is written, carrying:
 * the payload (``Notice``): indicator, from → to, reason, and the evidence behind it
   looked up now (sentence, publisher, entry title, link, published), so delivery needs
   no joins and the message says what was true when the change happened;
+* ``cause``: a change an analyst or a replay made is a *correction* (issue 14): it is
+  routed when its new status or the status it corrects is one that alerts, so a wrong
+  "stalled" that reached a channel is corrected there;
 * a stable idempotency key ``CHANNEL.CHANGE_ID.HASH`` (unique: a change is never queued
   twice for a channel), which is also the email's Message-ID;
 * when it is due: now, or for a digest channel the end of the current period.
@@ -26,15 +29,13 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from monitor.alerts.config import AlertConfig
-from monitor.alerts.message import EvidenceNote, Notice
-from monitor.alerts.policy import PENDING, digest_period
+from monitor.alerts.message import Notice
+from monitor.alerts.policy import digest_period
 from monitor.alerts.routing import Facts, channels_for
-from monitor.storage.evidence import ChangeInfo
-from monitor.storage.models import Alert, Entry, EvidenceRow, IndicatorRow, StatusChange
+from monitor.model import ChangeInfo
+from monitor.storage import alerts as alerts_repo
+from monitor.storage.db import Session
 
 log = logging.getLogger("watchlist.alerts")
 COOLED_CAUSES = frozenset({"evidence"})  # what may flip back and forth on its own
@@ -62,19 +63,21 @@ class Outbox:
     def enqueue(self, session: Session, change: ChangeInfo, now: datetime) -> None:
         if not self.config.channels:
             return
-        indicator = session.get(IndicatorRow, change.indicator_id)
+        card = alerts_repo.indicator_card(session, change.indicator_id)
         facts = Facts(
             to_status=change.to_status,
-            watchlist=indicator.watchlist_id if indicator else change.indicator.split("/")[0],
-            tags=tuple(indicator.tags or ()) if indicator else (),
-            severity=indicator.severity if indicator else "medium",
+            watchlist=card.watchlist if card else change.indicator.split("/")[0],
+            tags=card.tags if card else (),
+            severity=card.severity if card else "medium",
+            from_status=change.from_status,
+            correction=change.correction,
         )
         names = channels_for(self.config, facts)
         if not names:
             return
         if change.cause in COOLED_CAUSES and self.config.cooling > 0:
             since = now - timedelta(seconds=self.config.cooling)
-            announced = last_alerted(session, change, since)
+            announced = alerts_repo.last_alerted(session, change, since)
             if announced is not None:
                 log.info(
                     "%s → %s: no alert, %s was alerted at %s (cooling %gs)",
@@ -85,40 +88,20 @@ class Outbox:
                     self.config.cooling,
                 )
                 return
-        payload = build_notice(session, change, indicator).to_payload()
+        payload = build_notice(session, change, card).to_payload()
         for name in names:
             spec = self.config.channel(name)
             digest_key, due = digest_period(now, spec.digest) if spec.digest else (None, now)
-            session.add(
-                Alert(
-                    status_change_id=change.id,
-                    channel=name,
-                    idempotency_key=alert_key(name, change),
-                    state=PENDING,
-                    attempts=0,
-                    next_attempt_at=due,
-                    created_at=now,
-                    payload=payload,
-                    digest_key=digest_key,
-                )
+            alerts_repo.queue_alert(
+                session,
+                change_id=change.id,
+                channel=name,
+                key=alert_key(name, change),
+                due=due,
+                now=now,
+                payload=payload,
+                digest_key=digest_key,
             )
-
-
-def last_alerted(session: Session, change: ChangeInfo, since: datetime) -> datetime | None:
-    """When the indicator last had an alert queued for a change to ``change.to_status``
-    at or after ``since`` (None if it had none)."""
-    return session.scalar(
-        select(StatusChange.at)
-        .join(Alert, Alert.status_change_id == StatusChange.id)
-        .where(
-            StatusChange.indicator_id == change.indicator_id,
-            StatusChange.to_status == change.to_status,
-            StatusChange.id != change.id,
-            StatusChange.at >= since,
-        )
-        .order_by(StatusChange.at.desc())
-        .limit(1)
-    )
 
 
 def alert_key(channel: str, change: ChangeInfo) -> str:
@@ -129,40 +112,22 @@ def alert_key(channel: str, change: ChangeInfo) -> str:
 
 
 def build_notice(
-    session: Session, change: ChangeInfo, indicator: IndicatorRow | None = None
+    session: Session, change: ChangeInfo, card: alerts_repo.IndicatorCard | None = None
 ) -> Notice:
     """The alert's content, with the evidence behind the change looked up now."""
-    indicator = indicator or session.get(IndicatorRow, change.indicator_id)
-    wanted = list(change.evidence_ids[:MAX_EVIDENCE])
-    found = {
-        ev.id: (ev, entry)
-        for ev, entry in session.execute(
-            select(EvidenceRow, Entry)
-            .join(Entry, Entry.id == EvidenceRow.entry_id)
-            .where(EvidenceRow.id.in_(wanted))
-        ).all()
-    }
-    evidence = tuple(
-        EvidenceNote(
-            sentence=ev.sentence,
-            publisher=ev.publisher or entry.publisher,
-            title=entry.title or None,
-            link=entry.link,
-            published=entry.published_at or ev.published_at,
-        )
-        for ev, entry in (found[i] for i in wanted if i in found)
-    )
+    card = card or alerts_repo.indicator_card(session, change.indicator_id)
+    evidence = alerts_repo.evidence_notes(session, change.evidence_ids[:MAX_EVIDENCE])
     return Notice(
         key="",
         indicator=change.indicator,
-        title=indicator.title if indicator else change.indicator,
+        title=card.title if card else change.indicator,
         from_status=change.from_status,
         to_status=change.to_status,
         reason=change.reason,
         at=change.at,
         cause=change.cause,
-        watchlist=indicator.watchlist_id if indicator else "",
-        severity=indicator.severity if indicator else "medium",
-        tags=tuple(indicator.tags or ()) if indicator else (),
-        evidence=evidence,
+        watchlist=card.watchlist if card else "",
+        severity=card.severity if card else "medium",
+        tags=card.tags if card else (),
+        evidence=tuple(evidence),
     )

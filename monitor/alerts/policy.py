@@ -14,9 +14,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
-STATES = (PENDING, SENDING, SENT, DEAD)
+
+class AlertState(StrEnum):
+    """An outbox row's state: pending → sending (only under a lease) → sent, or → dead."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+PENDING, SENDING = AlertState.PENDING, AlertState.SENDING
+SENT, DEAD = AlertState.SENT, AlertState.DEAD
+STATES = tuple(state.value for state in AlertState)
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class Failure:
 
 @dataclass(frozen=True)
 class Verdict:
-    state: str  # PENDING (retry later) or DEAD
+    state: AlertState  # PENDING (retry later) or DEAD
     attempts: int
     next_attempt_at: datetime
     error: str

@@ -59,8 +59,10 @@ def when(value: datetime | None) -> str:
 
 
 def headline(notice: Notice, limit: int = 300) -> str:
-    """``india-russia/pact-signed: anticipated → observed: Title`` (one safe line)."""
-    text = (
+    """``india-russia/pact-signed: anticipated → observed: Title`` (one safe line);
+    ``CORRECTION india-russia/…`` for an analyst's or a replay's change."""
+    text = "CORRECTION " if notice.correction else ""
+    text += (
         f"{one_line(notice.indicator, 120)}: {one_line(notice.from_status, 20)} → "
         f"{one_line(notice.to_status, 20)}: {one_line(notice.title, 200)}"
     )

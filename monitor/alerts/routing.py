@@ -4,7 +4,8 @@ Without routes every channel gets every change whose new status is in ``alert_on
 routes, only they decide: a change goes to the channels of every route it matches (a
 route matches when each condition it sets holds: the watch list is one of ``watchlists``,
 one of the indicator's tags is in ``tags``, its severity is in ``severity``, and the new
-status is in ``statuses`` or, when the route sets none, in ``alert_on``). A channel no
+status is in ``statuses`` or, when the route sets none, in ``alert_on``). A correction (a
+change an analyst or a replay made) also matches on the status it corrects. A channel no
 route names gets nothing; add a route without conditions for a catch-all.
 """
 
@@ -24,12 +25,19 @@ class Facts:
     watchlist: str
     tags: Collection[str] = ()
     severity: str = "medium"
+    from_status: str = ""
+    correction: bool = False  # an analyst's or a replay's change: it corrects ``from_status``
+
+    def alerts_for(self, statuses: Collection[str]) -> bool:
+        """A change alerts when its new status is wanted; a correction also when the
+        status it takes back was (whoever heard "stalled" must hear it was wrong)."""
+        return self.to_status in statuses or (self.correction and self.from_status in statuses)
 
 
 def channels_for(config: AlertConfig, facts: Facts) -> tuple[str, ...]:
     """The names of the channels to alert, in configuration order."""
     if not config.routes:
-        if facts.to_status not in config.alert_on:
+        if not facts.alerts_for(config.alert_on):
             return ()
         return tuple(spec.name for spec in config.channels)
     wanted: set[str] = set()
@@ -42,7 +50,7 @@ def channels_for(config: AlertConfig, facts: Facts) -> tuple[str, ...]:
 def matches(route: Route, facts: Facts, alert_on: Collection[str]) -> bool:
     statuses = alert_on if route.statuses is None else route.statuses
     return (
-        facts.to_status in statuses
+        facts.alerts_for(statuses)
         and (not route.watchlists or facts.watchlist in route.watchlists)
         and (not route.tags or bool(route.tags.intersection(facts.tags)))
         and (not route.severities or facts.severity in route.severities)

@@ -1,4 +1,4 @@
-"""The ``watchlist`` command line: a thin shell over the library (DESIGN §7).
+"""The ``watchlist`` command line: a thin shell over the library (docs/design-notes.md).
 
 Each command module registers its commands on ``cli``; errors from the library become
 one clear line on stderr and exit status 1 (2 for usage errors, as Click does).
@@ -32,10 +32,12 @@ class App:
     def settings(self) -> Settings:
         return load_settings(self.config, self.db_url)
 
-    def database(self, *, check: bool = True) -> Database:
+    def database(self, *, check: bool = True, create: bool = False) -> Database:
+        """The database; ``check``: migrated to head; ``create``: a missing SQLite file is
+        created (only ``init`` and ``db upgrade``: a typo elsewhere must not leave one)."""
         if self._db is None:
-            self._db = Database(self.settings.database_url)
-            if check:
+            self._db = Database(self.settings.database_url, create=create)
+            if check:  # one line for a missing, corrupt, too-new or outdated database
                 migrate.check(self._db)
         return self._db
 

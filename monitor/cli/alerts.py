@@ -13,7 +13,6 @@ import sys
 import click
 
 from monitor.alerts import alert_config, make_dispatcher
-from monitor.alerts import store as outbox
 from monitor.alerts.channels import open_channel
 from monitor.alerts.dispatch import send_test
 from monitor.alerts.policy import STATES
@@ -21,6 +20,7 @@ from monitor.cli import App, cli, pass_app
 from monitor.cli.output import default_format, format_option, render
 from monitor.clock import utcnow
 from monitor.errors import ConfigError
+from monitor.storage import alerts as outbox
 
 
 @cli.group()

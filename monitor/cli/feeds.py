@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -11,8 +12,10 @@ from monitor.cli import App, cli, pass_app
 from monitor.cli.output import format_option, render
 from monitor.clock import utcnow
 from monitor.config import parse_duration
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, FeedError, MonitorError
 from monitor.feeds.address import feed_address
+from monitor.feeds.check import check_feed, feed_location
+from monitor.feeds.fetch import FetchPolicy
 from monitor.feeds.opml import OutlineFeed, read_opml, write_opml
 from monitor.secret import redact, redact_url
 from monitor.storage import feeds as repo
@@ -25,28 +28,44 @@ def feeds() -> None:
     """Manage the feeds to poll (RSS, Atom, JSON Feed URLs or local files)."""
 
 
+def _interval(app: App, given: str | None, option: str) -> timedelta:
+    """``--interval``, else ``[polling] interval`` of the config (default 15m)."""
+    seconds = parse_duration(given, option) if given else app.settings.poll_interval
+    return timedelta(seconds=seconds)
+
+
 @feeds.command("add")
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--title", help="A title (default: the feed's own, after the first poll).")
 @click.option("--folder", default="", help="Folder path, e.g. 'News/Wires' (OPML outlines).")
-@click.option("--interval", default="15m", show_default=True, help="Poll interval (30s, 15m, 2h).")
+@click.option("--interval", help="Poll interval (30s, 15m, 2h; default [polling] interval).")
+@click.option("--no-check", is_flag=True, help="Do not fetch the feed once to check it.")
 @pass_app
-def add(app: App, urls: tuple[str, ...], title: str | None, folder: str, interval: str) -> None:
-    """Add one or more feeds; they are due at once."""
-    from datetime import timedelta
-
-    every = timedelta(seconds=parse_duration(interval, "--interval"))
+def add(
+    app: App,
+    urls: tuple[str, ...],
+    title: str | None,
+    folder: str,
+    interval: str | None,
+    no_check: bool,
+) -> None:
+    """Add one or more feeds (each fetched once to check it is a feed); they are due at once."""
+    every = _interval(app, interval, "--interval")
+    # javascript:, data:, over-long and scheme-less addresses refused first (issue 16); a
+    # local path is kept as given (relative to where you run): your own choice
+    locations = [feed_address(feed_location(url), allow_local=True) for url in urls]
+    if not no_check:
+        policy = FetchPolicy(deadline=app.settings.fetch_deadline, max_bytes=app.settings.max_bytes)
+        for location in locations:
+            try:
+                check_feed(location, policy)
+            except FeedError as exc:
+                raise MonitorError(f"not added: {exc.message} (--no-check adds it anyway)") from exc
     db = app.database()
     with db.write() as session:
-        for url in urls:
-            # A local path is kept as given (relative to where you run): your own choice.
+        for url, location in zip(urls, locations, strict=True):
             feed_id = repo.add_feed(
-                session,
-                feed_address(url, allow_local=True),
-                utcnow(),
-                title=title,
-                folder=folder,
-                interval=every,
+                session, location, utcnow(), title=title, folder=folder, interval=every
             )
             click.echo(f"added feed {feed_id}: {redact_url(url)}")
 
@@ -119,23 +138,21 @@ def remove(app: App, feeds_: tuple[str, ...]) -> None:
 
 @feeds.command("import")
 @click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--interval", default="15m", show_default=True, help="Poll interval for new feeds.")
+@click.option("--interval", help="Poll interval of new feeds (default [polling] interval).")
 @click.option(
     "--allow-local",
     is_flag=True,
     help="Also subscribe to local files the OPML names (refused by default: trust the file).",
 )
 @pass_app
-def import_(app: App, opml: Path, interval: str, allow_local: bool) -> None:
+def import_(app: App, opml: Path, interval: str | None, allow_local: bool) -> None:
     """Import feeds from an OPML file (nested outlines become folders).
 
     An outline that cannot be subscribed to (a local file without --allow-local, another
     URL scheme, a value too long) is reported on stderr and skipped; the others are
     imported, and the exit status is 1.
     """
-    from datetime import timedelta
-
-    every = timedelta(seconds=parse_duration(interval, "--interval"))
+    every = _interval(app, interval, "--interval")
     if opml.stat().st_size > MAX_OPML_BYTES:
         raise ConfigError(f"{opml}: larger than {MAX_OPML_BYTES // (1024 * 1024)} MiB")
     outlines = read_opml(opml.read_bytes(), source=str(opml))

@@ -14,11 +14,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from monitor.cli import cli
+
+if TYPE_CHECKING:
+    from indicators.matcher import Matcher
 
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one item; the feed body cap is 10 MiB
 _TEXT_FIELDS = ("title", "summary", "link", "published", "source")
@@ -118,7 +121,6 @@ def match(watchlists: tuple[str, ...], input_: IO[bytes]) -> None:
     """
     from indicators.loader import load_watchlist
     from indicators.matcher import Matcher
-    from indicators.model import Item
 
     indicators = [ind for path in watchlists for ind in load_watchlist(path).indicators]
     matcher = Matcher(indicators)
@@ -136,35 +138,43 @@ def match(watchlists: tuple[str, ...], input_: IO[bytes]) -> None:
                 json.dumps({"id": None, "line": number, "error": str(exc), "matches": []}) + "\n"
             )
             continue
-        item = Item(
-            id=str(raw.get("id", number)),
-            title=raw.get("title") or "",
-            summary=raw.get("summary") or "",
-            link=raw.get("link"),
-            source=raw.get("source"),
-        )
-        record: dict[str, Any] = {
-            "id": raw.get("id", number),
-            "matches": [
-                {
-                    "indicator": ev.indicator_id,
-                    "modality": ev.modality.value,
-                    "sentence": ev.sentence,
-                    "terms": list(ev.terms),
-                    "trigger": ev.trigger,
-                    "cue": ev.cue,
-                    "undone": ev.undone,
-                }
-                for ev in matcher.match(item)
-            ],
-        }
-        if matcher.last_skipped is not None:
-            skipped = matcher.last_skipped
-            record["skipped"] = {
-                "sentences": skipped.sentences,
-                "of": skipped.of,
-                "indicators": list(skipped.indicators),
-            }
+        record = _record(matcher, raw, number)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     if bad:
         sys.exit(1)
+
+
+def _record(matcher: Matcher, raw: dict[str, Any], number: int) -> dict[str, Any]:
+    """The output line for one input item: its matches, and what the CPU budget skipped."""
+    from indicators.model import Item
+
+    item = Item(
+        id=str(raw.get("id", number)),
+        title=raw.get("title") or "",
+        summary=raw.get("summary") or "",
+        link=raw.get("link"),
+        source=raw.get("source"),
+    )
+    record: dict[str, Any] = {
+        "id": raw.get("id", number),
+        "matches": [
+            {
+                "indicator": ev.indicator_id,
+                "modality": ev.modality.value,
+                "sentence": ev.sentence,
+                "terms": list(ev.terms),
+                "trigger": ev.trigger,
+                "cue": ev.cue,
+                "undone": ev.undone,
+            }
+            for ev in matcher.match(item)
+        ],
+    }
+    if matcher.last_skipped is not None:
+        skipped = matcher.last_skipped
+        record["skipped"] = {
+            "sentences": skipped.sentences,
+            "of": skipped.of,
+            "indicators": list(skipped.indicators),
+        }
+    return record

@@ -1,6 +1,6 @@
 """Render listings as table (Rich), JSON, Markdown or CSV: one code path for every command.
 
-Scripts depend on JSON and CSV (DESIGN §7), so those carry raw values (times in ISO 8601
+Scripts depend on JSON and CSV (docs/design-notes.md), so those carry raw values (times in ISO 8601
 UTC); tables and Markdown are for people. Every string passes ``inert`` first.
 """
 
@@ -28,6 +28,7 @@ STATUS_STYLES = {
     "confirmed": "bold green",
     "stalled": "magenta",
     "overdue": "bold red",
+    "reversed": "bold magenta",
     "ok": "green",
     "not_modified": "green",
     "unchanged": "green",

@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from monitor import app as wiring
 from monitor import overrides, reports
 from monitor.cli import App, cli, pass_app
 from monitor.cli.output import format_option, render
 from monitor.clock import utcnow
+from monitor.model import ChangeInfo
 from monitor.status import Status
-from monitor.storage.evidence import ChangeInfo
 from monitor.when import WhenError, parse_when
+
+if TYPE_CHECKING:
+    from monitor.replay import IndicatorDiff
 
 
 def _when(value: str | None) -> datetime | None:
@@ -135,9 +139,11 @@ def evidence() -> None:
     """Analyst overrides on evidence: dismiss a false positive, or restore it."""
 
 
-def _report(change: ChangeInfo | None) -> None:
+def _report(app: App, change: ChangeInfo | None) -> None:
+    """Say what an override changed, and deliver its alerts (a correction) now."""
     if change is not None:
         click.echo(f"status: {change.from_status} → {change.to_status} ({change.reason})")
+        wiring.deliver_now(app.settings, app.database())
     else:
         click.echo("status unchanged")
 
@@ -147,10 +153,11 @@ def _report(change: ChangeInfo | None) -> None:
 @click.option("--note", required=True, help="Why this is not evidence.")
 @pass_app
 def dismiss(app: App, evidence_id: int, note: str) -> None:
-    """Dismiss a piece of evidence (a false positive); the status is recomputed."""
-    change = overrides.set_dismissed(app.database(), evidence_id, True, note, utcnow())
+    """Dismiss a piece of evidence (a false positive); the status is decided again."""
+    sink = wiring.alert_sink(app.settings)
+    done = overrides.set_dismissed(app.database(), evidence_id, True, note, utcnow(), sink)
     click.echo(f"dismissed evidence {evidence_id}")
-    _report(change)
+    _report(app, done)
 
 
 @evidence.command("restore")
@@ -158,10 +165,11 @@ def dismiss(app: App, evidence_id: int, note: str) -> None:
 @click.option("--note", default="", help="Why it counts after all.")
 @pass_app
 def restore(app: App, evidence_id: int, note: str) -> None:
-    """Restore a dismissed piece of evidence; the status is recomputed."""
-    change = overrides.set_dismissed(app.database(), evidence_id, False, note, utcnow())
+    """Restore a dismissed piece of evidence; the status is decided again."""
+    sink = wiring.alert_sink(app.settings)
+    done = overrides.set_dismissed(app.database(), evidence_id, False, note, utcnow(), sink)
     click.echo(f"restored evidence {evidence_id}")
-    _report(change)
+    _report(app, done)
 
 
 @cli.command()
@@ -171,7 +179,9 @@ def restore(app: App, evidence_id: int, note: str) -> None:
 @pass_app
 def pin(app: App, indicator: str, status: str, note: str) -> None:
     """Pin an indicator's status until unpinned."""
-    _report(overrides.set_pin(app.database(), indicator, status, note, utcnow()))
+    sink = wiring.alert_sink(app.settings)
+    done = overrides.set_pin(app.database(), indicator, status, note, utcnow(), sink)
+    _report(app, done)
 
 
 @cli.command()
@@ -180,7 +190,9 @@ def pin(app: App, indicator: str, status: str, note: str) -> None:
 @pass_app
 def unpin(app: App, indicator: str, note: str) -> None:
     """Remove a pin; the status is decided from the evidence again."""
-    _report(overrides.set_pin(app.database(), indicator, None, note, utcnow()))
+    sink = wiring.alert_sink(app.settings)
+    done = overrides.set_pin(app.database(), indicator, None, note, utcnow(), sink)
+    _report(app, done)
 
 
 @cli.command()
@@ -190,29 +202,12 @@ def unpin(app: App, indicator: str, note: str) -> None:
 def replay(app: App, dry_run: bool, fmt: str | None) -> None:
     """Re-run the current rules over stored entries; show the diff, then apply it."""
     from monitor import replay as replay_mod
-    from monitor.daemon import build_pipeline
 
     db = app.database()
-    with contextlib.closing(build_pipeline(app.settings, db, owner="replay")) as pipeline:
-        rules = pipeline.rules()  # replay matches on this thread: the pool is not started
+    rules = wiring.rules(db)  # replay matches on this thread: no parse workers
     now = utcnow()
     plan = replay_mod.plan(db, rules, now)
-    rows = [
-        {
-            "indicator": d.ref,
-            "status": d.status,
-            "would_be": d.new_status,
-            "gained": len(d.gained),
-            "lost": len(d.lost),
-            "change": f"{d.status} → {d.new_status}" if d.changes_status else "",
-            "reason": d.reason if d.changes_status else "",
-            "gained_evidence": [
-                {"entry": k[0], "modality": k[1], "sentence": k[2]} for k in d.gained
-            ],
-            "lost_evidence": [{"entry": k[0], "modality": k[1], "sentence": k[2]} for k in d.lost],
-        }
-        for d in plan.diffs
-    ]
+    rows = [_replay_row(d) for d in plan.diffs]
     render(
         rows,
         ["indicator", "status", "would_be", "gained", "lost", "change"],
@@ -222,7 +217,23 @@ def replay(app: App, dry_run: bool, fmt: str | None) -> None:
     )
     if dry_run:
         return
-    changes = replay_mod.apply(db, plan, rules, now)
+    changes = replay_mod.apply(db, plan, rules, now, wiring.alert_sink(app.settings))
+    if changes:
+        wiring.deliver_now(app.settings, db)
     click.echo(
         f"applied: {len(plan.touched)} indicators updated, {len(changes)} status changes", err=True
     )
+
+
+def _replay_row(d: IndicatorDiff) -> dict[str, Any]:
+    return {
+        "indicator": d.ref,
+        "status": d.status,
+        "would_be": d.new_status,
+        "gained": len(d.gained),
+        "lost": len(d.lost),
+        "change": f"{d.status} → {d.new_status}" if d.changes_status else "",
+        "reason": d.reason if d.changes_status else "",
+        "gained_evidence": [{"entry": k[0], "modality": k[1], "sentence": k[2]} for k in d.gained],
+        "lost_evidence": [{"entry": k[0], "modality": k[1], "sentence": k[2]} for k in d.lost],
+    }

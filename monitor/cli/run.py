@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -15,7 +19,7 @@ from monitor.secret import redact
 from monitor.storage import migrate
 
 if TYPE_CHECKING:
-    from monitor.pipeline import Pipeline
+    from monitor.pipeline import Pipeline, PollSummary
 
 
 @cli.command()
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
 @pass_app
 def init(app: App, config_file: Path) -> None:
     """Create a starter config file and the database (migrations to head)."""
-    db = app.database(check=False)
+    db = app.database(check=False, create=True)
     migrate.upgrade(db)  # first: a database that cannot be used leaves no config behind
     if not config_file.exists():
         config_file.write_text(
@@ -51,7 +55,7 @@ def db() -> None:
 @pass_app
 def db_upgrade(app: App, revision: str) -> None:
     """Run migrations up to REVISION (default head)."""
-    database = app.database(check=False)
+    database = app.database(check=False, create=True)
     migrate.upgrade(database, revision)
     click.echo(f"database at revision {migrate.current_revision(database)}")
 
@@ -94,14 +98,39 @@ def db_current(app: App) -> None:
 @click.option("--all", "all_feeds", is_flag=True, help="Poll every feed, due or not.")
 @pass_app
 def poll(app: App, all_feeds: bool) -> None:
-    """Poll due (or all) feeds once and print a summary."""
-    from monitor.daemon import build_pipeline
+    """Poll due (or all) feeds once, check deadlines, deliver alerts, print a summary.
 
-    with contextlib.closing(build_pipeline(app.settings, app.database(), owner="poll")) as pipeline:
-        _poll(pipeline, all_feeds)
+    SIGINT/SIGTERM stop it cleanly: the feed being written is finished and the claims of
+    the others are given back at once (exit status 130).
+    """
+    from monitor import app as wiring
+
+    pipeline = wiring.build_pipeline(app.settings, app.database())
+    with contextlib.closing(pipeline), _stopped_by_signals(pipeline.stop):
+        summary = _poll(pipeline, all_feeds)
+    if pipeline.stop.is_set():
+        click.echo(f"stopped by a signal: {summary.released} feed claim(s) given back", err=True)
+        sys.exit(130)
 
 
-def _poll(pipeline: Pipeline, all_feeds: bool) -> None:
+@contextlib.contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop`` (a second one ends the process at once)."""
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise SystemExit(128 + signum)
+        stop.set()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _poll(pipeline: Pipeline, all_feeds: bool) -> PollSummary:
     from rich.progress import Progress
 
     if sys.stderr.isatty():
@@ -114,16 +143,24 @@ def _poll(pipeline: Pipeline, all_feeds: bool) -> None:
             summary = pipeline.poll(all_feeds=all_feeds, progress=progress)
     else:
         summary = pipeline.poll(all_feeds=all_feeds)
+    if summary.freed:
+        click.echo(f"freed {summary.freed} feed claim(s) of stopped poll(s) or daemon(s)", err=True)
+    if summary.held:
+        whose = ", ".join(f"{owner} ({n})" for owner, n in sorted(summary.held.items()))
+        held = sum(summary.held.values())
+        click.echo(f"skipped {held} feed(s) claimed by running worker(s): {whose}", err=True)
     for url, message in summary.errors:
         click.echo(
             f"failed: {redact(message if url in message else f'{url}: {message}')}", err=True
         )
     for change in summary.changes:
         click.echo(
-            f"status: indicator {change.indicator_id} {change.from_status} → {change.to_status}"
+            f"status: {change.indicator} {change.from_status} → {change.to_status} "
+            f"({change.cause}): {change.reason}"
         )
     pipeline.deliver_alerts()
     click.echo(summary.line())
+    return summary
 
 
 @cli.command()

@@ -37,7 +37,14 @@ def serve(app: App, http_addr: str) -> None:
         problem = db.ping()
         return (False, f"database unreachable: {problem}") if problem else (True, "ready")
 
-    web = create_app(db, auth=Auth(settings.web_admin_token), ready=ready)
+    from monitor import app as wiring
+
+    web = create_app(
+        db,
+        auth=Auth(settings.web_admin_token),
+        ready=ready,
+        alerts=wiring.alert_sink(settings),  # an analyst's correction alerts (issue 14)
+    )
     server = WebServer(
         http_addr,
         web,

@@ -2,7 +2,7 @@
 
 feedparser costs ~0.3-0.5 ms per entry and was most of a poll (docs/benchmarks.md);
 the C ``ElementTree`` parser reads the same well-formed document ~20x faster. A fast
-parser that silently blanks a field is a defect (PERFORMANCE.md: one measured lxml-based
+parser that silently blanks a field is a defect (docs/benchmarks.md: one measured lxml-based
 parser dropped every title holding ``&nbsp;``), so this one answers only for documents it
 fully understands and returns None for everything else, which then goes to feedparser:
 
@@ -53,7 +53,7 @@ _RSS_ITEM = {
     "category": None,
     "comments": None,
     "enclosure": None,
-    "source": None,
+    "source": None,  # read separately
 }
 _ATOM_ENTRY = {
     _ATOM + "id": "guid",
@@ -79,6 +79,7 @@ class RawEntry:
     summary: str | None
     published: Any  # time.struct_time in UTC, or None
     author: str | None
+    source: str | None = None  # RSS <source url="…">Name</source>: the URL, else the name
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,15 @@ def _rss(root: ET.Element, date: Callable[[str], Any]) -> RawFeed:
     for item in channel.iter("item"):
         values: dict[str, str] = {}
         permalink = True
+        source: str | None = None
         for child in item:
             if child.tag not in _RSS_ITEM:
                 raise _Unsupported
+            if child.tag == "source":
+                if source is not None:
+                    raise _Unsupported
+                source = (child.get("url") or "").strip() or _text(child) or None
+                continue
             field = _RSS_ITEM[child.tag]
             if field is None:
                 continue
@@ -164,6 +171,7 @@ def _rss(root: ET.Element, date: Callable[[str], Any]) -> RawFeed:
                 summary=values.get("summary") or values.get("content"),
                 published=date(stamp) if stamp else None,
                 author=values.get("author") or None,
+                source=source,
             )
         )
     title = channel.find("title")

@@ -18,8 +18,7 @@ httpx objects never leave this module. Over HTTP, in order:
    operation only the time left, ``monitor.feeds.transport``);
 5. a body whose sha256 equals the last one → UNCHANGED, so the caller skips the parse.
 
-A local file (a plain path or a ``file:`` URL, only ever the feed's *configured* URL) is
-read with the same size cap and the same hash comparison.
+A local file is read by ``monitor.feeds.local`` with the same cap and hash comparison.
 """
 
 from __future__ import annotations
@@ -30,24 +29,22 @@ import http.cookiejar
 import io
 import re
 import ssl
-import stat
 import time
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
-from urllib.request import url2pathname
 
 import httpx
 
-from monitor.errors import FeedError
+from monitor.errors import FeedError, FeedErrorKind
 from monitor.feeds.inflate import ACCEPT_ENCODING, Inflater, supported
+from monitor.feeds.local import fetch_file, local_path
+from monitor.feeds.local import show_url as _show
 from monitor.feeds.transport import DeadlineTransport, deadline
 from monitor.feeds.types import FeedRequest, FetchOutcome, FetchResult
-from monitor.secret import redact_url
 
 __all__ = ["FetchPolicy", "fetch", "make_client"]
 
@@ -123,9 +120,9 @@ def fetch(client: httpx.Client, request: FeedRequest, policy: FetchPolicy) -> Fe
     started = time.monotonic()
     trail = _Trail(request.url)
     try:
-        path = _local_path(request.url)
+        path = local_path(request.url)
         if path is not None:
-            result = _fetch_file(path, request, policy)
+            result = fetch_file(path, request, policy.max_bytes)
         else:
             deadline_at = started + policy.deadline
             with deadline(deadline_at):
@@ -140,49 +137,6 @@ def fetch(client: httpx.Client, request: FeedRequest, policy: FetchPolicy) -> Fe
             retry_after=exc.retry_after,
         )
     return dataclasses.replace(result, duration=time.monotonic() - started)
-
-
-# --- local files -----------------------------------------------------------------------------
-
-
-def _local_path(url: str) -> Path | None:
-    """The path a configured feed URL names, or None for http(s)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
-        raise FeedError("connect", f"{url!r}: invalid URL ({exc})") from exc
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
-        return None
-    if scheme == "file":
-        if parts.netloc not in ("", "localhost"):
-            raise FeedError("not_found", f"{url}: file URL on another host is not supported")
-        return Path(url2pathname(parts.path))
-    if scheme == "" or len(scheme) == 1:  # a relative or absolute path (or a drive letter)
-        return Path(url).expanduser()
-    raise FeedError("connect", f"{_show(url)}: unsupported URL scheme {scheme!r}")
-
-
-def _fetch_file(path: Path, request: FeedRequest, policy: FetchPolicy) -> FetchResult:
-    try:
-        info = path.stat()  # before open(): opening a FIFO would block
-        if not stat.S_ISREG(info.st_mode):
-            raise FeedError("not_found", f"{path}: not a regular file")
-        if info.st_size > policy.max_bytes:
-            raise _too_large(str(path), policy)
-        with path.open("rb") as handle:
-            body = handle.read(policy.max_bytes + 1)
-    except FileNotFoundError as exc:
-        raise FeedError("not_found", f"{path}: no such file") from exc
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        reason = getattr(exc, "strerror", None) or exc
-        raise FeedError("not_found", f"{path}: cannot read: {reason}") from exc
-    if len(body) > policy.max_bytes:  # the file grew after stat()
-        raise _too_large(str(path), policy)
-    digest = hashlib.sha256(body).hexdigest()
-    if digest == request.content_hash:
-        return FetchResult(FetchOutcome.UNCHANGED, final_url=request.url, content_hash=digest)
-    return FetchResult(FetchOutcome.OK, final_url=request.url, body=body, content_hash=digest)
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -207,23 +161,29 @@ class _Trail:
     def follow(self, status: int, location: str | None, policy: FetchPolicy) -> None:
         here = _show(self.url)
         if not location:
-            raise FeedError("http", f"{here}: HTTP {status} without a Location", status=status)
+            raise FeedError(
+                FeedErrorKind.HTTP, f"{here}: HTTP {status} without a Location", status=status
+            )
         target = urljoin(self.url, location.strip())
         if urlsplit(target).scheme.lower() not in ("http", "https"):
             raise FeedError(
-                "redirect",
+                FeedErrorKind.REDIRECT,
                 f"{here}: redirect to {_show(target)!r} refused: only http(s) is followed",
                 status=status,
             )
         self.hops += 1
         if self.hops > policy.max_redirects:
             raise FeedError(
-                "redirect", f"{here}: more than {policy.max_redirects} redirects", status=status
+                FeedErrorKind.REDIRECT,
+                f"{here}: more than {policy.max_redirects} redirects",
+                status=status,
             )
         key = urldefrag(target)[0]
         if key in self.seen:
             raise FeedError(
-                "redirect", f"{here}: redirect loop back to {_show(target)}", status=status
+                FeedErrorKind.REDIRECT,
+                f"{here}: redirect loop back to {_show(target)}",
+                status=status,
             )
         self.seen.add(key)
         self.url = target
@@ -252,7 +212,9 @@ def _fetch_http(
     except httpx.TimeoutException as exc:
         if time.monotonic() >= deadline_at:
             raise _deadline(trail.url, policy, f" ({_why(exc)})") from exc
-        raise FeedError("timeout", f"{_show(trail.url)}: timed out ({_why(exc)})") from exc
+        raise FeedError(
+            FeedErrorKind.TIMEOUT, f"{_show(trail.url)}: timed out ({_why(exc)})"
+        ) from exc
     except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, ValueError) as exc:
         raise _translate(exc, trail.url) from exc
 
@@ -283,14 +245,16 @@ def _finish(
     if status in _RETRY_LATER:
         retry_after = _retry_after(response.headers, policy)
         raise FeedError(
-            "retry_later",
+            FeedErrorKind.RETRY_LATER,
             f"{here}: HTTP {status} {response.reason_phrase}, retry after "
             + (f"{retry_after.total_seconds():.0f}s" if retry_after else "(not given)"),
             status=status,
             retry_after=retry_after,
         )
     if not 200 <= status < 300:
-        raise FeedError("http", f"{here}: HTTP {status} {response.reason_phrase}", status=status)
+        raise FeedError(
+            FeedErrorKind.HTTP, f"{here}: HTTP {status} {response.reason_phrase}", status=status
+        )
     body = _read_body(response, policy, deadline_at, here)
     digest = hashlib.sha256(body).hexdigest()
     unchanged = digest == request.content_hash
@@ -317,9 +281,13 @@ def _read_body(
     ]
     if len(codings) > 1:
         # Each layer multiplies a bomb's ratio (~1000x per gzip layer): no feed needs two.
-        raise FeedError("unsafe", f"{here}: stacked Content-Encoding {', '.join(codings)} refused")
+        raise FeedError(
+            FeedErrorKind.UNSAFE, f"{here}: stacked Content-Encoding {', '.join(codings)} refused"
+        )
     if codings and not supported(codings[0]):
-        raise FeedError("malformed", f"{here}: unsupported Content-Encoding {codings[0]!r}")
+        raise FeedError(
+            FeedErrorKind.MALFORMED, f"{here}: unsupported Content-Encoding {codings[0]!r}"
+        )
     length = response.headers.get("content-length", "")
     if _DIGITS.fullmatch(length) and int(length) > policy.max_bytes:
         raise _too_large(here, policy)
@@ -332,7 +300,9 @@ def _read_body(
         try:  # decoded here, never more than the room left under the cap (a bomb stops)
             chunk = inflater.decode(raw, policy.max_bytes - size + 1)
         except zlib.error as exc:
-            raise FeedError("malformed", f"{here}: body cannot be decompressed ({exc})") from exc
+            raise FeedError(
+                FeedErrorKind.MALFORMED, f"{here}: body cannot be decompressed ({exc})"
+            ) from exc
         size += len(chunk)
         if size > policy.max_bytes:
             raise _too_large(here, policy)
@@ -388,18 +358,20 @@ def _translate(exc: Exception, url: str) -> FeedError:
     here = _show(url)
     if _is_tls(exc):
         # Never retried without verification: a broken certificate is the feed's problem.
-        return FeedError("tls", f"{here}: TLS failure ({_why(exc)})")
+        return FeedError(FeedErrorKind.TLS, f"{here}: TLS failure ({_why(exc)})")
     if isinstance(exc, httpx.DecodingError):
-        return FeedError("malformed", f"{here}: body cannot be decompressed ({_why(exc)})")
+        return FeedError(
+            FeedErrorKind.MALFORMED, f"{here}: body cannot be decompressed ({_why(exc)})"
+        )
     if isinstance(exc, httpx.RemoteProtocolError):
         # A garbled status line, a body cut short of its Content-Length or chunk size: the
         # server answered, but not in HTTP. Not a connection problem.
-        return FeedError("malformed", f"{here}: broken HTTP response ({_why(exc)})")
+        return FeedError(FeedErrorKind.MALFORMED, f"{here}: broken HTTP response ({_why(exc)})")
     if isinstance(exc, httpx.ConnectError):
-        return FeedError("connect", f"{here}: cannot connect ({_why(exc)})")
+        return FeedError(FeedErrorKind.CONNECT, f"{here}: cannot connect ({_why(exc)})")
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol | ValueError):
-        return FeedError("connect", f"{here}: invalid URL ({_why(exc)})")
-    return FeedError("connect", f"{here}: network error ({_why(exc)})")
+        return FeedError(FeedErrorKind.CONNECT, f"{here}: invalid URL ({_why(exc)})")
+    return FeedError(FeedErrorKind.CONNECT, f"{here}: network error ({_why(exc)})")
 
 
 def _is_tls(exc: BaseException) -> bool:
@@ -419,13 +391,10 @@ def _why(exc: BaseException) -> str:
 
 
 def _too_large(here: str, policy: FetchPolicy) -> FeedError:
-    return FeedError("too_large", f"{here}: body larger than {policy.max_bytes} bytes")
+    return FeedError(FeedErrorKind.TOO_LARGE, f"{here}: body larger than {policy.max_bytes} bytes")
 
 
 def _deadline(here: str, policy: FetchPolicy, detail: str = "") -> FeedError:
-    return FeedError("timeout", f"{here}: total deadline of {policy.deadline:g}s exceeded{detail}")
-
-
-def _show(url: str) -> str:
-    """``url`` fit for a message (feeds may carry credentials): ``monitor.secret``."""
-    return redact_url(url)
+    return FeedError(
+        FeedErrorKind.TIMEOUT, f"{here}: total deadline of {policy.deadline:g}s exceeded{detail}"
+    )

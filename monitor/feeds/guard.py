@@ -27,7 +27,7 @@ import codecs
 import functools
 import re
 
-from monitor.errors import FeedError
+from monitor.errors import FeedError, FeedErrorKind
 
 __all__ = ["check_xml_safety"]
 
@@ -64,7 +64,7 @@ def check_xml_safety(
         problem = _problem(view)
         if problem is not None:
             where = f"{source}: " if source else ""
-            raise FeedError("unsafe", f"{where}{problem}; refused before parsing")
+            raise FeedError(FeedErrorKind.UNSAFE, f"{where}{problem}; refused before parsing")
 
 
 def _views(body: bytes, encoding: str | None) -> list[bytes]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from xml.parsers import expat
 
 from indicators.text import clean_text
-from monitor.errors import FeedError
+from monitor.errors import FeedError, FeedErrorKind
 from monitor.feeds.guard import check_xml_safety
 
 __all__ = ["OutlineFeed", "read_opml", "write_opml"]
@@ -60,13 +60,15 @@ def read_opml(data: bytes, source: str = "OPML document") -> list[OutlineFeed]:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         raise FeedError(
-            "malformed",
+            FeedErrorKind.MALFORMED,
             f"{source}: not well-formed XML at line {exc.lineno}, column {exc.offset + 1}",
         ) from exc
     if reader.root is None:  # pragma: no cover - expat refuses a document without one
-        raise FeedError("malformed", f"{source}: not well-formed XML at line 1, column 1")
+        raise FeedError(
+            FeedErrorKind.MALFORMED, f"{source}: not well-formed XML at line 1, column 1"
+        )
     if not reader.body_seen:
-        raise FeedError("malformed", f"{source}: no <body> element")
+        raise FeedError(FeedErrorKind.MALFORMED, f"{source}: no <body> element")
     return reader.feeds
 
 
@@ -89,7 +91,8 @@ class _OutlineReader:
             self.root = tag
             if tag != "opml":
                 raise FeedError(
-                    "malformed", f"{self.source}: root element is <{name}>, expected <opml>"
+                    FeedErrorKind.MALFORMED,
+                    f"{self.source}: root element is <{name}>, expected <opml>",
                 )
             self.stack.append(None)
             return
@@ -123,7 +126,7 @@ class _OutlineReader:
 
     def _error(self, parser: expat.XMLParserType, message: str) -> FeedError:
         line, column = parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
-        return FeedError("malformed", f"{self.source}:{line}:{column}: {message}")
+        return FeedError(FeedErrorKind.MALFORMED, f"{self.source}:{line}:{column}: {message}")
 
 
 def write_opml(feeds: Sequence[OutlineFeed], title: str) -> bytes:

@@ -9,7 +9,7 @@
 5. feedparser reads the bytes from a ``BytesIO`` with the response headers, so the charset
    of ``Content-Type`` is honoured. Never a URL or a path: given a string, feedparser would
    open the file or fetch the URL it names. ``sanitize_html`` and ``resolve_relative_uris``
-   are off (PERFORMANCE.md: ~2x faster); HTML is reduced to text once, here;
+   are off (docs/benchmarks.md: ~2x faster); HTML is reduced to text once, here;
 6. each entry becomes a ``ParsedEntry``: text via ``html_to_text``, links resolved against
    the feed's link (else ``url``) and kept only if http(s), dates in aware UTC. At most
    ``max_entries`` are kept, the first ones, and ``ParsedFeed.truncated`` says so.
@@ -29,13 +29,13 @@ import xml.sax
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from feedparser.datetimes import _parse_date  # the date parser feedparser itself applies
 
-from indicators.text import clean_text, html_to_text
-from monitor.errors import FeedError
+from monitor.errors import FeedError, FeedErrorKind
+from monitor.feeds import clean
+from monitor.feeds.clean import MAX_LINK_CHARS, MAX_TITLE_CHARS
 from monitor.feeds.fastxml import RawEntry, RawFeed, parse_fast
 from monitor.feeds.guard import check_xml_safety
 from monitor.feeds.types import ParsedEntry, ParsedFeed
@@ -44,10 +44,7 @@ __all__ = ["MAX_ENTRIES", "MAX_LINK_CHARS", "MAX_SUMMARY_CHARS", "MAX_TITLE_CHAR
 
 MAX_ENTRIES = 5_000
 MAX_SUMMARY_CHARS = 20_000
-MAX_TITLE_CHARS = 2_000
-MAX_LINK_CHARS = 2_048  # the entries.link column
 FAST_PATH_MAX_BYTES = 2 * 1024 * 1024  # a 60-entry news feed is ~120 KB
-_MAX_HOST = 253  # RFC 1035: longer is not a host name (and not a publisher we can store)
 
 _BOM_AND_SPACE = b"\xef\xbb\xbf \t\r\n"
 _HTML_PAGE = re.compile(
@@ -61,21 +58,12 @@ _JSON_FEED_VERSIONS = {
     "https://jsonfeed.org/version/1": "json1",
     "https://jsonfeed.org/version/1.1": "json11",
 }
-_MARKUP_PER_CHAR = 4
-_UNCLOSED_LIMIT = 50
-_UNCLOSED = (
-    ("<script", re.compile(r"</script\s*>")),
-    ("<style", re.compile(r"</style\s*>")),
-    ("<!--", re.compile(r"-->")),
-)
 # An entry's start tag (<item>, <entry ...>, <rss:item/>) and the document's root element.
 _ENTRY_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.I)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 # Values json.loads may build: a JSON Feed of 5,000 items has ~100,000. Each costs 30-70
 # bytes of memory against 2-3 bytes of JSON ("{},"): a 10 MiB body of them took 360 MB.
 MAX_JSON_VALUES = 500_000
-_PLAIN_SPACES = re.compile(r"[ \t\u00a0]+")
-_PLAIN_BLANK_LINES = re.compile(r"\s*\n\s*")
 
 
 def parse_feed(
@@ -86,12 +74,12 @@ def parse_feed(
     content_type = lowered.get("content-type", "").lower()
     start = body.lstrip(_BOM_AND_SPACE)
     if not start:
-        raise FeedError("not_a_feed", f"{url}: empty document")
+        raise FeedError(FeedErrorKind.NOT_A_FEED, f"{url}: empty document")
     if start.startswith(b"{"):
         return _parse_json_feed(body, content_type, url, max_entries)
     head = body[:4096].replace(b"\x00", b"").lstrip(_BOM_AND_SPACE).lower()
     if _HTML_PAGE.match(head):
-        raise FeedError("not_a_feed", f"{url}: an HTML page, not a feed")
+        raise FeedError(FeedErrorKind.NOT_A_FEED, f"{url}: an HTML page, not a feed")
     charset = _CHARSET.search(content_type)
     check_xml_safety(body, encoding=charset.group(1) if charset else None, source=url)
     looks_like_feed = bool(_FEED_ROOT.search(head))
@@ -113,10 +101,10 @@ def _parse_xml_feed(
 
 
 def _from_raw(raw: RawFeed, url: str) -> ParsedFeed:
-    link = _http_link(url, _text_or_none(raw.link))
+    link = clean.http_link(url, clean.text_or_none(raw.link))
     base = link or url
     return ParsedFeed(
-        title=_title(raw.title),
+        title=clean.title(raw.title),
         link=link,
         entries=tuple(_entry(e, base) for e in raw.entries),
         format=raw.format,
@@ -135,23 +123,26 @@ def _parse_with_feedparser(
             resolve_relative_uris=False,
         )
     except Exception as exc:  # feedparser has no exception tree of its own
-        raise FeedError("malformed", f"{url}: the feed parser failed: {exc!r}") from exc
+        raise FeedError(FeedErrorKind.MALFORMED, f"{url}: the feed parser failed: {exc!r}") from exc
     raw_entries: list[Any] = [e for e in result.get("entries") or [] if isinstance(e, dict)]
     version = str(result.get("version") or "")
     problem = result.get("bozo_exception")
     if not raw_entries:
         if isinstance(problem, xml.sax.SAXException) and (version or looks_like_feed):
             raise FeedError(
-                "malformed", f"{url}: broken XML and no entry could be recovered: {problem}"
+                FeedErrorKind.MALFORMED,
+                f"{url}: broken XML and no entry could be recovered: {problem}",
             )
         if not version:
-            raise FeedError("not_a_feed", f"{url}: no RSS, Atom or JSON Feed document found")
+            raise FeedError(
+                FeedErrorKind.NOT_A_FEED, f"{url}: no RSS, Atom or JSON Feed document found"
+            )
     channel = result.get("feed") or {}
-    link = _http_link(url, _text_or_none(_get(channel, "link")))
+    link = clean.http_link(url, clean.text_or_none(_get(channel, "link")))
     base = link or url
     entries = tuple(_xml_entry(raw, base) for raw in raw_entries[:max_entries])
     return ParsedFeed(
-        title=_title(_get(channel, "title")),
+        title=clean.title(_get(channel, "title")),
         link=link,
         entries=entries,
         format=version or "unknown",
@@ -192,20 +183,34 @@ def _xml_entry(raw: dict[str, Any], base: str) -> ParsedEntry:
             summary=summary,
             published=_get(raw, "published_parsed") or _get(raw, "updated_parsed"),
             author=_get(raw, "author"),
+            source=_source(_get(raw, "source")),
         ),
         base,
     )
 
 
+def _source(value: object) -> str | None:
+    """An entry's ``<source>`` as feedparser reads it: its URL (RSS ``url``, Atom link),
+    else its name."""
+    if not isinstance(value, dict):
+        return None
+    for key in ("href", "link", "title"):
+        text = _get(value, key)
+        if isinstance(text, str) and text.strip():
+            return text.strip()
+    return None
+
+
 def _entry(raw: RawEntry, base: str) -> ParsedEntry:
     """One entry from the values feedparser (or the fast path) found: the same cleaning."""
     return ParsedEntry(
-        guid=_text_or_none(raw.guid),
-        link=_http_link(base, _text_or_none(raw.link)),
-        title=_title(raw.title) or "",
-        summary=_html(raw.summary, MAX_SUMMARY_CHARS),
+        guid=clean.text_or_none(raw.guid),
+        link=clean.http_link(base, clean.text_or_none(raw.link)),
+        title=clean.title(raw.title) or "",
+        summary=clean.html(raw.summary, MAX_SUMMARY_CHARS),
         published=_struct_time_utc(raw.published),
-        author=_title(raw.author),
+        author=clean.title(raw.author),
+        source=clean.title(raw.source),
     )
 
 
@@ -234,27 +239,30 @@ def _parse_json_feed(body: bytes, content_type: str, url: str, max_entries: int)
     values = body.count(b",") + body.count(b"[") + body.count(b"{")
     if values > MAX_JSON_VALUES:
         raise FeedError(
-            "too_large", f"{url}: more than {MAX_JSON_VALUES} JSON values (separators) refused"
+            FeedErrorKind.TOO_LARGE,
+            f"{url}: more than {MAX_JSON_VALUES} JSON values (separators) refused",
         )
     try:
         # RFC 8259 allows a UTF-8 BOM to be ignored; json.loads(bytes) would refuse it.
         document = json.loads(body.removeprefix(b"\xef\xbb\xbf"))
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, deep nesting
-        kind = "malformed" if declared_json else "not_a_feed"
-        raise FeedError(kind, f"{url}: not valid JSON: {_short(exc)}") from exc
+        kind = FeedErrorKind.MALFORMED if declared_json else FeedErrorKind.NOT_A_FEED
+        raise FeedError(kind, f"{url}: not valid JSON: {clean.short(exc)}") from exc
     version = document.get("version") if isinstance(document, dict) else None
     if not isinstance(version, str) or "jsonfeed.org" not in version:
-        raise FeedError("not_a_feed", f"{url}: JSON, but not a JSON Feed (no jsonfeed.org version)")
+        raise FeedError(
+            FeedErrorKind.NOT_A_FEED, f"{url}: JSON, but not a JSON Feed (no jsonfeed.org version)"
+        )
     items = document.get("items")
     if not isinstance(items, list):
-        raise FeedError("malformed", f"{url}: JSON Feed without an 'items' list")
-    link = _http_link(url, _json_str(document, "home_page_url"))
+        raise FeedError(FeedErrorKind.MALFORMED, f"{url}: JSON Feed without an 'items' list")
+    link = clean.http_link(url, _json_str(document, "home_page_url"))
     base = link or url
     entries = tuple(
         _json_entry(item, base) for item in items[:max_entries] if isinstance(item, dict)
     )
     return ParsedFeed(
-        title=_plain_or_none(_json_str(document, "title")),
+        title=clean.plain_or_none(_json_str(document, "title")),
         link=link,
         entries=entries,
         format=_JSON_FEED_VERSIONS.get(version.rstrip("/"), "json"),
@@ -268,15 +276,15 @@ def _json_entry(item: dict[str, Any], base: str) -> ParsedEntry:
         guid = str(guid)  # the spec says string; numbers are common in the wild
     summary = _json_str(item, "summary")
     if summary is not None:
-        text = _plain(summary)
+        text = clean.plain(summary)
     elif (content_html := _json_str(item, "content_html")) is not None:
-        text = _html(content_html, MAX_SUMMARY_CHARS)
+        text = clean.html(content_html, MAX_SUMMARY_CHARS)
     else:
-        text = _plain(_json_str(item, "content_text") or "")
+        text = clean.plain(_json_str(item, "content_text") or "")
     return ParsedEntry(
-        guid=_text_or_none(guid),
-        link=_http_link(base, _json_str(item, "url") or _json_str(item, "external_url")),
-        title=_plain(_json_str(item, "title") or "")[:MAX_TITLE_CHARS],
+        guid=clean.text_or_none(guid),
+        link=clean.http_link(base, _json_str(item, "url") or _json_str(item, "external_url")),
+        title=clean.plain(_json_str(item, "title") or "")[:MAX_TITLE_CHARS],
         summary=text[:MAX_SUMMARY_CHARS],
         published=_iso_utc(_json_str(item, "date_published") or _json_str(item, "date_modified")),
         author=_json_authors(item),
@@ -289,7 +297,9 @@ def _json_authors(item: dict[str, Any]) -> str | None:
     if not isinstance(authors, list):
         authors = [item.get("author")]
     names = [a.get("name") for a in authors if isinstance(a, dict)]
-    return _plain_or_none(", ".join(n.strip() for n in names if isinstance(n, str) and n.strip()))
+    return clean.plain_or_none(
+        ", ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
+    )
 
 
 def _iso_utc(value: str | None) -> datetime | None:
@@ -307,86 +317,3 @@ def _iso_utc(value: str | None) -> datetime | None:
 def _json_str(mapping: dict[str, Any], key: str) -> str | None:
     value = mapping.get(key)
     return value if isinstance(value, str) else None
-
-
-# --- shared helpers --------------------------------------------------------------------------
-
-
-def _text_or_none(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    text = clean_text(value).strip()
-    return text or None
-
-
-def _html(value: object, limit: int) -> str:
-    """At most ``limit`` characters of text from HTML ``value``.
-
-    Only the first ``limit * 4`` characters of markup are read (enough for text under heavy
-    markup), and markup that can never close is cut off first: ``html_to_text``'s patterns
-    rescan to the end of the string for every unclosed ``<script``, ``<style``, ``<!--`` or
-    ``<`` (quadratic: 10,000 unclosed ``<script>`` tags took 1.4 s), and entries are hostile.
-    """
-    if not isinstance(value, str):
-        return ""
-    return html_to_text(_defuse(value[: limit * _MARKUP_PER_CHAR]))[:limit]
-
-
-def _defuse(markup: str) -> str:
-    """``markup`` cut before a run of constructs that never close, in linear time.
-
-    Each unclosed opener costs one scan to the end of the string, so a few are harmless and
-    kept ("x < y" is text); many (hostile or broken markup) are cut off.
-    """
-    lower = markup.lower()
-    for opener, closer in _UNCLOSED:
-        start = lower.find(opener)
-        if start < 0:
-            continue
-        last_close = max((m.end() for m in closer.finditer(lower, start)), default=start)
-        if lower.count(opener, last_close) > _UNCLOSED_LIMIT:
-            cut = lower.find(opener, last_close)
-            markup, lower = markup[:cut], lower[:cut]
-    last_gt = lower.rfind(">") + 1
-    if lower.count("<", last_gt) > _UNCLOSED_LIMIT:
-        markup = markup[: lower.find("<", last_gt)]
-    return markup
-
-
-def _title(value: object) -> str | None:
-    return _html(value, MAX_TITLE_CHARS) or None
-
-
-def _plain(text: str) -> str:
-    """Plain text (JSON Feed titles, ``content_text``): controls dropped, spaces folded."""
-    text = _PLAIN_SPACES.sub(" ", clean_text(text))
-    return _PLAIN_BLANK_LINES.sub("\n", text).strip()
-
-
-def _plain_or_none(text: str | None) -> str | None:
-    return _plain(text) or None if text else None
-
-
-def _http_link(base: str, link: str | None) -> str | None:
-    """``link`` resolved against ``base``; only http(s) links that can be stored are kept.
-
-    Dropped: other schemes (``javascript:``), links a URL parser refuses (``http://[oops``
-    raised ValueError out of the parse and stopped the whole poll), links longer than the
-    ``entries.link`` column or with a host longer than DNS allows (PostgreSQL refused them
-    and aborted the poll). Control characters (a NUL broke PostgreSQL) are removed first.
-    """
-    if not link:
-        return None
-    try:
-        resolved = urljoin(base, clean_text(link).strip())
-        parts = urlsplit(resolved)
-        host = parts.hostname
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not host or len(host) > _MAX_HOST:
-        return None
-    return resolved if len(resolved) <= MAX_LINK_CHARS else None
-
-
-def _short(exc: BaseException) -> str:
-    return str(exc)[:200] or type(exc).__name__

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from monitor.errors import FeedErrorKind
+
 
 class FetchOutcome(StrEnum):
     OK = "ok"
@@ -37,7 +39,7 @@ class FetchResult:
     last_modified: str | None = None
     content_hash: str | None = None
     permanent_redirect: str | None = None  # new URL to store after a 301/308
-    error_kind: str | None = None
+    error_kind: FeedErrorKind | None = None
     error: str | None = None
     retry_after: timedelta | None = None
     duration: float = 0.0
@@ -53,6 +55,8 @@ class ParsedEntry:
     summary: str
     published: datetime | None  # UTC, naive-free (tz-aware)
     author: str | None = None
+    source: str | None = None  # the entry's <source>: its URL, else its name
+    publisher: str | None = None  # who published it (monitor.feeds.publisher decides)
 
 
 @dataclass(frozen=True)

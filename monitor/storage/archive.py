@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from monitor.storage.clusters import release_evidence
 from monitor.storage.models import ArchivedEvidence, Entry, EvidenceRow
+from monitor.storage.removals import release_evidence
 
 SUPERSEDED, FEED_REMOVED = "superseded", "feed removed"
 

@@ -17,8 +17,9 @@ keys sharing a cluster), so a decision reads a few rows per publisher, not every
 Removing a piece (dismissed, or replaced by a new text) can split what it joined: its
 cluster's other members are unassigned and placed again, and the indicator's source keys
 are rebuilt from its rows at the next ``assign_clusters`` (rare: analyst actions and
-revised stories). Everything lives in the database and is changed under the indicator's
-lock, so several workers (PostgreSQL) see one consistent state.
+revised stories; ``monitor.storage.removals``). Everything lives in the database and is
+changed under the indicator's lock, so several workers (PostgreSQL) see one consistent
+state.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from indicators.model import Modality
@@ -390,38 +391,3 @@ def source_members(session: Session, indicator_id: int) -> list[list[Piece]]:
         groups.setdefault(sets.find(("k", names[r.key])), []).append(piece)
     ordered = [sorted(group, key=Piece.order) for group in groups.values()]
     return sorted(ordered, key=lambda group: group[0].order())
-
-
-# -- removals -----------------------------------------------------------------------------
-
-
-def release_evidence(session: Session, evidence_ids: Sequence[int]) -> None:
-    """Before pieces are deleted or dismissed: unassign what they held together.
-
-    The other members of their clusters lose their cluster and postings (the next
-    ``assign_clusters`` places them again, exactly), and an indicator that loses occurred
-    evidence loses its source keys (rebuilt from its rows at the next placement).
-    """
-    if not evidence_ids:
-        return
-    held = session.execute(
-        select(EvidenceRow.indicator_id, EvidenceRow.cluster_id, EvidenceRow.modality).where(
-            EvidenceRow.id.in_(list(evidence_ids)), EvidenceRow.cluster_id.is_not(None)
-        )
-    ).all()
-    for indicator_id, cluster in sorted({(r.indicator_id, r.cluster_id) for r in held}):
-        members = and_(EvidenceRow.indicator_id == indicator_id, EvidenceRow.cluster_id == cluster)
-        session.execute(
-            delete(EvidencePosting).where(
-                EvidencePosting.evidence_id.in_(select(EvidenceRow.id).where(members))
-            )
-        )
-        session.execute(
-            update(EvidenceRow)
-            .where(members)
-            .values(cluster_id=None)
-            .execution_options(synchronize_session=False)
-        )
-    for indicator_id in sorted({r.indicator_id for r in held if r.modality == OCCURRED}):
-        session.execute(delete(SourceKey).where(SourceKey.indicator_id == indicator_id))
-        session.execute(delete(SourceLink).where(SourceLink.indicator_id == indicator_id))

@@ -15,10 +15,18 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, StorageError
+
+__all__ = ["Database", "Session", "create_db_engine", "normalise_url", "sqlite_path"]
 
 BUSY_TIMEOUT_MS = 30_000
 # What the driver raised: a corrupt file, a dropped connection. The CLI reports it in one
@@ -45,7 +53,9 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database or "")
 
 
-def create_db_engine(url: str, **kwargs: Any) -> Engine:
+def create_db_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
+    """An engine for ``url``. With ``create=False`` a SQLite file that does not exist is an
+    error (a typo in ``--db`` for a read command must not leave an empty database behind)."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -53,6 +63,11 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         raise ConfigError(f"not a database URL: {url!r}") from exc
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
+        if path is not None and not create and not path.is_file():
+            raise StorageError(
+                f"no database at {path}: check --db (or WATCHLIST_DB), "
+                "or run `watchlist init` to create one"
+            )
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
@@ -92,9 +107,9 @@ def describe_failure(db: Database, exc: BaseException) -> str:
 class Database:
     """An engine plus sessions: ``write()`` for one transaction, ``read()`` for queries."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, create: bool = True, **engine_kwargs: Any) -> None:
         self.url = normalise_url(url)
-        self.engine = create_db_engine(self.url, **engine_kwargs)
+        self.engine = create_db_engine(self.url, create=create, **engine_kwargs)
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         read_engine = self.engine.execution_options(sqlite_begin="DEFERRED")
@@ -105,19 +120,15 @@ class Database:
         """The URL without its password, for messages."""
         return self.engine.url.render_as_string(hide_password=True)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.dialect == "sqlite"
-
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any error."""
-        with self._sessions() as session, session.begin():
+        with unreachable_as_error(self.url), self._sessions() as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read_sessions() as session, session.begin():
+        with unreachable_as_error(self.url), self._read_sessions() as session, session.begin():
             yield session
 
     def ping(self) -> str | None:
@@ -127,7 +138,39 @@ class Database:
                 session.execute(text("SELECT 1"))
         except SQLAlchemyError as exc:
             return type(exc).__name__
+        except StorageError as exc:  # unreachable: translated by read()
+            return type(exc.__cause__ or exc).__name__
         return None
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def unreachable_as_error(url: str) -> Iterator[None]:
+    """A database that cannot be reached (or opened) becomes one ``StorageError`` line,
+    not a driver traceback (issue 14: an unreachable PostgreSQL printed ~140 lines)."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        if not _is_connect_error(exc):
+            raise
+        shown = make_url(url).render_as_string(hide_password=True)
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise StorageError(f"cannot reach the database {shown}: {detail}") from exc
+
+
+def _is_connect_error(exc: OperationalError | InterfaceError) -> bool:
+    text = str(exc.orig or exc).lower()
+    return any(
+        phrase in text
+        for phrase in (
+            "connection",
+            "could not connect",
+            "unable to open database",
+            "does not exist",
+            "password authentication",
+            "timeout expired",
+            "name or service not known",
+        )
+    )

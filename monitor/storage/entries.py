@@ -1,7 +1,7 @@
 """Entry repository: store parsed entries once, hand back only the new or changed ones.
 
 An entry's identity within its feed is its guid, else its link, else a hash of its
-content (DESIGN §2). A re-poll never duplicates an entry; an entry whose text changed
+content (docs/design-notes.md). A re-poll never duplicates an entry; an entry whose text changed
 under the same identity is updated and returned again, so it is matched again.
 
 An entry's date is the publisher's claim, clamped where it enters: never later than the
@@ -12,10 +12,8 @@ stands in, as for an entry without a date).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,32 +21,18 @@ from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from monitor.feeds.types import ParsedEntry
-from monitor.storage.feeds import site_of
-from monitor.storage.models import Entry, Feed
+from monitor.model import StoredEntry
+from monitor.storage.models import Entry
 
 PUBLISHED_FLOOR = datetime(1990, 1, 1, tzinfo=UTC)  # before any news feed existed
 
 
 def sane_published(published: datetime | None, now: datetime) -> datetime | None:
-    """``published`` clamped to the fetch time ``now``; None before ``PUBLISHED_FLOOR``."""
+    """``published`` clamped to the fetch time ``now``; None before ``PUBLISHED_FLOOR``
+    (issue 16: an entry dated 9999 pinned a status; year 1 was stored as given)."""
     if published is None or published < PUBLISHED_FLOOR:
         return None
     return min(published, now)
-
-
-@dataclass(frozen=True)
-class StoredEntry:
-    """An entry as the rest of the pipeline sees it."""
-
-    id: int
-    feed_id: int
-    title: str
-    summary: str
-    link: str | None
-    publisher: str | None
-    published_at: datetime  # the entry's own time, or when we first saw it
-    first_seen_at: datetime
-    is_new: bool = False  # inserted by this poll: no evidence of its own yet
 
 
 def content_hash(entry: ParsedEntry) -> str:
@@ -90,18 +74,7 @@ def store_entries(
     for entry in entries:
         digest = content_hash(entry)
         keyed.setdefault(dedup_key(entry, digest), (entry, digest))  # first copy wins
-    # Known keys with their hashes, as plain columns: most entries of a re-fetched feed
-    # are unchanged and need no ORM object.
-    existing: dict[str, tuple[int, str]] = {}
-    keys = list(keyed)
-    for start in range(0, len(keys), 500):  # stay under bound-parameter limits
-        chunk = keys[start : start + 500]
-        rows = session.execute(
-            select(Entry.dedup_key, Entry.id, Entry.content_hash).where(
-                Entry.feed_id == feed_id, Entry.dedup_key.in_(chunk)
-            )
-        )
-        existing.update((key, (entry_id, digest)) for key, entry_id, digest in rows)
+    existing = _known(session, feed_id, list(keyed))
     fresh: list[StoredEntry | None] = []
     changed: dict[int, Entry] = {}
     new_rows: list[dict[str, Any]] = []
@@ -110,51 +83,13 @@ def store_entries(
         if known is not None:
             if known[1] == digest:
                 continue
-            row = session.get_one(Entry, known[0])
-            row.title, row.summary, row.link = entry.title, entry.summary, entry.link
-            row.content_hash = digest
-            row.published_at = sane_published(entry.published, now) or row.published_at
-            row.updated_at = now
-            row.sketch = None
-            changed[len(fresh)] = row
+            changed[len(fresh)] = _update(session, known[0], entry, digest, now)
             fresh.append(None)
             continue
-        new_rows.append(
-            {
-                "feed_id": feed_id,
-                "dedup_key": key,
-                "guid": entry.guid[:1000] if entry.guid else None,
-                "link": entry.link,
-                "title": entry.title,
-                "summary": entry.summary,
-                "content_hash": digest,
-                "publisher": (_site(entry.link) if entry.link else None) or feed_site,
-                "published_at": sane_published(entry.published, now),
-                "first_seen_at": now,
-                "updated_at": now,
-            }
-        )
+        new_rows.append(_new_row(feed_id, key, entry, digest, now, feed_site))
         fresh.append(None)
     session.flush()
-    # New entries go in as one executemany INSERT per feed, not one ORM object each (the
-    # unit of work cost ~4x per row: PERFORMANCE.md), and their ids come back in one
-    # SELECT by key: RETURNING in parameter order made SQLite insert row by row.
-    ids: list[int] = []
-    if new_rows:
-        table = Entry.metadata.tables["entries"]
-        connection = session.connection()
-        connection.execute(insert(table), new_rows)
-        keys = [row["dedup_key"] for row in new_rows]
-        by_key: dict[str, int] = {}
-        for start in range(0, len(keys), 500):  # stay under bound-parameter limits
-            found = connection.execute(
-                select(table.c.dedup_key, table.c.id).where(
-                    table.c.feed_id == feed_id, table.c.dedup_key.in_(keys[start : start + 500])
-                )
-            )
-            by_key.update((key, entry_id) for key, entry_id in found)
-        ids = [by_key[key] for key in keys]
-    inserted = iter(zip(ids, new_rows, strict=True))
+    inserted = iter(zip(_insert(session, feed_id, new_rows), new_rows, strict=True))
     out: list[StoredEntry] = []
     for position in range(len(fresh)):
         updated = changed.get(position)
@@ -178,17 +113,73 @@ def store_entries(
     return out
 
 
-@functools.lru_cache(maxsize=4096)
-def _site_of_prefix(prefix: str) -> str | None:
-    return site_of(prefix)
+def _new_row(
+    feed_id: int, key: str, entry: ParsedEntry, digest: str, now: datetime, feed_site: str | None
+) -> dict[str, Any]:
+    return {
+        "feed_id": feed_id,
+        "dedup_key": key,
+        "guid": entry.guid[:1000] if entry.guid else None,
+        "link": entry.link,
+        "title": entry.title,
+        "summary": entry.summary,
+        "content_hash": digest,
+        "publisher": entry.publisher or feed_site,
+        "published_at": sane_published(entry.published, now),
+        "first_seen_at": now,
+        "updated_at": now,
+    }
 
 
-def _site(link: str) -> str | None:
-    """``site_of(link)``, cached on the scheme and host part (one feed, one site)."""
-    scheme, sep, rest = link.partition("://")
-    if not sep:
-        return site_of(link)
-    return _site_of_prefix(scheme + sep + rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0])
+def _update(
+    session: Session, entry_id: int, entry: ParsedEntry, digest: str, now: datetime
+) -> Entry:
+    """A known entry whose text changed: the new text, its sketch to be computed again."""
+    row = session.get_one(Entry, entry_id)
+    row.title, row.summary, row.link = entry.title, entry.summary, entry.link
+    row.content_hash = digest
+    row.published_at = sane_published(entry.published, now) or row.published_at
+    row.updated_at = now
+    row.sketch = None
+    return row
+
+
+def _known(session: Session, feed_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """Known keys with their ids and hashes, as plain columns: most entries of a
+    re-fetched feed are unchanged and need no ORM object."""
+    existing: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(keys), 500):  # stay under bound-parameter limits
+        rows = session.execute(
+            select(Entry.dedup_key, Entry.id, Entry.content_hash).where(
+                Entry.feed_id == feed_id, Entry.dedup_key.in_(keys[start : start + 500])
+            )
+        )
+        existing.update((key, (entry_id, digest)) for key, entry_id, digest in rows)
+    return existing
+
+
+def _insert(session: Session, feed_id: int, new_rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new entries; their ids, in order.
+
+    One executemany INSERT per feed, not one ORM object each (the unit of work cost ~4x
+    per row: docs/benchmarks.md), and the ids come back in one SELECT by key: RETURNING in
+    parameter order made SQLite insert row by row.
+    """
+    if not new_rows:
+        return []
+    table = Entry.metadata.tables["entries"]
+    connection = session.connection()
+    connection.execute(insert(table), new_rows)
+    keys = [row["dedup_key"] for row in new_rows]
+    by_key: dict[str, int] = {}
+    for start in range(0, len(keys), 500):  # stay under bound-parameter limits
+        found = connection.execute(
+            select(table.c.dedup_key, table.c.id).where(
+                table.c.feed_id == feed_id, table.c.dedup_key.in_(keys[start : start + 500])
+            )
+        )
+        by_key.update((key, entry_id) for key, entry_id in found)
+    return [by_key[key] for key in keys]
 
 
 def iter_entries(session: Session, batch: int = 2000) -> Iterable[StoredEntry]:
@@ -216,7 +207,3 @@ def iter_entries(session: Session, batch: int = 2000) -> Iterable[StoredEntry]:
             return
         yield from (_stored(row) for row in rows)
         last = rows[-1].id
-
-
-def feed_site(session: Session, feed_id: int) -> str | None:
-    return session.scalar(select(Feed.site).where(Feed.id == feed_id))

@@ -1,17 +1,16 @@
 """Evidence and the status log: what the status engine reads and what it writes.
 
-``apply_decision`` is the one place a status change is recorded: it locks the indicator
-(serialising decisions across workers on PostgreSQL), places new evidence in its clusters
-(``assign_clusters``), reads the facts a decision needs (``load_decision_facts``: a few
-indexed rows, whatever the history), compares, appends to the log and returns the change
-so the caller can queue its alerts in the same transaction.
+Persistence only; the one owner of a status change is ``monitor.decisions``, which calls,
+in the caller's transaction: ``lock_for_decision`` (locks the indicator, serialising
+decisions across workers on PostgreSQL, and places new evidence in its clusters with
+``assign_clusters``), ``load_decision_facts`` (a few indexed rows, whatever the history),
+then ``record_status_change`` (appends the decided change to the log, if it is one).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from indicators.model import Evidence, Modality
 from indicators.similarity import sketch
 from monitor.errors import StorageError
+from monitor.model import ChangeInfo, StoredEntry
 from monitor.status import (
     Decision,
     DecisionFacts,
@@ -31,11 +31,9 @@ from monitor.status import (
     order_key,
 )
 from monitor.storage.archive import SUPERSEDED, archive_rows
-from monitor.storage.clusters import assign_clusters, release_evidence, source_members
-from monitor.storage.entries import StoredEntry
+from monitor.storage.clusters import assign_clusters, source_members
 from monitor.storage.indicators import lock_indicator
 from monitor.storage.models import (
-    AnalystAction,
     Base,
     Entry,
     EvidenceRow,
@@ -43,25 +41,8 @@ from monitor.storage.models import (
     StatusChange,
 )
 
-# The status engine's ``decide``: passed in so storage never imports a decision policy.
-DecideFn = Callable[[Settings, DecisionFacts, datetime], Decision]
-
-__all__ = ["assign_clusters", "load_decision_facts"]  # the status owner's building blocks
-
-
-@dataclass(frozen=True)
-class ChangeInfo:
-    """A recorded status change, as alerts and reports need it."""
-
-    id: int
-    indicator_id: int
-    indicator: str  # "watchlist/key"
-    from_status: str
-    to_status: str
-    at: datetime
-    reason: str
-    cause: str
-    evidence_ids: tuple[int, ...]
+# The status owner's building blocks (monitor.decisions).
+__all__ = ["assign_clusters", "load_decision_facts", "lock_for_decision", "record_status_change"]
 
 
 @functools.lru_cache(maxsize=256)  # an entry with evidence for several indicators
@@ -106,6 +87,7 @@ def _rows(
                 "publisher": entry.publisher,
                 "published_at": entry.published_at,
                 "created_at": now,
+                "undone": ev.undone,
                 "dismissed": sentence in dismissed,
                 "dismissed_at": gone_at,
                 "dismiss_note": note,
@@ -217,8 +199,6 @@ def _ids_of(session: Session, entry_id: int, indicator_id: int) -> list[int]:
     )
 
 
-# Issue 14 stores ``Evidence.undone`` as a column; until then every piece reads as not undone.
-_UNDONE = getattr(EvidenceRow, "undone", None)
 _FACT_COLUMNS = (
     EvidenceRow.id,
     EvidenceRow.modality,
@@ -226,7 +206,7 @@ _FACT_COLUMNS = (
     EvidenceRow.published_at,
     EvidenceRow.sentence,
     Entry.sketch,
-    *([_UNDONE.label("undone")] if _UNDONE is not None else []),
+    EvidenceRow.undone,  # migration 0004
 )
 
 
@@ -243,7 +223,7 @@ def _facts(session: Session, *where: Any) -> list[EvidenceFact]:
             published_at=row.published_at,
             sketch=tuple(row.sketch or ()),
             sentence=row.sentence,
-            undone=bool(getattr(row, "undone", False)),
+            undone=bool(row.undone),
         )
         for row in rows
     ]
@@ -262,8 +242,7 @@ def _newest(session: Session, indicator_id: int, occurred: bool) -> EvidenceFact
     where = [EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False)]
     if occurred:
         where.append(EvidenceRow.modality == Modality.OCCURRED.value)
-        if _UNDONE is not None:
-            where.append(_UNDONE.is_(False))
+        where.append(EvidenceRow.undone.is_(False))
     latest = select(func.max(EvidenceRow.published_at)).where(*where).scalar_subquery()
     return max(
         _facts(session, *where, EvidenceRow.published_at == latest), key=order_key, default=None
@@ -317,18 +296,26 @@ def settings_of(row: IndicatorRow) -> Settings:
     )
 
 
-def apply_decision(
-    session: Session,
-    indicator_id: int,
-    decide: DecideFn,
-    now: datetime,
-    cause: str,
-) -> ChangeInfo | None:
-    """Lock the indicator, decide its status, and record a change if there is one."""
+def lock_for_decision(session: Session, indicator_id: int) -> Settings:
+    """Lock the indicator, place its new evidence in clusters; its decision settings."""
     row = lock_indicator(session, indicator_id)
     assign_clusters(session, indicator_id)
-    settings = settings_of(row)
-    decision = decide(settings, load_decision_facts(session, indicator_id, settings, now), now)
+    return settings_of(row)
+
+
+def decision_settings(session: Session, indicator_id: int) -> Settings:
+    """The indicator's decision settings, read without a lock (replay's dry run)."""
+    row = session.get(IndicatorRow, indicator_id)
+    if row is None:
+        raise StorageError(f"no indicator with id {indicator_id}")
+    return settings_of(row)
+
+
+def record_status_change(
+    session: Session, indicator_id: int, decision: Decision, cause: str, now: datetime
+) -> ChangeInfo | None:
+    """Append ``decision`` to the status log if it changes the indicator's status."""
+    row = lock_indicator(session, indicator_id)
     if decision.status.value == row.status:
         return None
     change = StatusChange(
@@ -357,50 +344,26 @@ def apply_decision(
     )
 
 
-def set_dismissed(
-    session: Session, evidence_id: int, dismissed: bool, note: str, now: datetime
-) -> int:
-    """Dismiss or restore one piece of evidence; returns its indicator id."""
-    row = session.get(EvidenceRow, evidence_id)
-    if row is None:
-        raise StorageError(f"no evidence with id {evidence_id}")
-    if row.dismissed != dismissed:
-        # Dismissed: what it joined may split. Restored: unplaced, so placed again.
-        release_evidence(session, [evidence_id])
-        session.refresh(row)
-    row.dismissed = dismissed
-    row.dismissed_at = now if dismissed else None
-    row.dismiss_note = note if dismissed else None
-    session.add(
-        AnalystAction(
-            action="dismiss" if dismissed else "restore",
-            indicator_id=row.indicator_id,
-            evidence_id=evidence_id,
-            note=note,
-            at=now,
-        )
-    )
-    return row.indicator_id
-
-
-def set_pin(
-    session: Session, indicator_id: int, status: str | None, note: str, now: datetime
-) -> None:
-    row = lock_indicator(session, indicator_id)
-    row.pinned_status = status
-    row.pin_note = note if status else None
-    row.pinned_at = now if status else None
-    session.add(
-        AnalystAction(
-            action="pin" if status else "unpin",
-            indicator_id=indicator_id,
-            status=status,
-            note=note,
-            at=now,
-        )
-    )
-
-
 def delete_evidence(session: Session, entry_id: int, indicator_id: int, now: datetime) -> None:
     """An entry's evidence for an indicator no longer counts: archived as superseded."""
     archive_rows(session, _ids_of(session, entry_id, indicator_id), SUPERSEDED, now)
+
+
+EvidenceKey = tuple[int, str, str]  # (entry id, modality, sentence)
+
+
+def evidence_keys(session: Session) -> dict[int, dict[EvidenceKey, bool]]:
+    """Every indicator's stored evidence by key, with whether it is dismissed (replay)."""
+    out: dict[int, dict[EvidenceKey, bool]] = {}
+    rows = session.execute(
+        select(
+            EvidenceRow.indicator_id,
+            EvidenceRow.entry_id,
+            EvidenceRow.modality,
+            EvidenceRow.sentence,
+            EvidenceRow.dismissed,
+        )
+    )
+    for indicator_id, entry_id, modality, sentence, dismissed in rows:
+        out.setdefault(indicator_id, {})[(entry_id, modality, sentence)] = bool(dismissed)
+    return out

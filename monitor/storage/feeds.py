@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.errors import StorageError
+from monitor.feeds.publisher import site_of
 from monitor.feeds.types import FeedRequest, FetchOutcome, FetchResult
+from monitor.model import FeedJob
 from monitor.schedule import next_poll_at
 from monitor.secret import redact_url
 from monitor.storage.models import Entry, Feed
@@ -55,24 +56,6 @@ class FeedInfo:
     error_count: int
     total_errors: int
     entries: int
-
-
-@dataclass(frozen=True)
-class FeedJob:
-    """A claimed feed: what the fetcher needs, plus the id to record the result against."""
-
-    id: int
-    request: FeedRequest
-    site: str | None
-    interval_seconds: int
-
-
-def site_of(url: str) -> str | None:
-    """The publisher domain of a URL (``www.`` dropped); None for local files."""
-    host = urlsplit(url).hostname
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host
 
 
 def add_feed(
@@ -247,6 +230,31 @@ def renew_leases(session: Session, feed_ids: list[int], owner: str, until: datet
     )
     held = select(Feed.id).where(Feed.id.in_(feed_ids), Feed.lease_owner == owner)
     return set(session.scalars(held))
+
+
+def live_claims(session: Session, now: datetime, lease: timedelta) -> dict[str, int]:
+    """Owners holding live leases (as ``claim_due_feeds`` counts them) and how many."""
+    rows = session.execute(
+        select(Feed.lease_owner, func.count(Feed.id))
+        .where(
+            Feed.lease_owner.is_not(None),
+            Feed.lease_until >= now,
+            Feed.lease_until <= now + 2 * lease,
+        )
+        .group_by(Feed.lease_owner)
+    ).all()
+    return {str(owner): int(n) for owner, n in rows}
+
+
+def release_owner(session: Session, owner: str) -> int:
+    """Give back every lease ``owner`` holds (a worker known to be gone); how many."""
+    result = session.execute(
+        update(Feed)
+        .where(Feed.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def release_feeds(session: Session, feed_ids: list[int], owner: str) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -176,11 +177,25 @@ def all_indicators(session: Session, watchlist: str | None = None) -> list[Store
     return [_to_value(r) for r in session.scalars(stmt)]
 
 
-def get_indicator(session: Session, db_id: int) -> StoredIndicator:
-    row = session.get(IndicatorRow, db_id)
-    if row is None:
-        raise StorageError(f"no indicator with id {db_id}")
-    return _to_value(row)
+def due_for_deadline(session: Session, before: date, settled: Collection[str]) -> list[int]:
+    """Active, unpinned indicators whose ``expected_by`` is before ``before`` and whose
+    status is not one of ``settled`` (a deadline cannot change those): to decide again."""
+    stmt = (
+        select(IndicatorRow.id)
+        .where(
+            IndicatorRow.active.is_(True),
+            IndicatorRow.expected_by.is_not(None),
+            IndicatorRow.expected_by < before,
+            IndicatorRow.status.not_in(list(settled)),
+            IndicatorRow.pinned_status.is_(None),  # a pin holds the status, deadline or not
+        )
+        .order_by(IndicatorRow.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def watchlist_ids(session: Session) -> list[str]:
+    return list(session.scalars(select(WatchlistRow.id).order_by(WatchlistRow.id)))
 
 
 def find_indicator(session: Session, ref: str) -> StoredIndicator:

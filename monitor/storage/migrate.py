@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import migrations
 from monitor.errors import StorageError
-from monitor.storage.db import Database, describe_failure
+from monitor.storage.db import Database, describe_failure, unreachable_as_error
 
 SCRIPTS = Path(migrations.__file__).parent
 
@@ -34,7 +34,7 @@ def upgrade(db: Database, revision: str = "head") -> None:
     _refuse_unknown(db)
     cfg = _config(db)
     # SQLite: the migration takes the write lock itself; an IMMEDIATE begin is harmless.
-    with _translated(db), db.engine.begin() as conn:
+    with _translated(db), unreachable_as_error(db.url), db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -42,13 +42,13 @@ def upgrade(db: Database, revision: str = "head") -> None:
 def downgrade(db: Database, revision: str) -> None:
     _refuse_unknown(db)
     cfg = _config(db)
-    with _translated(db), db.engine.begin() as conn:
+    with _translated(db), unreachable_as_error(db.url), db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
 
 
 def current_revision(db: Database) -> str | None:
-    with _translated(db), db.engine.connect() as conn:
+    with _translated(db), unreachable_as_error(db.url), db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 

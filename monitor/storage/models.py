@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -110,7 +111,7 @@ class Entry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
-    # guid → link → content hash, whichever the entry has first (DESIGN §2).
+    # guid → link → content hash, whichever the entry has first (docs/design-notes.md).
     dedup_key: Mapped[str] = mapped_column(String(600))
     guid: Mapped[str | None] = mapped_column(String(1000))
     link: Mapped[str | None] = mapped_column(String(2048))
@@ -203,6 +204,9 @@ class EvidenceRow(Base):
     # Syndication cluster (its first member's id) among the indicator's live evidence of
     # the same side (occurred, or not); None until ``assign_clusters`` places it.
     cluster_id: Mapped[int | None] = mapped_column(Integer)
+    # The sentence reports the event undone (status ``reversed``; migration 0004). No
+    # Python default: a row written as an older revision had it (the upgrade tests) omits it.
+    undone: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime]
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
     dismissed_at: Mapped[datetime | None]

@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from monitor import overrides
 from monitor.errors import StorageError
-from monitor.storage.evidence import ChangeInfo
+from monitor.model import ChangeInfo
 from monitor.web.auth import COOKIE, SESSION_HOURS
 from monitor.web.context import Context
 from monitor.web.markup import STATUSES
@@ -110,7 +110,13 @@ async def evidence(request: Request) -> Response:
     ref = _text(form, "indicator")
     try:
         change = await run_in_threadpool(
-            overrides.set_dismissed, ctx.db, evidence_id, verb == "dismiss", note, ctx.clock()
+            overrides.set_dismissed,
+            ctx.db,
+            evidence_id,
+            verb == "dismiss",
+            note,
+            ctx.clock(),
+            ctx.alerts,
         )
     except StorageError as exc:
         return PlainTextResponse(f"{exc}\n", status_code=404)
@@ -133,7 +139,9 @@ async def pin(request: Request) -> Response:
     if verb == "pin" and (status not in STATUSES or not note):
         return PlainTextResponse("a pin needs a known status and a note\n", status_code=400)
     try:
-        change = await run_in_threadpool(overrides.set_pin, ctx.db, ref, status, note, ctx.clock())
+        change = await run_in_threadpool(
+            overrides.set_pin, ctx.db, ref, status, note, ctx.clock(), ctx.alerts
+        )
     except StorageError as exc:
         return PlainTextResponse(f"{exc}\n", status_code=404)
     return _back(ref, _outcome(f"{verb}ned {ref}", change))

@@ -18,6 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from monitor.alerts.outbox import AlertSink
 from monitor.clock import Clock, utcnow
 from monitor.metrics import Metrics
 from monitor.storage.db import Database
@@ -93,6 +94,7 @@ def create_app(
     clock: Clock = utcnow,
     metrics: Metrics | None = None,
     ready: ReadyCheck | None = None,
+    alerts: AlertSink | None = None,
 ) -> Starlette:
     """The app; with ``db`` None only /healthz, /readyz and /metrics (health alone)."""
     routes = [
@@ -125,5 +127,6 @@ def create_app(
         env=environment(),
         metrics=metrics,
         ready=ready or (lambda: (True, "ready")),
+        alerts=alerts,
     )
     return app

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from monitor.alerts.outbox import AlertSink
 from monitor.clock import Clock
 from monitor.metrics import Metrics
 from monitor.storage.db import Database
@@ -35,6 +36,7 @@ class Context:
     env: Environment
     metrics: Metrics | None
     ready: ReadyCheck
+    alerts: AlertSink | None = None  # where an analyst's correction queues its alerts
 
     def render(self, request: Request, name: str, code: int = 200, **values: Any) -> Response:
         cookie = request.cookies.get(COOKIE)

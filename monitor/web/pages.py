@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from monitor import reports
-from monitor.alerts import store as outbox
 from monitor.errors import StorageError
+from monitor.storage import alerts as outbox
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import views
 from monitor.web import timeline

@@ -9,7 +9,7 @@ Both shut down completely in ``close()`` (pytest runs with warnings as errors): 
 handlers are woken, connections are shut, and every thread is joined.
 
 ``seed_changes`` records real status changes (watch list, indicator, feed entry, evidence,
-``apply_decision``) and queues their alerts through a sink, in one transaction per change.
+``monitor.decisions.record_decision``) and queues their alerts through a sink, in one transaction per change.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from monitor.alerts.outbox import AlertSink
-from monitor.status import decide
+from monitor.decisions import record_decision
+from monitor.model import Cause, ChangeInfo
 from monitor.storage.db import Database
-from monitor.storage.evidence import ChangeInfo, apply_decision
 from monitor.storage.models import Entry, EvidenceRow, Feed, IndicatorRow, WatchlistRow
 
 # --- webhook server -----------------------------------------------------------------------
@@ -335,8 +335,7 @@ def seed_changes(
                 )
             )
             session.flush()
-            change = apply_decision(session, indicator.id, decide, now, "evidence")
+            change = record_decision(session, indicator.id, now, Cause.EVIDENCE, sink)
             assert change is not None
-            sink.enqueue(session, change, now)
             changes.append(change)
     return changes

@@ -188,3 +188,20 @@ def cpu_seconds(output: str) -> float:
     found = re.search(r"cpu-seconds=([\d.]+)", output)
     assert found, output[-2000:]
     return float(found.group(1))
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """The real ``watchlist`` command in a subprocess (no WATCHLIST_ variable passed on)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHLIST_")}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor.cli", *args],
+        cwd=cwd or ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -20,7 +20,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from monitor.pipeline import Pipeline, entry_item
+from monitor.pipeline import Pipeline
+from monitor.ruleset import entry_item
 from monitor.status import decide
 from monitor.storage import evidence as evidence_repo
 from monitor.storage.db import Database

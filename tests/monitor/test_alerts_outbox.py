@@ -10,11 +10,11 @@ from alert_servers import Story, seed_changes
 from sqlalchemy import select, update
 
 from monitor.alerts import NoAlerts, Outbox, alert_config
-from monitor.alerts import store as outbox
 from monitor.alerts.config import AlertConfig
 from monitor.config import Settings
 from monitor.errors import StorageError
 from monitor.pipeline import Pipeline
+from monitor.storage import alerts as outbox
 from monitor.storage import migrate
 from monitor.storage.db import Database
 from monitor.storage.models import Alert, StatusChange

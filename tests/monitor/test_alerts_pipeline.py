@@ -15,8 +15,8 @@ from sqlalchemy import select
 from indicators.loader import load_watchlist
 from monitor.alerts import Dispatcher, Outbox, alert_config
 from monitor.alerts.config import DEFAULT_ALERT_ON, AlertConfig
+from monitor.app import build_pipeline
 from monitor.config import Settings
-from monitor.daemon import build_pipeline
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import indicators as indicators_repo
 from monitor.storage import migrate
@@ -53,7 +53,7 @@ def test_a_real_poll_queues_alerts_in_its_transaction_and_sends_them_grouped(
         for feed in sorted((SEEDS / "feeds").glob("*.*")):
             if feed.suffix in (".xml", ".json"):
                 feeds_repo.add_feed(session, str(feed), NOW)
-    pipeline = build_pipeline(settings, db, owner="test")
+    pipeline = build_pipeline(settings, db)
     summary = pipeline.poll()
     with db.read() as session:
         queued = list(session.scalars(select(Alert)))

@@ -58,7 +58,7 @@ def test_feeds_list_json_reports_health_of_every_feed(
         "/broken.xml", "<rss><chan\x00nel><<<>>", content_type="application/xml"
     )
     missing = feed_server.url("/missing.xml")
-    invoke(db, "feeds", "add", ok, broken, missing)
+    invoke(db, "feeds", "add", "--no-check", ok, broken, missing)
     summary = invoke(db, "poll", "--all")
     assert "3 feeds: 1 ok, 0 not modified, 2 failed; 2 new entries" in summary
     rows = {row["url"]: row for row in json.loads(invoke(db, "feeds", "list", "--format", "json"))}
@@ -85,7 +85,7 @@ def test_feeds_list_json_reports_health_of_every_feed(
 
 
 def test_feeds_remove_and_csv(db: Database) -> None:
-    invoke(db, "feeds", "add", "https://a.example/rss", "--folder", "News/Wires")
+    invoke(db, "feeds", "add", "--no-check", "https://a.example/rss", "--folder", "News/Wires")
     csv_out = invoke(db, "feeds", "list", "--format", "csv")
     assert csv_out.splitlines()[0].startswith("id,url,title,folder")
     assert "News/Wires" in csv_out

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from indicators.model import Evidence, Modality
 from monitor.feeds.types import ParsedEntry
 from monitor.status import Settings, decide, source_groups, summarize
+from monitor.storage import actions
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
 from monitor.storage.db import Database
@@ -138,7 +139,7 @@ def _apply(
         want = kind == "dismiss"
         choices = [r.id for r in rows if r.dismissed is not want]
         if choices:
-            evidence_repo.set_dismissed(session, choices[pick % len(choices)], want, "", NOW)
+            actions.set_dismissed(session, choices[pick % len(choices)], want, "", NOW)
 
 
 def _check(db: Database, indicator_id: int) -> None:
@@ -211,7 +212,7 @@ def test_a_copy_joins_and_a_bridge_merges_then_a_dismissal_splits(db: Database) 
         middle = session.scalars(
             select(EvidenceRow.id).where(EvidenceRow.entry_id == entries[2].id)
         ).one()
-        evidence_repo.set_dismissed(session, middle, True, "", NOW)
+        actions.set_dismissed(session, middle, True, "", NOW)
     _check(db, indicator_id)
     with db.read() as session:
         clusters = set(

@@ -64,7 +64,7 @@ def test_a_feed_of_200_entries_repeating_a_near_pair_polls_in_bounded_time(
     db = f"sqlite:///{tmp_path / 'w.db'}"
     cli("--db", db, "init", cwd=tmp_path)
     cli("--db", db, "watchlists", "load", str(rules), cwd=tmp_path)
-    cli("--db", db, "feeds", "add", url, cwd=tmp_path)
+    cli("--db", db, "feeds", "add", "--no-check", url, cwd=tmp_path)
     code, peak_mb, seconds, output = run_measured(
         [*WATCHLIST, "--db", db, "poll", "--all"], tmp_path, 120
     )
@@ -91,7 +91,7 @@ def test_sigterm_during_the_poll_of_that_feed_stops_the_daemon_promptly(
     db = f"sqlite:///{tmp_path / 'w.db'}"
     config = tmp_path / "watchlist.toml"
     config.write_text('[polling]\ntick = "1s"\n', encoding="utf-8")
-    for args in (["init"], ["watchlists", "load", str(rules)], ["feeds", "add", url]):
+    for args in (["init"], ["watchlists", "load", str(rules)], ["feeds", "add", "--no-check", url]):
         cli("--db", db, "--config", str(config), *args, cwd=tmp_path)
     log = tmp_path / "daemon.log"
     daemon = start_daemon(db, config, log)
@@ -131,14 +131,16 @@ def test_credentials_in_feed_urls_never_reach_any_output(
     config.write_text('[polling]\nfetch_deadline = "5s"\n', encoding="utf-8")
     common = ["--db", db, "--config", str(config)]
     outputs = [cli(*common, "init", cwd=tmp_path)]
-    outputs.append(cli(*common, "feeds", "add", *urls, cwd=tmp_path))
+    outputs.append(cli(*common, "feeds", "add", "--no-check", *urls, cwd=tmp_path))
     for fmt in ("table", "json", "csv", "markdown"):
         outputs.append(cli(*common, "feeds", "list", "--format", fmt, cwd=tmp_path))
     outputs.append(cli(*common, "-vv", "poll", "--all", cwd=tmp_path))
     outputs.append(cli(*common, "-v", "daemon", "--once", cwd=tmp_path, code=None))
     outputs.append(cli(*common, "feeds", "list", "--format", "json", cwd=tmp_path))
     outputs.append(cli(*common, "feeds", "export", cwd=tmp_path))
-    outputs.append(cli(*common, "feeds", "add", urls[0], cwd=tmp_path, code=1))  # present
+    outputs.append(
+        cli(*common, "feeds", "add", "--no-check", urls[0], cwd=tmp_path, code=1)
+    )  # present
     outputs.append(cli(*common, "feeds", "remove", urls[0], cwd=tmp_path))
     everything = "\n".join(outputs)
     assert "HTTP Request: GET" in everything  # httpx's log was on

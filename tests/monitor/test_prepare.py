@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from indicators.loader import load_watchlist
 from indicators.matcher import Matcher
-from monitor.pipeline import UNCHANGED_BATCH, entry_item
+from monitor.pipeline import UNCHANGED_BATCH
 from monitor.prepare import POOL_MIN_FEEDS, Preparer, prepare
+from monitor.ruleset import entry_item
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import indicators as indicators_repo
 from monitor.storage.db import Database

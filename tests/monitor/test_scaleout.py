@@ -7,7 +7,8 @@ served by a counting server on 127.0.0.1, with a 20 s interval and a 1 s tick:
   window of one interval, and every gap between two fetches of a feed is one interval
   (plus at most a tick of scheduling), never less: no feed is fetched twice by two workers;
 * a third of the feeds then answer slowly, and one daemon is killed with SIGKILL while it
-  holds leases on some; the others take them over once the 5 s lease expires, not before;
+  holds leases on some; the others, on the same host, take them over at once (issue 14:
+  a claim whose owner no longer runs on this host is free), not after the 5 s lease;
 * the database passes the integrity checks (tests/monitor/integrity.py): no entry, evidence,
   status change or alert duplicated, every status log a consistent chain, although the three
   workers decided the same indicators concurrently.
@@ -235,11 +236,11 @@ timeout = "1s"
     wait_for(taken_over, LEASE + TICK + SLOW + 10, "the survivors to take the orphaned feeds over")
     fetched = counting.fetches()
     takeover = {i: min(t for t in fetched[paths[i]] if t > killed_at) for i in orphans}
-    for feed_id, lease_until in orphans.items():
-        assert takeover[feed_id] >= lease_until.timestamp() - 0.05, "taken while the lease lived"
-        # A survivor claims it within about a tick; its fetch may then queue behind the
-        # slow fetches already in flight to this host (per_host), at most two rounds.
-        assert takeover[feed_id] <= lease_until.timestamp() + 2 * SLOW + 2 * TICK
+    for feed_id in orphans:
+        # Issue 14: the victim ran on this host and is gone, so a survivor frees its claims
+        # at its next tick, without waiting for the lease; its fetch may then queue behind
+        # the slow fetches already in flight to this host (per_host), at most two rounds.
+        assert takeover[feed_id] <= killed_at + 2 * SLOW + 3 * TICK, "not taken at once"
     print(
         f"killed worker {owner} holding {len(orphans)} leases; taken over after "
         f"{min(takeover.values()) - killed_at:.2f}-{max(takeover.values()) - killed_at:.2f}s "

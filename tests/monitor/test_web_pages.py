@@ -234,3 +234,23 @@ def test_a_long_trail_is_paged_newest_first(sqlite_url: str) -> None:
     assert "← newer" in second
     assert '<tr id="ev-' not in past_end
     assert first.count('class="mark ') >= 10  # the timeline shows every page's marks
+
+
+def test_a_dismissal_from_the_page_alerts_as_a_correction(loaded: Database) -> None:
+    """Issue 14, item 3: the dashboard's override queues its change's alert, marked as a
+    correction, in the transaction that records it."""
+    from monitor.alerts import Outbox, alert_config
+    from monitor.config import Settings
+    from monitor.storage.models import Alert
+
+    sink = Outbox(alert_config(Settings(alert_channels=("console:",))))
+    target = _evidence_id(loaded, "inked")  # confirmed → observed once dismissed
+    assert target
+    with dashboard(loaded, alerts=sink) as base, httpx.Client(base_url=base) as client:
+        csrf = _login(client)
+        form = {"note": "a feature story", "indicator": "web/ships", "csrf": csrf}
+        assert client.post(f"/evidence/{target}/dismiss", data=form).status_code == 303
+    with loaded.read() as session:
+        alerts = session.scalars(select(Alert)).all()
+    assert [a.payload["correction"] for a in alerts] == [True]
+    assert alerts[0].payload["cause"] == "analyst"

@@ -190,7 +190,7 @@ def test_watchlist_serve_prints_its_url_serves_and_stops_on_sigterm(tmp_path: Pa
     ("args", "message"),
     [
         (["serve", "--http", "localhost"], "expected HOST:PORT"),
-        (["--db", "sqlite:///{tmp}/none.db", "serve"], "is not initialised"),
+        (["--db", "sqlite:///{tmp}/none.db", "serve"], "no database at"),  # none created
     ],
 )
 def test_serve_mistakes_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:

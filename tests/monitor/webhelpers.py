@@ -15,6 +15,7 @@ from feedserver import FeedServer
 from helpers import Clock, Story, day, load_rules, pipeline, rss
 from sqlalchemy import select
 
+from monitor.alerts.outbox import AlertSink
 from monitor.secret import Secret
 from monitor.storage import feeds as feeds_repo
 from monitor.storage.db import Database
@@ -135,9 +136,15 @@ def plant_raw_markup(db: Database) -> None:
 
 
 @contextmanager
-def dashboard(db: Database, token: str | None = TOKEN, **options: int | float) -> Iterator[str]:
+def dashboard(
+    db: Database,
+    token: str | None = TOKEN,
+    alerts: AlertSink | None = None,
+    **options: int | float,
+) -> Iterator[str]:
     """The dashboard of ``db`` on a free port; yields its base URL (no trailing slash)."""
-    app = create_app(db, auth=Auth(Secret(token) if token else None), clock=Clock(day(6)))
+    auth = Auth(Secret(token) if token else None)
+    app = create_app(db, auth=auth, clock=Clock(day(6)), alerts=alerts)
     server = WebServer("127.0.0.1:0", app, **options)  # type: ignore[arg-type]
     server.start()
     try:

@@ -1,4 +1,4 @@
-"""The outbox table's repository: claim under a lease, record outcomes, list, retry.
+"""The outbox table's repository: queue, claim under a lease, record outcomes, list, retry.
 
 A worker claims due rows of one channel in one short transaction: ``pending`` rows whose
 ``next_attempt_at`` has come, and ``sending`` rows whose lease has expired (their worker
@@ -22,10 +22,77 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from monitor.alerts.message import Notice
+from monitor.alerts.message import EvidenceNote, Notice
 from monitor.alerts.policy import DEAD, PENDING, SENDING, SENT, Verdict
 from monitor.errors import StorageError
-from monitor.storage.models import Alert
+from monitor.model import ChangeInfo
+from monitor.storage.models import Alert, Entry, EvidenceRow, IndicatorRow, StatusChange
+
+
+@dataclass(frozen=True)
+class IndicatorCard:
+    """What routing and an alert's text need of an indicator."""
+
+    title: str
+    watchlist: str
+    tags: tuple[str, ...]
+    severity: str
+
+
+def indicator_card(session: Session, indicator_id: int) -> IndicatorCard | None:
+    row = session.get(IndicatorRow, indicator_id)
+    if row is None:
+        return None
+    return IndicatorCard(row.title, row.watchlist_id, tuple(row.tags or ()), row.severity)
+
+
+def evidence_notes(session: Session, evidence_ids: Sequence[int]) -> list[EvidenceNote]:
+    """The evidence with these ids, in this order, with where it was read."""
+    found = {
+        ev.id: (ev, entry)
+        for ev, entry in session.execute(
+            select(EvidenceRow, Entry)
+            .join(Entry, Entry.id == EvidenceRow.entry_id)
+            .where(EvidenceRow.id.in_(list(evidence_ids)))
+        ).all()
+    }
+    return [
+        EvidenceNote(
+            sentence=ev.sentence,
+            publisher=ev.publisher or entry.publisher,
+            title=entry.title or None,
+            link=entry.link,
+            published=entry.published_at or ev.published_at,
+        )
+        for ev, entry in (found[i] for i in evidence_ids if i in found)
+    ]
+
+
+def queue_alert(
+    session: Session,
+    *,
+    change_id: int,
+    channel: str,
+    key: str,
+    due: datetime,
+    now: datetime,
+    payload: dict[str, Any],
+    digest_key: str | None,
+) -> None:
+    """One outbox row, in the transaction that recorded the change."""
+    session.add(
+        Alert(
+            status_change_id=change_id,
+            channel=channel,
+            idempotency_key=key,
+            state=PENDING,
+            attempts=0,
+            next_attempt_at=due,
+            created_at=now,
+            payload=payload,
+            digest_key=digest_key,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -213,3 +280,20 @@ def waiting_by_channel(session: Session) -> dict[str, int]:
         .group_by(Alert.channel)
     ).all()
     return {channel: int(n) for channel, n in rows}
+
+
+def last_alerted(session: Session, change: ChangeInfo, since: datetime) -> datetime | None:
+    """When the indicator last had an alert queued for a change to ``change.to_status``
+    at or after ``since`` (None if it had none)."""
+    return session.scalar(
+        select(StatusChange.at)
+        .join(Alert, Alert.status_change_id == StatusChange.id)
+        .where(
+            StatusChange.indicator_id == change.indicator_id,
+            StatusChange.to_status == change.to_status,
+            StatusChange.id != change.id,
+            StatusChange.at >= since,
+        )
+        .order_by(StatusChange.at.desc())
+        .limit(1)
+    )
