@@ -1,6 +1,6 @@
 """The watched event of an indicator, and where it is named in a sentence (its trigger).
 
-DESIGN §6: modality is decided on the indicator's own event. The event classes (sign,
+Modality is decided on the indicator's own event. The event classes (sign,
 deliver, lift, halt, …) are data in ``events.yaml``, each with its reversal and whether it is
 itself an ending; word forms come from lemminflect, not hand lists. An indicator's event is
 read from its title (``event_from_title``) or given in the watch list's ``event:`` block;

@@ -3,9 +3,9 @@
 For each item:
 
 1. reduce title and summary to text, split the summary into sentences; the headline is a
-   sentence of its own (its grammar differs: DESIGN §6);
+   sentence of its own (its grammar differs: docs/notes/modality.md);
 2. find candidate indicators through an index from query terms to indicators, so an
-   indicator that shares no word with the item costs it nothing (PERFORMANCE.md);
+   indicator that shares no word with the item costs it nothing (docs/benchmarks.md);
 3. evaluate each candidate's query on each sentence (``title:`` terms see the headline,
    ``item:`` terms the whole item, so item-level conditions such as "both countries are
    named somewhere" need no whole-item matching); with ``whole_item=True`` (off by default:

@@ -1,6 +1,6 @@
 """Modality of a piece of evidence: did the event happen, is it only expected, or did it not?
 
-DESIGN §6; the procedure and the reasons for it are in ``docs/notes/modality.md``. In short:
+The procedure and the reasons for it are in ``docs/notes/modality.md``. In short:
 
 1. Tokenise (``indicators.sentences.scan``: the tokens of ``tokenize``, which anchors index)
    and find the cue phrases of ``cues.yaml``, the longest at each position; ``ignore``

@@ -48,7 +48,7 @@ class Example:
     text: str
     expect: Modality | None
     line: int | None = None  # provenance in the watch-list file
-    headline: bool = False  # read as a headline (its grammar differs: DESIGN §6)
+    headline: bool = False  # read as a headline (its grammar differs: docs/notes/modality.md)
 
 
 @dataclass(frozen=True)

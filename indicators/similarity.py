@@ -93,6 +93,9 @@ def bands(sk: tuple[int, ...]) -> tuple[int, ...]:
         if None not in band:
             digest = hashlib.blake2b(repr((i, band)).encode(), digest_size=7).digest()
             keys.add(int.from_bytes(digest, "big"))  # 56 bits: a signed BIGINT
+    if not keys and sk:  # a short text fills no band whole: its filled bins are its one key
+        digest = hashlib.blake2b(repr(("partial", mins)).encode(), digest_size=7).digest()
+        keys.add(int.from_bytes(digest, "big"))
     return tuple(sorted(keys))
 
 

@@ -1,4 +1,4 @@
-"""Stage 3 of ``extract``: one list item → a draft query in the rule language (DESIGN §5).
+"""Stage 3 of ``extract``: one list item → a draft query in the rule language (docs/notes/query.md).
 
 The item is read by ``terms.read_item`` (actors, the event, distinctive terms); the query
 puts each part where it belongs in a news item (issue 13):

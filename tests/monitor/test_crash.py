@@ -179,8 +179,12 @@ timeout = "1s"
         ]
         return lag + [f"{g}: never served" for g in stored.keys() - served.keys()]
 
+    starts = log.read_text().count("daemon started")
     final = start_daemon(url, config, log)
     try:
+        # Signals before the daemon installs its handlers would kill it (-15): the killed
+        # runs may have stored everything already, so wait for it to be running too.
+        wait_for(lambda: log.read_text().count("daemon started") > starts, 30, "the start")
         wait_for(lambda: not behind(), 30, "the final run to catch up", behind)
     finally:
         final.send_signal(signal.SIGTERM)
