@@ -103,6 +103,7 @@ def classes_to_data(classes: tuple[EventClass, ...]) -> dict[str, dict[str, obje
             "ending": c.ending,
             "durative": c.durative,
             "decrease": c.decrease,
+            "by_decision": c.by_decision,
         }
         for c in classes
     }

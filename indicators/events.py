@@ -68,6 +68,7 @@ class EventClass:
     ending: bool = False
     durative: bool = False  # goes on over time: "are protesting", "is buying" = occurring
     decrease: bool = False  # the event is a fall: "inflation rose" is its failure
+    by_decision: bool = False  # deciding it is doing it: "voted to refer" = referred
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Trigger:
     ending: bool
     durative: bool = False
     decrease: bool = False
+    by_decision: bool = False
 
 
 # Surface form (a tuple of tokens) -> the forms it may take. Verbs and nouns share words
@@ -228,7 +230,16 @@ def _as_words(value: object, what: str) -> tuple[str, ...]:
 
 
 _CLASS_KEYS = frozenset(
-    {"verbs", "nouns", "reversal", "reversal_nouns", "ending", "durative", "decrease"}
+    {
+        "verbs",
+        "nouns",
+        "reversal",
+        "reversal_nouns",
+        "ending",
+        "durative",
+        "decrease",
+        "by_decision",
+    }
 )
 
 
@@ -246,9 +257,11 @@ def parse_classes(raw: object) -> dict[str, EventClass]:
         verbs = _as_words(spec.get("verbs"), f"event class {name!r}: verbs")
         if not verbs:
             raise ValueError(f"event class {name!r}: needs at least one verb")
-        flags = [spec.get(k, False) for k in ("ending", "durative", "decrease")]
+        flags = [spec.get(k, False) for k in ("ending", "durative", "decrease", "by_decision")]
         if not all(isinstance(f, bool) for f in flags):
-            raise ValueError(f"event class {name!r}: ending, durative, decrease: true or false")
+            raise ValueError(
+                f"event class {name!r}: ending, durative, decrease, by_decision: true or false"
+            )
         classes[name] = EventClass(
             name,
             verbs,
@@ -411,7 +424,15 @@ def find_triggers(
                 if best is None or hit[0] > best.end:
                     form = _resolve(toks, i, hit[1], headline)
                     best = Trigger(
-                        i, hit[0], role, form, name, cls.ending, cls.durative, cls.decrease
+                        i,
+                        hit[0],
+                        role,
+                        form,
+                        name,
+                        cls.ending,
+                        cls.durative,
+                        cls.decrease,
+                        cls.by_decision,
                     )
         if best is None:
             i += 1

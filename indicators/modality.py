@@ -654,6 +654,15 @@ def _reported_done(toks: tuple[str, ...], trigger: Trigger) -> bool:
     return not (trigger.form is Form.PAST and prev == "be") and prev not in _PLANNED
 
 
+# "X voted to refer", "the decision to ask": for an act that a decision performs (a
+# referral, a request, an approval), the decision reported is the act itself.
+_DECIDED = _words("decided decision voted resolved resolution")
+
+
+def _decided_before(toks: tuple[str, ...], i: int) -> bool:
+    return i >= 2 and toks[i - 1] == "to" and toks[i - 2] in _DECIDED
+
+
 def _trigger_class(toks: tuple[str, ...], trigger: Trigger, headline: bool) -> int | None:
     """The cue class a trigger word is by its own form and the word before it; None for a
     noun or verb-noun, which the words around it govern ("the signing was postponed")."""
@@ -666,6 +675,8 @@ def _trigger_class(toks: tuple[str, ...], trigger: Trigger, headline: bool) -> i
     if after in _NOTHING and trigger.form is not Form.NOUN:
         return _NEG  # "imported no canola", "bought nothing"
     form = trigger.form
+    if trigger.by_decision and form is Form.BASE and _decided_before(toks, trigger.start):
+        return _OCC  # "voted to refer the deal", "the decision to ask the court"
     if form is Form.PAST:
         return _ANT if prev == "be" else _OCC  # "to be signed", "will be lifted"
     if form is Form.BASE:

@@ -253,8 +253,9 @@ def _event(
         if _modifies(words, k):
             continue  # a noun before a noun: "export quota" is a quota, not an export
         action = action_of(token, thesaurus)
-        if action is None:
-            continue
+        bare_noun = _after_article(words, k) and token in verbs and not _event_noun(token)
+        if action is None or bare_noun:
+            continue  # "The Commission said": a bare verb after an article is a noun
         if reading.event is None:
             reading.event, reading.event_word, reading.event_at = action, token, k
         elif action.name != reading.event.name and verbs and _verb_slot(words, k):
@@ -264,6 +265,21 @@ def _event(
         used.add(k)
         if reading.also:
             return
+
+
+def _after_article(words: list[_Word], k: int) -> bool:
+    return k > 0 and words[k - 1].raw.lower() in ("the", "a", "an")
+
+
+def _event_noun(token: str) -> bool:
+    """Whether ``token`` names an event as a thing ("the signing", "a referral")."""
+    from indicators.events import lexicon
+
+    singular = token.removesuffix("s")
+    return any(
+        token in c.nouns or singular in c.nouns or token in c.reversal_nouns
+        for c in lexicon().classes.values()
+    )
 
 
 def _modifies(words: list[_Word], k: int) -> bool:
@@ -355,7 +371,8 @@ def _name(phrase: tuple[str, ...], thesaurus: Thesaurus) -> Term:
     if len(initials) >= 3:
         forms.append(QTerm((initials,)))  # "ecj"
     noun = head[0] if "of" in head else head[-1]
-    return Term(phrase, "org", tuple(forms), broader=(QTerm((noun,)),))
+    # The bare noun in its inflections: "top EU court", "the European courts".
+    return Term(phrase, "org", tuple(forms), broader=_forms((noun,), thesaurus))
 
 
 _DERIVATION = ("ication", "ation", "ition", "ment", "ance", "ence", "sion", "tion", "al")
@@ -377,7 +394,38 @@ def _near(words: tuple[str, ...]) -> tuple[str, ...]:
     left, right = words[0], _stem(nouns[0])
     if len(left) < 5 or len(right) < 4:
         return ()
+    others = _event_words(nouns[0])
+    if others:  # "provisional application" is also "provisionally implemented", "took effect"
+        return (f"({left}* NEAR/3 ({' OR '.join([f'{right}*', *others])}))",)
     return (f"({left}* NEAR/3 {right}*)",)
+
+
+def _event_words(noun: str) -> list[str]:
+    """The other words of the event class whose noun ``noun`` is (first among its nouns),
+    each as a stem or a quoted phrase: an event noun in a compound is that event."""
+    from indicators.events import lexicon
+
+    ranked = [
+        (c.nouns.index(noun), c) for c in lexicon().classes.values() if noun in c.nouns and c.verbs
+    ]
+    if not ranked:
+        return []
+    cls = min(ranked, key=lambda pair: pair[0])[1]
+    out: list[str] = []
+    for word in (*cls.verbs, *cls.nouns):
+        toks = tokenize(word)
+        if len(toks) > 1:
+            out += [f'"{" ".join(t)}"' for t in _phrase_forms(toks)]
+        elif toks and len(toks[0]) >= 4 and not toks[0].startswith(_stem(noun)):
+            out.append(f"{_stem(toks[0])}*" if toks[0] in cls.nouns else f"{toks[0]}*")
+    return list(dict.fromkeys(out))
+
+
+def _phrase_forms(toks: list[str]) -> list[list[str]]:
+    """A verb phrase in its inflections ("enter into force": entered, enters …)."""
+    from indicators.extract.actions import inflections
+
+    return [[first, *toks[1:]] for first in inflections(toks[0])]
 
 
 def _forms(words: tuple[str, ...], thesaurus: Thesaurus) -> tuple[QTerm, ...]:

@@ -84,6 +84,51 @@ def _verdict(title: str, query: str, text: str, *, headline: bool = False) -> tu
     return found[0].modality.value, found[0].undone
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Parliament voted to refer the pact to the court.", "occurred"),
+        ("The decision to refer the pact to the court was approved by 10 votes.", "occurred"),
+        ("MEPs will vote on whether to refer the pact to the court.", "anticipated"),
+        ("Parliament plans to refer the pact to the court.", "anticipated"),
+    ],
+)
+def test_a_decision_to_refer_is_the_referral(text: str, expected: str) -> None:
+    # ``by_decision`` (request): the reported decision performs the act
+    title = "Request for a court opinion on the pact"
+    assert _verdict(title, "refer* court", text)[0] == expected
+
+
+def test_a_decision_to_sign_is_not_a_signing() -> None:
+    # sign has no ``by_decision``: the signing is another, later act
+    verdict = _verdict("Signing of the pact", "sign* pact", "Leaders decided to sign the pact.")
+    assert verdict[0] == "anticipated"
+
+
+def test_by_decision_must_be_true_or_false() -> None:
+    text = (
+        "id: t\ntitle: t\nevents:\n  refer2:\n    verbs: [refer]\n    by_decision: maybe\n"
+        "indicators:\n  - id: a\n    title: A\n    query: a\n"
+    )
+    watchlist, findings = read_watchlist_text(text, "t.yaml")
+    assert watchlist is None
+    assert any("by_decision: true or false" in str(f.error) for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("headline", "trigger"),
+    [
+        ("France balks at the rail pact", "balks"),
+        ("Farmers revolt against the rail pact", "revolt"),
+        ("Pushback grows over the rail pact", "pushback"),
+    ],
+)
+def test_opposition_said_in_other_words(headline: str, trigger: str) -> None:
+    matcher = Matcher([Indicator(id="x", title="Farmers oppose the rail pact", query="pact")])
+    found = matcher.match(Item("1", headline, ""))
+    assert (found[0].trigger, found[0].modality) == (trigger, OCC)
+
+
 def test_event_block_and_watch_list_classes() -> None:
     text = """
 id: t

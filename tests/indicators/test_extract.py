@@ -782,3 +782,25 @@ def test_drafts_raise_no_weak_rule_warning(name: str) -> None:
     assert watchlist is not None
     base = (seed(name) if name == SEED_004 else ARTICLES / name).parent
     assert weak_rules(watchlist, base) == []
+
+
+def _draft_matches(item: str, news: str) -> bool:
+    """Whether the untouched draft of a one-item list matches ``news`` (a headline)."""
+    text = f"## What to watch\n\n- {item}\n- Chile announces a coal exit date.\n"
+    ind = extract(text, source="x.md").indicators[0]
+    return bool(Matcher([Indicator(ind.id, ind.title, ind.query)]).match(Item("n", news)))
+
+
+def test_an_event_noun_in_a_compound_brings_its_event_words() -> None:
+    # "provisional application" is the apply event: news says it with the class's words
+    item = "Kenya could seek provisional application of the rail treaty."
+    assert _draft_matches(item, "Kenya: the pact is provisionally implemented from May")
+    assert _draft_matches(item, "Kenya: the pact provisionally entered into force")
+    assert not _draft_matches(item, "Kenya rail debt: provisional figures released")
+
+
+def test_an_institution_name_brings_its_noun_in_every_inflection() -> None:
+    item = "Kenyan MPs vote to ask the East African Court of Justice for an opinion."
+    assert _draft_matches(
+        item, "Kenya's parliament votes to send the treaty to the regional courts"
+    )
