@@ -57,6 +57,13 @@ def known(name: str) -> bool:
     return lexicon is not None and name in lexicon.classes
 
 
+def _specific(form: str, thesaurus: Thesaurus) -> bool:
+    if form not in thesaurus.generic:
+        return True
+    bases = {b for found in lemmas(form).values() for b in found} - {form}
+    return bool(bases) and not bases & set(thesaurus.generic)
+
+
 def action_of(word: str, thesaurus: Thesaurus) -> Action | None:
     """The event class ``word`` (any inflection, or a noun such as "signature") says."""
     lexicon = _lexicon()
@@ -64,8 +71,9 @@ def action_of(word: str, thesaurus: Thesaurus) -> Action | None:
         found = lexicon.classify(word)
         if found is not None:
             said = [str(f) for f in lexicon.forms(found.name)]
-            # Only the class's own words: "clear", "issue", "pass" say too little alone.
-            return Action(str(found.name), tuple(f for f in said if f not in thesaurus.generic))
+            # Only the class's own words: "clear", "issue", "pass" say too little alone;
+            # but "signs" (generic as in "signs of progress") is a form of "sign".
+            return Action(str(found.name), tuple(f for f in said if _specific(f, thesaurus)))
     verbs = set(lemmas(word).get("VERB", ())) | {word}
     for name, (class_verbs, nouns) in thesaurus.events.items():
         if verbs & set(class_verbs) or word in nouns:

@@ -209,9 +209,19 @@ def _distinct(drafted: DraftQuery, queries: set[str]) -> str:
     return query
 
 
+# "the Lusaka summit", "the Paris Agreement", "Geneva talks": a place that names a meeting
+# or a text is where it happens, not a party the news names ("India-Russia Summit" is).
+_VENUE = re.compile(
+    r"(?<![\w-])(?<!and )(?<!& )([A-Z][\w'’]+)\s+"
+    r"((?i:summit|talks|conference|meeting|forum|accord|agreement"
+    r"|declaration|round|framework|process|protocol|convention))\b(?![\w-])"
+)
+
+
 def _topic(title: str, words: Thesaurus) -> list[str]:
     """The actors the article's title names (a lost dash split: "EUMercosur" → EU Mercosur)."""
     spaced = re.sub(r"\b([A-Z]{2,})([A-Z][a-z]{2,})", r"\1 \2", title)
+    spaced = _VENUE.sub(r"\2", spaced)
     counts = count_actors(tokenize(spaced), words)
     return sorted(counts, key=lambda k: tokenize(spaced).index(_first_form(k, spaced, words)))
 

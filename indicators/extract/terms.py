@@ -212,11 +212,26 @@ def _actors(
                     named = [s for s in inside if e_len(s) > last - first + 1]
                     if not _all_actor_words(words, named[0], thesaurus):
                         continue  # part of a longer name: "American Lithium"
+                used.update(range(first, last + 1))
+                if first == last and _qualifies(words, first):
+                    continue  # "a Chinese investor": news names the investor, not China
                 before = clause[: words[first].start]
                 target = reading.examples if _EXAMPLE.search(before) else reading.actors
                 if key not in reading.actors and key not in reading.examples:
                     target.append(key)
-                used.update(range(first, last + 1))
+
+
+def _qualifies(words: list[_Word], k: int) -> bool:
+    """A demonym that qualifies the noun after it ("Chinese investor", "Austrian farmers")."""
+    if k + 1 >= len(words) or not words[k + 1].joined or len(words[k].norm) != 1:
+        return False
+    after = words[k + 1]
+    if len(after.norm) != 1 or not after.raw.islower():
+        return False
+    # lemminflect knows no proper adjectives: a demonym by its ending (Kenyan, Chinese,
+    # Danish, Icelandic, Israeli), which a country's or a capital's name rarely has.
+    demonym = words[k].norm[0].endswith(("an", "ese", "ish", "ic", "i"))
+    return demonym and "NOUN" in lemmas(after.norm[0]) and "VERB" not in lemmas(after.norm[0])
 
 
 def e_len(span: tuple[int, int]) -> int:
@@ -319,7 +334,13 @@ def _content_terms(words: list[_Word], used: set[int], thesaurus: Thesaurus) -> 
         if kind == "compound":
             pos = lemmas(words_[0])
             if "NOUN" in pos and "ADJ" not in pos and len(words_[0]) >= 4:
-                broader += (QTerm(words_[:1], prefix=True),)  # "farm groups": farmers
+                # "farm groups": farmers; "lithium refinery deal": the refinery too (a
+                # modifier the other items share is dropped where the query is built)
+                broader += tuple(
+                    QTerm((w,), prefix=True)
+                    for w in words_[:-1]
+                    if len(w) >= 4 and "NOUN" in lemmas(w)
+                )
             elif "ADJ" in pos and len(words_[-1]) >= 4:
                 broader += _forms(words_[-1:], thesaurus)  # "legal opinion": the opinion
         out.append(Term(words_, kind, forms, _near(words_), broader, k - 1))

@@ -804,3 +804,34 @@ def test_an_institution_name_brings_its_noun_in_every_inflection() -> None:
     assert _draft_matches(
         item, "Kenya's parliament votes to send the treaty to the regional courts"
     )
+
+
+def test_a_demonym_before_a_noun_qualifies_it_and_is_no_condition() -> None:
+    # news names the investor ("Zhongke"), rarely its country
+    item = "Signing of a lithium refinery deal with a Chinese investor in Zimbabwe."
+    assert _draft_matches(item, "Zhongke signs Zimbabwe lithium refinery deal")
+    text = "## Signposts\n\n- Austrian farmers protest in Vienna.\n- A rail pact is signed.\n"
+    assert "item:(austria" in extract(text, source="x.md").indicators[0].query
+
+
+def test_a_compound_of_nouns_brings_each_modifier_next_to_the_event() -> None:
+    text = (
+        "## What to watch\n\n- Signing of a lithium refinery deal in Zimbabwe.\n"
+        "- A lithium export quota in Zimbabwe.\n"
+    )
+    ind = extract(text, source="x.md").indicators[0]
+    matcher = Matcher([Indicator(ind.id, ind.title, ind.query)])
+    assert matcher.match(Item("n", "Zimbabwe signs agreement for a lithium refinery"))
+    assert "lithium*" not in ind.query  # shared by both items: the topic, not this one
+
+
+def test_a_place_that_names_a_meeting_is_no_topic_actor() -> None:
+    text = (
+        "# What to watch: the Lusaka summit on climate finance\n\n## What to watch\n\n"
+        "- A solidarity levy on premium flyers and private jets.\n"
+        "- Adoption of a final communique by the leaders.\n"
+    )
+    draft = extract(text, source="x.md")
+    assert not any("zambia" in i.query for i in draft.indicators)
+    pair = "# India and Russia summit\n\n## What to watch\n\n- A rail pact is signed.\n- A port opens.\n"
+    assert "item:(russia" in extract(pair, source="x.md").indicators[0].query
