@@ -195,7 +195,10 @@ def _sentence(
 
 
 def _slug_words(reading: Reading, terms: list[Term]) -> tuple[str, ...]:
-    """The event and the item's best object, a few words: ``sign-pact``, ``vote-legal-opinion``."""
+    """The event and the item's best object, a few words: ``sign-pact``, ``vote-legal-opinion``;
+    a labelled item is named by its label (``parliamentary-approval``)."""
+    if 0 < len(reading.label) <= 4:
+        return reading.label
     words: list[str] = [reading.event.name] if reading.event else []
     for kind in ("compound", "word", "label", "org", "name", "example"):
         term = next((t for t in terms if t.kind == kind), None)

@@ -37,10 +37,11 @@ from indicators.text import tokenize
 _ASIDE = re.compile(r"\[[^\]]*\]|\((?P<inner>[^()]*)\)|\s[—–]\s[^—–]*?\s[—–](?=\s)")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z]s?$")
 _TAIL = re.compile(
-    r",\s+(?!including\b|according\b)(?=\w+ing\b|while\b|whereas\b|which\b|with\b|a\s+step\b|"
+    r",\s+(?!including\b|according\b)(?=\w+ing\b|while\b|whereas\b|which\b|where\b|who\b|"
+    r"with\b|a\s+step\b|"
     r"a\s+move\b|as\s+well\b|but\b|although\b|though\b|amid\b|after\b|before\b|in\s+a\s+bid\b)"
     r"|\s+(?=(?:once|if|unless|until|because|so\s+that|whereas|while)\s)"
-    r"|\s[—–]\s|;\s",
+    r"|\s[—–]\s|;\s|(?<=[a-z0-9%)])[.!?]\s+(?=[A-Z])",  # a paragraph item's first sentence
     re.I,
 )
 _WORD = re.compile(r"[^\W_][\w'’‐‑-]*")
@@ -77,6 +78,7 @@ class Reading:
     event_at: int = -1
     terms: list[Term] = field(default_factory=list)
     also: list[Action] = field(default_factory=list)  # a second action of the clause
+    label: tuple[str, ...] = ()  # "Parliamentary approval: …": the words that name the item
 
 
 def strip_asides(text: str) -> str:
@@ -174,8 +176,7 @@ def read_item(title: str, thesaurus: Thesaurus, *, whole: bool = False) -> Readi
     _actors(words, spans, thesaurus, clause, reading, used)
     _event(words, thesaurus, reading, used, spans)
     if label:
-        label_words = tuple(tokenize(label))
-        reading.terms.append(Term(label_words, "label", (QTerm(label_words),)))
+        _read_label(label, reading)
         used.update(range(len(_words(label))))
     for start, end in spans:
         if not used & set(range(start, end)):
@@ -186,6 +187,34 @@ def read_item(title: str, thesaurus: Thesaurus, *, whole: bool = False) -> Readi
     if not whole and not reading.event and not _distinctive(reading.terms, thesaurus):
         return read_item(title, thesaurus, whole=True)
     return reading
+
+
+def _read_label(label: str, reading: Reading) -> None:
+    """'Parliamentary approval: The concession must …': the label names the item. When it
+    names the event too, the event is the label's and its other words are the object
+    ("parliamentary" → parliament*), whatever verbs the explanation goes on with."""
+    label_words = tuple(tokenize(label))
+    reading.label = label_words
+    event_forms = set(reading.event.forms) if reading.event else set()
+    if event_forms & set(label_words):
+        reading.also.clear()  # "… deputies have vowed to block it": the explanation's verbs
+        rest = tuple(w for w in label_words if w not in event_forms)
+        if rest:
+            forms = [QTerm(rest)]
+            stem = _adjective_stem(rest[-1])
+            if stem:
+                forms.append(QTerm((*rest[:-1], stem), prefix=True))
+            reading.terms.append(Term(rest, "label", tuple(forms)))
+        return
+    reading.terms.append(Term(label_words, "label", (QTerm(label_words),)))
+
+
+def _adjective_stem(word: str) -> str:
+    """'parliamentary' → 'parliament', 'environmental' → 'environment' (a noun's stem)."""
+    for suffix in ("ary", "al"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 5:
+            return word[: -len(suffix)]
+    return ""
 
 
 def _distinctive(terms: list[Term], thesaurus: Thesaurus) -> bool:
@@ -301,6 +330,9 @@ def _modifies(words: list[_Word], k: int) -> bool:
     if k + 1 >= len(words) or not words[k + 1].joined or len(words[k + 1].norm) != 1:
         return False
     here, after = lemmas(words[k].norm[0]), lemmas(words[k + 1].norm[0])
+    gerund = words[k].norm[0].endswith("ing")  # "hiring rules", "shipping costs"
+    if gerund and "NOUN" not in here:
+        return "NOUN" in after
     return "NOUN" in here and "NOUN" in after and "VERB" not in after
 
 

@@ -24,7 +24,7 @@ from indicators.errors import ExtractionError
 from indicators.extract import Draft, extract, render_json, render_yaml, slugify
 from indicators.loader import read_watchlist_text
 from indicators.matcher import Matcher
-from indicators.model import Indicator, Item
+from indicators.model import Indicator, Item, Modality
 from indicators.query import compile_query, lint_query, parse_query
 from indicators.text import html_to_text, tokenize
 
@@ -835,3 +835,42 @@ def test_a_place_that_names_a_meeting_is_no_topic_actor() -> None:
     assert not any("zambia" in i.query for i in draft.indicators)
     pair = "# India and Russia summit\n\n## What to watch\n\n- A rail pact is signed.\n- A port opens.\n"
     assert "item:(russia" in extract(pair, source="x.md").indicators[0].query
+
+
+_HURDLES = """Guinea's Bauxite Deal Faces Final Hurdles
+Conakry, 3 March 2026
+
+Guinea and Orion Mining signed a framework agreement for a bauxite concession last month.
+
+Several hurdles remain before the concession takes effect:
+
+Parliamentary approval: The concession agreement must be ratified by the National Assembly, \
+where opposition deputies have vowed to block it over tax terms.
+
+Labour unrest: Unions at the Kamsar terminal have threatened a strike over hiring rules. \
+Talks with the ministry resume next week.
+
+Refinery financing: Orion has yet to secure the funds for the alumina refinery it promised.
+"""
+
+
+def test_labelled_paragraphs_are_named_and_read_by_their_label() -> None:
+    draft = extract(_HURDLES, source="x.txt", at=8)
+    ids = [i.id for i in draft.indicators]
+    assert ids == ["parliamentary-approval", "labour-unrest", "refinery-financing"]
+    approval, unrest, _ = (Indicator(i.id, i.title, i.query) for i in draft.indicators)
+    # the label names the event (approval) and its object (parliament), not the tail
+    assert "parliament*" in approval.query
+    assert "deputies" not in approval.query
+    assert "pledge" not in approval.query  # "have vowed to block it" is no second event
+    # a strike is an event of its own; "hiring rules" are what it is about
+    assert "walkout" in unrest.query
+    assert "hired" not in unrest.query
+    assert "ministry" not in unrest.query  # the paragraph's first sentence only
+    matcher = Matcher([approval, unrest])
+    found = matcher.match(Item("n", "Guinea parliament ratifies Orion bauxite concession"))
+    assert [(e.indicator_id, e.modality) for e in found] == [
+        ("parliamentary-approval", Modality.OCCURRED)
+    ]
+    found = matcher.match(Item("n", "Kamsar dockers walk out as Guinea unions escalate"))
+    assert [e.indicator_id for e in found] == ["labour-unrest"]
