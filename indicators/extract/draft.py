@@ -32,6 +32,7 @@ from indicators.errors import ExtractionError
 from indicators.extract.actions import known
 from indicators.extract.dates import DateMention, find_dates, find_published
 from indicators.extract.lines import Kind, Line, article_lines
+from indicators.extract.party import committed_party, with_party
 from indicators.extract.query import DraftQuery, draft_query, find_acronyms, item_words
 from indicators.extract.sections import (
     FoundList,
@@ -159,12 +160,21 @@ def _indicators(
     k = 0
     for found in watch:
         section_by, section_note = _section_deadline(found, anchor)
+        party = committed_party(found.lead_in, words, acronyms)
+        list_words, list_topic = words, topic
+        if party is not None:  # "Vantage Metals has committed to the following;"
+            list_words, list_topic = with_party(words, *party), [party[0]]
         for item in found.items:
             others = set().union(*(w for n, w in enumerate(own) if n != k))
             k += 1
-            drafted = draft_query(item.text, words, topic, acronyms, others)
+            drafted = draft_query(item.text, list_words, list_topic, acronyms, others)
             query = _distinct(drafted, queries)
             notes: list[str] = []
+            if party is not None and item is found.items[0]:
+                notes.append(
+                    f"each query of this list requires '{party[0]}' (its lead-in), "
+                    "not the topic's actors"
+                )
             expected_by, date_note = _item_deadline(item.text, anchor)
             if expected_by is None and section_by is not None:
                 expected_by = section_by

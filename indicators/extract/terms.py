@@ -41,6 +41,7 @@ _TAIL = re.compile(
     r"with\b|a\s+step\b|"
     r"a\s+move\b|as\s+well\b|but\b|although\b|though\b|amid\b|after\b|before\b|in\s+a\s+bid\b)"
     r"|\s+(?=(?:once|if|unless|until|because|so\s+that|whereas|while)\s)"
+    r"|\s+(?=within\s+(?:\S+\s+){0,2}(?:days?|weeks?|months?|years?)\b)"  # a deadline
     r"|\s[—–]\s|;\s|(?<=[a-z0-9%)])[.!?]\s+(?=[A-Z])",  # a paragraph item's first sentence
     re.I,
 )
@@ -198,13 +199,17 @@ def _read_label(label: str, reading: Reading) -> None:
     event_forms = set(reading.event.forms) if reading.event else set()
     if event_forms & set(label_words):
         reading.also.clear()  # "… deputies have vowed to block it": the explanation's verbs
-        rest = tuple(w for w in label_words if w not in event_forms)
-        if rest:
-            forms = [QTerm(rest)]
-            stem = _adjective_stem(rest[-1])
+        rest = [w for w in label_words if w not in event_forms and w not in _STOP]
+        forms: list[QTerm] = []
+        for word in rest:  # each word: "IMF board approval" is the IMF's or the board's
+            if len(word) < 3 or (len(rest) > 1 and "ADJ" in lemmas(word)):
+                continue  # "general" in "COB general strike" says nothing alone
+            forms.append(QTerm((word,)))
+            stem = _adjective_stem(word)
             if stem:
-                forms.append(QTerm((*rest[:-1], stem), prefix=True))
-            reading.terms.append(Term(rest, "label", tuple(forms)))
+                forms.append(QTerm((stem,), prefix=True))
+        if forms:
+            reading.terms.append(Term(tuple(rest), "label", tuple(forms)))
         return
     reading.terms.append(Term(label_words, "label", (QTerm(label_words),)))
 
@@ -300,6 +305,8 @@ def _event(
         bare_noun = _after_article(words, k) and token in verbs and not _event_noun(token)
         if action is None or bare_noun:
             continue  # "The Commission said": a bare verb after an article is a noun
+        if action.name == "pledge" and k + 1 < len(words) and words[k + 1].raw.lower() == "to":
+            continue  # "has promised to replace": the promise is a cue, the event comes next
         if reading.event is None:
             reading.event, reading.event_word, reading.event_at = action, token, k
         elif action.name != reading.event.name and verbs and _verb_slot(words, k):
@@ -387,6 +394,8 @@ def _content(word: _Word, thesaurus: Thesaurus) -> bool:
         return False
     if all(t.isdigit() or t in thesaurus.generic or t in _STOP for t in word.norm):
         return False  # "mid-2026", "2026/27"
+    if len(word.norm) > 1 and any(t.isdigit() for t in word.norm):
+        return False  # a measure: "250,000-tonne-a-year", "15-year"
     pos = lemmas(joined) if len(word.norm) == 1 else {}
     if "VERB" in pos and "NOUN" not in pos and "ADJ" not in pos:
         return False  # a verb form: "signaled", "bypass"; the event is found apart

@@ -57,6 +57,8 @@ STOP = _words(
     then there here so into over about after before up down out said says all each every
     some only own same both either neither one two also very too just under again once
     other against during while until unless per via whose whom who which what when where
-    why how whether near through across
+    why how whether near through across above below least most within beyond
+    three four five six seven eight nine ten hundred thousand million millions billion
+    billions trillion bln mln
     """
 )

@@ -874,3 +874,35 @@ def test_labelled_paragraphs_are_named_and_read_by_their_label() -> None:
     ]
     found = matcher.match(Item("n", "Kamsar dockers walk out as Guinea unions escalate"))
     assert [e.indicator_id for e in found] == ["labour-unrest"]
+
+
+_COMMITMENTS = """Zambia Copper Takeover: What Vantage Metals Promised
+Lusaka, 12 May 2026
+
+Vantage Metals (VM) completed its purchase of a stake in Kansanshi on Friday.
+
+In exchange for the government's approval, Vantage Metals has committed to the following;
+
+- Keep all 4,000 jobs at the Mopani smelter for at least three years.
+- Pay the $180 million in arrears to the revenue authority within six months of closing.
+- Build a solar plant to supply 20% of the mine's power needs.
+"""
+
+
+def test_a_commitments_list_requires_its_party_not_the_country() -> None:
+    draft = extract(_COMMITMENTS, source="x.txt")
+    jobs, pay, _ = (Indicator(i.id, i.title, i.query) for i in draft.indicators)
+    assert all("item:(vantage OR vm)" in i.query for i in draft.indicators)
+    assert not any("zambia" in i.query for i in draft.indicators)
+    assert "least" not in jobs.query  # "at least three years" says nothing
+    assert "months" not in pay.query  # "within six months of closing": a deadline
+    matcher = Matcher([pay])
+    assert matcher.match(Item("n", "VM pays $180 mln in arrears to Zambia's tax office"))
+    assert not matcher.match(Item("n", "Glencore pays $180 mln in arrears to Zambia's tax office"))
+
+
+def test_a_promise_to_act_is_no_event_the_act_is() -> None:
+    text = "## What to watch\n\n- Kenya has promised to build a rail link to Uganda.\n- A port opens.\n"
+    ind = extract(text, source="x.md").indicators[0]
+    assert ind.id.startswith("establish")
+    assert "pledge" not in ind.query

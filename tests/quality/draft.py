@@ -58,6 +58,20 @@ def topics(realnews: Path) -> list[Topic]:
     return out
 
 
+def article_topics(folder: Path = HERE / "articles") -> list[Topic]:
+    """Articles of other topics with their own lists and labelled leads, written blind by
+    the team (``tests/quality/articles``, rules in its LABELS.md), laid out like
+    ``../shared/realnews``: article.txt, gold_list.json (the items verbatim), items.jsonl."""
+    out: list[Topic] = []
+    for gold_file in sorted(folder.glob("*/gold_list.json")):
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        keys = tuple(sorted(gold))
+        base = gold_file.parent
+        first = gold[keys[0]]
+        out.append(Topic(base.name, base / "article.txt", first, keys, base / "items.jsonl"))
+    return out
+
+
 def written_topics(workdir: Path) -> list[Topic]:
     """The hand-written topics of ``tests/quality/topics`` (in the repository, written blind
     by the team): an article is made of each watch list's title and its items' titles as a
@@ -182,7 +196,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         found = topics(args.realnews) if args.realnews.is_dir() else []
         if args.written:
-            found += written_topics(Path(tmp))
+            found += article_topics() + written_topics(Path(tmp))
         chosen = [t for t in found if not args.topic or t.name in args.topic]
         for topic in chosen:
             if args.article:
