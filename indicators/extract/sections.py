@@ -51,6 +51,9 @@ _WATCH_LEAD = re.compile(
     r"|\bquestions?\s+(?:will|to|that|remain)\b|\bat\s+stake\b|\bbenchmarks\b"
     r"|\bto\s+look\s+(?:out\s+)?for\b|\bwhat\s+(?:comes|happens)\s+next\b"
     r"|\bthe\s+road\s+ahead\b|\bin\s+the\s+(?:coming|next)\s+(?:days|weeks|months)\b"
+    # what is still pending: "Several hurdles remain before the programme takes effect:"
+    r"|\b(?:hurdles?|obstacles?|steps?|tests?|tripwires?|conditions?|hoops?)\s+(?:still\s+)?"
+    r"(?:remains?|lies?\s+ahead|ahead)\b"
 )
 # … and grammatical lead-ins whose items complete the sentence: "the X side is expected to:".
 _WILL_LEAD = re.compile(
@@ -287,7 +290,7 @@ def _inline_lists(block: list[Line], heading: str, heading_line: int) -> list[Fo
             lead, rest = sentence[: colon + 1], sentence[colon + 1 :].strip()
             if rest and is_watch_lead_in(lead):
                 items = split_semicolons(rest)
-                if items:
+                if len(items) >= 2:  # one clause after a colon is a sentence, not a list
                     line = _line_of(block, lead)
                     found = FoundList(
                         tuple(ListItem(t, _line_of(block, t)) for t in items),

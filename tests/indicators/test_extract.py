@@ -906,3 +906,20 @@ def test_a_promise_to_act_is_no_event_the_act_is() -> None:
     ind = extract(text, source="x.md").indicators[0]
     assert ind.id.startswith("establish")
     assert "pledge" not in ind.query
+
+
+def test_labelled_paragraphs_after_a_pending_lead_in_are_the_watch_list() -> None:
+    # found without --at: "Several hurdles remain …:" says what is still to happen
+    draft = extract(_HURDLES, source="x.txt")
+    assert [i.id for i in draft.indicators][:1] == ["parliamentary-approval"]
+
+
+def test_one_clause_after_a_colon_is_no_list() -> None:
+    text = (
+        "# Copper\n\nSuch pledges have been made before: a smelter promised a decade ago was"
+        " never built.\n\n## What to watch\n\n- Kenya signs the rail loan.\n- A port opens.\n"
+    )
+    assert [i.title for i in extract(text, source="x.md").indicators] == [
+        "Kenya signs the rail loan.",
+        "A port opens.",
+    ]
