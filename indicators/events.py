@@ -459,12 +459,20 @@ _BE = _words("is are was were be been being has have had")
 _TIME_BEFORE = _words("by at before until till towards toward from around near since after")
 
 
+_STAYS = frozenset({"remain", "remains", "remained", "stay", "stays", "stayed"})
+
+
 def _not_a_trigger(toks: Sequence[str], i: int, role: Role, event: Event) -> bool:
     """A word of the lexicon that does not name the event here: a time ("by the end of
     the year"), or a reversal word that is part of what is watched ("end quantitative
     tightening": "tightening" is the thing ended, not a tightening of it)."""
     if toks[i] == "end" and i >= 2 and toks[i - 1] == "the" and toks[i - 2] in _TIME_BEFORE:
         return True
+    if role is Role.REVERSAL and toks[i] in _STAYS and i + 1 < len(toks):
+        # "layoffs remained suspended": the ending goes on, it is not undone
+        nxt = toks[i + 1]
+        if nxt.endswith("ed") or nxt in ("shut", "cut", "set"):
+            return True
     return role is Role.REVERSAL and toks[i] in event.object
 
 

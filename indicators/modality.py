@@ -663,6 +663,12 @@ def _decided_before(toks: tuple[str, ...], i: int) -> bool:
     return i >= 2 and toks[i - 1] == "to" and toks[i - 2] in _DECIDED
 
 
+def _without(toks: tuple[str, ...], i: int) -> bool:
+    if i >= 1 and toks[i - 1] == "without":
+        return True
+    return i >= 2 and toks[i - 2] == "without" and toks[i - 1] in ("a", "an", "any", "the")
+
+
 def _trigger_class(toks: tuple[str, ...], trigger: Trigger, headline: bool) -> int | None:
     """The cue class a trigger word is by its own form and the word before it; None for a
     noun or verb-noun, which the words around it govern ("the signing was postponed")."""
@@ -685,9 +691,9 @@ def _trigger_class(toks: tuple[str, ...], trigger: Trigger, headline: bool) -> i
         return _OCC
     if form is Form.PRESENT:
         return _OCC  # "Kinshasa lifts ban": headline present reports a past event
+    if form in (Form.GERUND, Form.NOUN) and _without(toks, trigger.start):
+        return _NEG  # "ended without signing", "the deadline passed without a signature"
     if form is Form.GERUND:
-        if prev == "without":
-            return _NEG  # "ended without signing"
         if prev in ("after", "since"):
             return _OCC
         if prev in _PROGRESSIVE:  # "are protesting" goes on; "is signing" is not done

@@ -129,6 +129,29 @@ def test_opposition_said_in_other_words(headline: str, trigger: str) -> None:
     assert (found[0].trigger, found[0].modality) == (trigger, OCC)
 
 
+@pytest.mark.parametrize(
+    ("title", "query", "text", "expected"),
+    [
+        # an ending that stays in force is the event, not its reversal
+        ("Suspension of the layoffs", "layoff*", "The layoffs remained suspended.", (OCC, False)),
+        ("Lifting of the export ban", "ban", "The export ban remains in place.", (NEG, True)),
+        # "without" + the event named as a thing
+        (
+            "Signing of the rail pact",
+            "pact",
+            "The deadline for the pact passed without a signature.",
+            (NEG, False),
+        ),
+    ],
+)
+def test_stays_and_without(
+    title: str, query: str, text: str, expected: tuple[Modality, bool]
+) -> None:
+    matcher = Matcher([Indicator(id="x", title=title, query=query)])
+    found = matcher.match(Item("1", "Update", text))
+    assert (found[0].modality, found[0].undone) == expected
+
+
 def test_event_block_and_watch_list_classes() -> None:
     text = """
 id: t
