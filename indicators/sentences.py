@@ -254,6 +254,20 @@ class Clause(NamedTuple):
     parent: int  # for "denied reports | that ...", the index of the governing clause, or -1
 
 
+_AS_DETERMINERS = _words("the a an its their his her our")
+_NOT_AS_CLAUSE = _words("such same well so just twice much many soon long")
+
+
+def _as_clause(toks: Sequence[str], i: int) -> bool:
+    """ "as" + a determiner opens a clause of its own, unless it compares ("such as the")."""
+    return (
+        i > 0
+        and toks[i + 1 : i + 2] != ()
+        and toks[i + 1] in _AS_DETERMINERS
+        and toks[i - 1] not in _NOT_AS_CLAUSE
+    )
+
+
 def _break_kind(
     toks: Sequence[str], i: int, breaks: dict[int, bool], starts: Collection[int]
 ) -> int:
@@ -275,6 +289,8 @@ def _break_kind(
         return _COMPLEMENT_THAT if governed else _SOFT
     if tok == "ahead" and toks[i + 1 : i + 2] == ("of",):
         return _SOFT
+    if tok == "as" and _as_clause(toks, i):
+        return _SOFT  # "fuel deliveries halted as the general strike continued"
     if tok == "and" and (i + 1 in starts or (i + 2 in starts and toks[i + 1] in _AND_SKIP)):
         return _SOFT  # "signed a pact and agreed to explore ..."
     return 0

@@ -142,6 +142,13 @@ def test_opposition_said_in_other_words(headline: str, trigger: str) -> None:
             "The deadline for the pact passed without a signature.",
             (NEG, False),
         ),
+        # "as" + a determiner opens a clause: the halt is not the strike's
+        (
+            "A general strike by the unions",
+            "strike",
+            "Fuel deliveries halted as the general strike continued.",
+            (OCC, False),
+        ),
     ],
 )
 def test_stays_and_without(
