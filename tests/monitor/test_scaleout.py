@@ -196,7 +196,10 @@ timeout = "1s"
     assert len(fetched) == FEEDS
     assert set(in_window.values()) == {1}, "every feed exactly once per interval"
     assert min(gaps) >= INTERVAL - 0.1  # never early: no second worker fetched it again
-    assert max(gaps) <= INTERVAL + 2 * TICK + 1  # never skipped: late by a tick or two at most
+    # Never skipped: a skipped interval is a gap of two intervals. How late within one
+    # interval depends on the machine's load (a loaded CI host was 3.8 s late), which is
+    # not what this test is about: the "exactly once per interval" window above is.
+    assert max(gaps) < 1.5 * INTERVAL
     assert all(n > 0 for n in per_worker), "every worker took a share"
 
     # -- kill a worker while it holds leases ----------------------------------------------------
