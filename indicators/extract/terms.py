@@ -16,7 +16,10 @@ lemminflect's dictionary tells a common word from a name and a verb from a noun.
 5. **Event**: the first word of the clause that names an action class (``actions``),
    skipping reporting and modal words ("signalled", "could", "due").
 6. **Terms**: the remaining content words, nouns joined into compounds ("beef quota",
-   "legal opinion") and hyphenated words as phrases, boilerplate and generic words dropped.
+   "legal opinion") and hyphenated words as phrases, boilerplate and generic words dropped;
+   their forms come from ``wordforms``.
+7. **Labels**: "Parliamentary approval: The concession …" is named by its label, which
+   gives the event when it holds an event word (``_read_label``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from indicators.extract import wordforms
 from indicators.extract.actions import Action, action_of, lemmas
 from indicators.extract.thesaurus import QTerm, Thesaurus
 from indicators.extract.wordlists import CALENDAR as _CALENDAR
@@ -205,21 +209,13 @@ def _read_label(label: str, reading: Reading) -> None:
             if len(word) < 3 or (len(rest) > 1 and "ADJ" in lemmas(word)):
                 continue  # "general" in "COB general strike" says nothing alone
             forms.append(QTerm((word,)))
-            stem = _adjective_stem(word)
+            stem = wordforms.adjective_stem(word)
             if stem:
                 forms.append(QTerm((stem,), prefix=True))
         if forms:
             reading.terms.append(Term(tuple(rest), "label", tuple(forms)))
         return
     reading.terms.append(Term(label_words, "label", (QTerm(label_words),)))
-
-
-def _adjective_stem(word: str) -> str:
-    """'parliamentary' → 'parliament', 'environmental' → 'environment' (a noun's stem)."""
-    for suffix in ("ary", "al"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 5:
-            return word[: -len(suffix)]
-    return ""
 
 
 def _distinctive(terms: list[Term], thesaurus: Thesaurus) -> bool:
@@ -302,7 +298,7 @@ def _event(
         if _modifies(words, k):
             continue  # a noun before a noun: "export quota" is a quota, not an export
         action = action_of(token, thesaurus)
-        bare_noun = _after_article(words, k) and token in verbs and not _event_noun(token)
+        bare_noun = _after_article(words, k) and token in verbs and not wordforms.event_noun(token)
         if action is None or bare_noun:
             continue  # "The Commission said": a bare verb after an article is a noun
         if action.name == "pledge" and k + 1 < len(words) and words[k + 1].raw.lower() == "to":
@@ -320,17 +316,6 @@ def _event(
 
 def _after_article(words: list[_Word], k: int) -> bool:
     return k > 0 and words[k - 1].raw.lower() in ("the", "a", "an")
-
-
-def _event_noun(token: str) -> bool:
-    """Whether ``token`` names an event as a thing ("the signing", "a referral")."""
-    from indicators.events import lexicon
-
-    singular = token.removesuffix("s")
-    return any(
-        token in c.nouns or singular in c.nouns or token in c.reversal_nouns
-        for c in lexicon().classes.values()
-    )
 
 
 def _modifies(words: list[_Word], k: int) -> bool:
@@ -368,7 +353,7 @@ def _content_terms(words: list[_Word], used: set[int], thesaurus: Thesaurus) -> 
             continue
         kind = "compound" if len(run) > 1 else "word"
         words_ = tuple(run)
-        forms = _forms(words_, thesaurus)
+        forms = wordforms.forms(words_, thesaurus)
         broader: tuple[QTerm, ...] = ()
         if kind == "compound":
             pos = lemmas(words_[0])
@@ -381,8 +366,8 @@ def _content_terms(words: list[_Word], used: set[int], thesaurus: Thesaurus) -> 
                     if len(w) >= 4 and "NOUN" in lemmas(w)
                 )
             elif "ADJ" in pos and len(words_[-1]) >= 4:
-                broader += _forms(words_[-1:], thesaurus)  # "legal opinion": the opinion
-        out.append(Term(words_, kind, forms, _near(words_), broader, k - 1))
+                broader += wordforms.forms(words_[-1:], thesaurus)  # "legal opinion": the opinion
+        out.append(Term(words_, kind, forms, wordforms.near(words_), broader, k - 1))
     return out
 
 
@@ -434,79 +419,4 @@ def _name(phrase: tuple[str, ...], thesaurus: Thesaurus) -> Term:
         forms.append(QTerm((initials,)))  # "ecj"
     noun = head[0] if "of" in head else head[-1]
     # The bare noun in its inflections: "top EU court", "the European courts".
-    return Term(phrase, "org", tuple(forms), broader=_forms((noun,), thesaurus))
-
-
-_DERIVATION = ("ication", "ation", "ition", "ment", "ance", "ence", "sion", "tion", "al")
-
-
-def _stem(word: str) -> str:
-    """A stem shared by a word's derivations: application → appl, opinion → opinion."""
-    for suffix in _DERIVATION:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _near(words: tuple[str, ...]) -> tuple[str, ...]:
-    """'provisional application' also as 'applied provisionally': both stems within 3 words."""
-    if len(words) != 2 or "ADJ" not in lemmas(words[0]):
-        return ()
-    nouns = lemmas(words[1]).get("NOUN", (words[1],))
-    left, right = words[0], _stem(nouns[0])
-    if len(left) < 5 or len(right) < 4:
-        return ()
-    others = _event_words(nouns[0])
-    if others:  # "provisional application" is also "provisionally implemented", "took effect"
-        return (f"({left}* NEAR/3 ({' OR '.join([f'{right}*', *others])}))",)
-    return (f"({left}* NEAR/3 {right}*)",)
-
-
-def _event_words(noun: str) -> list[str]:
-    """The other words of the event class whose noun ``noun`` is (first among its nouns),
-    each as a stem or a quoted phrase: an event noun in a compound is that event."""
-    from indicators.events import lexicon
-
-    ranked = [
-        (c.nouns.index(noun), c) for c in lexicon().classes.values() if noun in c.nouns and c.verbs
-    ]
-    if not ranked:
-        return []
-    cls = min(ranked, key=lambda pair: pair[0])[1]
-    out: list[str] = []
-    for word in (*cls.verbs, *cls.nouns):
-        toks = tokenize(word)
-        if len(toks) > 1:
-            out += [f'"{" ".join(t)}"' for t in _phrase_forms(toks)]
-        elif toks and len(toks[0]) >= 4 and not toks[0].startswith(_stem(noun)):
-            out.append(f"{_stem(toks[0])}*" if toks[0] in cls.nouns else f"{toks[0]}*")
-    return list(dict.fromkeys(out))
-
-
-def _phrase_forms(toks: list[str]) -> list[list[str]]:
-    """A verb phrase in its inflections ("enter into force": entered, enters …)."""
-    from indicators.extract.actions import inflections
-
-    return [[first, *toks[1:]] for first in inflections(toks[0])]
-
-
-def _forms(words: tuple[str, ...], thesaurus: Thesaurus) -> tuple[QTerm, ...]:
-    """The terms that match a word or phrase in its inflections and synonyms."""
-    from indicators.extract.actions import inflections
-
-    last = words[-1]
-    nouns = lemmas(last).get("NOUN", ())
-    ends = list(inflections(nouns[0], "NOUN")) if nouns else [last]
-    if last not in ends:
-        ends.insert(0, last)
-    out = [QTerm((*words[:-1], end)) for end in ends]
-    if len(words) > 2:  # "lithium refinery deal" is also written "refinery deal"
-        out += [QTerm((*words[-2:-1], end)) for end in ends]
-    if len(words) == 1:
-        for key, synonyms in thesaurus.synonyms.items():
-            if key in thesaurus.weak:
-                continue
-            if any(t.matches_at([last], 0) for t in synonyms) or key == (nouns[0] if nouns else ""):
-                out += [t for t in synonyms if t not in out]
-                break
-    return tuple(out)
+    return Term(phrase, "org", tuple(forms), broader=wordforms.forms((noun,), thesaurus))
