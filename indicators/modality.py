@@ -656,7 +656,7 @@ def _reported_done(toks: tuple[str, ...], trigger: Trigger) -> bool:
 
 # "X voted to refer", "the decision to ask": for an act that a decision performs (a
 # referral, a request, an approval), the decision reported is the act itself.
-_DECIDED = _words("decided decision voted resolved resolution")
+_DECIDED = _words("decided decision voted votes voting resolved resolution")
 
 
 def _decided_before(toks: tuple[str, ...], i: int) -> bool:

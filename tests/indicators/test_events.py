@@ -89,6 +89,7 @@ def _verdict(title: str, query: str, text: str, *, headline: bool = False) -> tu
     [
         ("Parliament voted to refer the pact to the court.", "occurred"),
         ("The decision to refer the pact to the court was approved by 10 votes.", "occurred"),
+        ("MEPs dealt the pact a blow, voting to refer it to the court.", "occurred"),
         ("MEPs will vote on whether to refer the pact to the court.", "anticipated"),
         ("Parliament plans to refer the pact to the court.", "anticipated"),
     ],
