@@ -793,6 +793,20 @@ def _gives_way(cue: _Cue, trigger: Trigger) -> bool:
     return inside or trigger.ending
 
 
+_PREDICATE_REACH = 8  # "the proposed sale of its 49% stake in Nayara has hit an obstacle"
+_PREDICATE_OPENERS = _OPENERS | _words("which that who despite amid and or")
+
+
+def _negated_predicate(toks: tuple[str, ...], cues: list[_Cue], t: Trigger) -> bool:
+    """A negation after a planned event's noun, in the same clause: its predicate."""
+    return any(
+        c[2] == _NEG
+        and t.end <= c[0] <= t.end + _PREDICATE_REACH
+        and not _PREDICATE_OPENERS & set(toks[t.end : c[0]])
+        for c in cues
+    )
+
+
 def _with_triggers(
     toks: tuple[str, ...],
     cues: list[_Cue],
@@ -824,6 +838,9 @@ def _with_triggers(
         )
         if t.form in (Form.NOUN, Form.GERUND) and negated and t.role is Role.EVENT:
             cls = _NEG  # "called off the planned strike": the verb governs its object
+        elif cls == _ANT and t.form is Form.NOUN and t.role is Role.EVENT:
+            if _negated_predicate(toks, kept, t):
+                cls = _NEG  # "the planned signing was postponed": its predicate governs it
         if cls is not None and not said:  # "The declaration calls on members to double"
             kept.append((t.start, t.end, cls))
         if t.durative and t.role is Role.EVENT:

@@ -143,6 +143,19 @@ def test_opposition_said_in_other_words(headline: str, trigger: str) -> None:
             "The deadline for the pact passed without a signature.",
             (NEG, False),
         ),
+        # a planned event's noun is governed by its predicate
+        (
+            "Signing of the pact",
+            "pact",
+            "The planned signing of the pact was postponed.",
+            (NEG, False),
+        ),
+        (
+            "Signing of the pact",
+            "pact",
+            "The planned signing of the pact is set for May.",
+            (ANT, False),
+        ),
         # "as" + a determiner opens a clause: the halt is not the strike's
         (
             "A general strike by the unions",
