@@ -838,9 +838,13 @@ def _with_triggers(
         )
         if t.form in (Form.NOUN, Form.GERUND) and negated and t.role is Role.EVENT:
             cls = _NEG  # "called off the planned strike": the verb governs its object
-        elif cls == _ANT and t.form is Form.NOUN and t.role is Role.EVENT:
-            if _negated_predicate(toks, kept, t):
-                cls = _NEG  # "the planned signing was postponed": its predicate governs it
+        elif (
+            cls == _ANT
+            and t.form is Form.NOUN
+            and t.role is Role.EVENT
+            and _negated_predicate(toks, kept, t)
+        ):
+            cls = _NEG  # "the planned signing was postponed": its predicate governs it
         if cls is not None and not said:  # "The declaration calls on members to double"
             kept.append((t.start, t.end, cls))
         if t.durative and t.role is Role.EVENT:
