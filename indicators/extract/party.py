@@ -42,7 +42,13 @@ def committed_party(
     if len(words) == 1 and lemmas(words[0]):
         return None  # "The Government", "The ministry": a dictionary word names no one
     forms = [QTerm(words)]
-    if len(words) > 1 and _distinctive(words[0]):
+    titled = [k for k, w in enumerate(words) if w in _PERSON_TITLES]
+    if titled and titled[-1] + 1 < len(words):
+        name = words[titled[-1] + 1 :]
+        forms.append(QTerm(name))  # "President Tshisekedi": Tshisekedi
+        if len(name) > 1 and len(name[-1]) >= 4:
+            forms.append(QTerm(name[-1:]))  # "Keir Starmer": Starmer
+    elif len(words) > 1 and _distinctive(words[0]):
         forms.append(QTerm(words[:1]))
     short = (acronyms or {}).get(words)
     if short:
@@ -50,9 +56,57 @@ def committed_party(
     return "-".join(words), tuple(forms)
 
 
+# A title before a person's name: news names the person by the name alone.
+_PERSON_TITLES = frozenset(
+    [
+        "president",
+        "minister",
+        "prime",
+        "premier",
+        "chancellor",
+        "governor",
+        "senator",
+        "king",
+        "queen",
+        "prince",
+        "sheikh",
+        "chairman",
+        "chairwoman",
+        "chief",
+        "director",
+        "secretary",
+        "general",
+    ]
+)
+# Words that start an organisation's name but never stand for it alone ("National Grid").
+_ORG_HEADS = frozenset(
+    [
+        "government",
+        "ministry",
+        "company",
+        "group",
+        "bank",
+        "council",
+        "authority",
+        "commission",
+        "union",
+        "party",
+        "state",
+        "national",
+        "federal",
+        "republic",
+        "central",
+        "royal",
+        "united",
+        "international",
+        "global",
+    ]
+)
+
+
 def _distinctive(word: str) -> bool:
     """A first word news uses alone for the name: "Vantage", "Glencore"; not "First"."""
-    if len(word) < 4 or word in STOP | CONNECTORS:
+    if len(word) < 4 or word in STOP | CONNECTORS | _PERSON_TITLES | _ORG_HEADS:
         return False
     known = lemmas(word)
     return not known or (set(known) == {"NOUN"} and len(word) >= 6)

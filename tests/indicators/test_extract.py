@@ -923,3 +923,22 @@ def test_one_clause_after_a_colon_is_no_list() -> None:
         "Kenya signs the rail loan.",
         "A port opens.",
     ]
+
+
+def test_a_party_is_named_as_news_names_it() -> None:
+    from indicators.extract.party import committed_party
+    from indicators.extract.thesaurus import load_thesaurus
+
+    def names(lead_in: str) -> list[str]:
+        party = committed_party(lead_in, load_thesaurus())
+        return [" ".join(t.words) for t in party[1]] if party else []
+
+    assert names("Prime Minister Keir Starmer has promised to:") == [
+        "prime minister keir starmer",
+        "keir starmer",
+        "starmer",
+    ]
+    assert names("National Grid has pledged to:") == ["national grid"]  # never "national"
+    assert names("Glencore has committed to the following;") == ["glencore"]
+    assert names("The Government has committed to the following;") == []
+    assert names("Zambia has committed to the following;") == []  # a topic actor
