@@ -228,6 +228,7 @@ class Matcher:
         self._prefix = {key: _frozen(by_slot) for key, by_slot in prefix.items()}
         self._prefix_lengths = sorted({len(stem) for stem in self._prefix})
         self._word_postings: dict[str, _Postings] = {}
+        self._keyed: set[str] = set()  # the words of ``_word_postings`` that hold keys
         # A necessary condition on the whole item, tested once before the sentence loop.
         self._filters = [_whole_item_filter(q, shared) for q in self._queries]
         # Each indicator's event, read from its title when first needed (most never match).
@@ -258,15 +259,19 @@ class Matcher:
     def _candidates_in(self, words: Sequence[str], scope: ItemScope) -> list[int]:
         # Postings are looked up once per distinct word of the stream (news vocabulary
         # repeats), so an item costs about one dict lookup per distinct word.
-        cache = self._word_postings
+        cache, keyed = self._word_postings, self._keyed
         if len(cache) > _POSTINGS_CACHE:
             cache.clear()
+            keyed.clear()
+        distinct = set(words)
+        for word in distinct.difference(cache):  # in C: most words are known
+            postings = cache[word] = self._postings(word)
+            if postings:
+                keyed.add(word)
+        # Most words hold no key: only those that do are walked in Python.
         by_slot: list[list[_Queries]] = [[] for _ in range(self._slots)]
-        for word in set(words):
-            postings = cache.get(word)
-            if postings is None:
-                postings = cache[word] = self._postings(word)
-            for slot, numbers in postings:
+        for word in distinct.intersection(keyed):
+            for slot, numbers in cache[word]:
                 by_slot[slot].append(numbers)
         found: set[int] = set().union(*by_slot[0]) if by_slot and by_slot[0] else set()
         for slot in range(1, self._slots):

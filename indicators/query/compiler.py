@@ -31,7 +31,7 @@ from .ast import And, Field, Near, Node, Not, Phrase, Prefix, Term, display, pos
 from .ast import format_query as _format_query
 from .index import index_keys
 from .near import Span, any_near, near_to
-from .needles import Needle, any_of, finder, occurrences, spans_of
+from .needles import Needle, any_of, finder, names_of, occurrences, spans_of
 
 
 class ItemScope:
@@ -128,6 +128,7 @@ class Hit:
 
 _Test = Callable[[Unit], bool]
 _Spans = Callable[[Unit, list[str]], list[Span]]
+_Names = Callable[[Unit, list[str]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,17 +139,23 @@ class _Code:
     answer alone decides). It returns where the node's positive
     terms sit, in the sentence (or in the title inside ``title:``), which is what NEAR
     measures and what ``Hit.positions`` reports, and appends those terms' display text to
-    the list it is given: one walk yields both halves of a ``Hit``.
+    the list it is given: one walk yields both halves of a ``Hit``. ``names`` appends the
+    same terms without working out where they are: all that ``title:`` and ``item:`` keep.
     """
 
     test: _Test
     spans: _Spans
+    names: _Names
     cost: int  # rough price of ``test``, to order AND children
     decisive: bool = False  # spans are empty exactly when test is false: skip the test
 
 
 def _no_spans(unit: Unit, terms: list[str]) -> list[Span]:
     return []
+
+
+def _no_names(unit: Unit, terms: list[str]) -> None:
+    return None
 
 
 class CompiledQuery:
@@ -233,7 +240,7 @@ def _compile_node(node: Node, scope: int, shared: Shared) -> _Code:
         return _leaf(node, scope)
     if isinstance(node, Not):
         inner = _compile(node.child, scope, shared).test
-        return _Code(lambda u: not inner(u), _no_spans, 2)
+        return _Code(lambda u: not inner(u), _no_spans, _no_names, 2)
     if isinstance(node, Field):
         return _field(_compile(node.child, _SCOPES[node.name.lower()], shared))
     if isinstance(node, Near):
@@ -285,19 +292,27 @@ def _word_set(words: frozenset[str], scope: int) -> _Code:
             occurrences(text, needle, text.find(needle), 0, out)
         return out
 
-    return _Code(test, spans, 1, decisive=True)
+    def names(unit: Unit, terms: list[str]) -> None:
+        terms.extend(words.intersection(unit.words(scope)))
+
+    return _Code(test, spans, names, 1, decisive=True)
 
 
 def _needles(needles: Sequence[Needle], scope: int) -> _Code:
     """An OR of substring leaves, tested at once (``needles``)."""
-    present, found = any_of(needles), spans_of(needles)
+    present, found, named = any_of(needles), spans_of(needles), names_of(needles)
     if scope:
         test: _Test = lambda u: present(u.texts[scope])  # noqa: E731 - hot path
     else:
         test = lambda u: present(u.text)  # noqa: E731
-    return _Code(
-        test, lambda u, terms: found(u.texts[scope], u.words(scope), terms), 1, decisive=True
-    )
+
+    def spans(unit: Unit, terms: list[str]) -> list[Span]:
+        return found(unit.texts[scope], unit.words(scope), terms)
+
+    def names(unit: Unit, terms: list[str]) -> None:
+        named(unit.texts[scope], unit.words(scope), terms)
+
+    return _Code(test, spans, names, 1, decisive=True)
 
 
 def _elements(node: Term | Prefix | Phrase) -> tuple[tuple[str, bool], ...]:
@@ -337,7 +352,11 @@ def _leaf(node: Term | Prefix | Phrase, scope: int) -> _Code:
             occurrences(text, needle, at, last, out)
             return out
 
-        return _Code(test, spans, 1, decisive=True)
+        def names(unit: Unit, terms: list[str]) -> None:
+            if needle in unit.texts[scope]:
+                terms.append(shown)
+
+        return _Code(test, spans, names, 1, decisive=True)
 
     search, finditer = find.search, find.finditer
     if scope:
@@ -357,13 +376,17 @@ def _leaf(node: Term | Prefix | Phrase, scope: int) -> _Code:
             terms.append(shown)
         return out
 
-    return _Code(test, regex_spans, 2, decisive=True)
+    def regex_names(unit: Unit, terms: list[str]) -> None:
+        if search(unit.texts[scope]) is not None:
+            terms.append(shown)
+
+    return _Code(test, regex_spans, regex_names, 2, decisive=True)
 
 
 def _field(child: _Code) -> _Code:
     # Spans in the title or the whole item are not sentence positions: keep the terms,
     # drop the spans.
-    child_spans, child_test = child.spans, child.test
+    child_names, child_test = child.names, child.test
     key, terms_key = object(), object()  # this field's slots in the item's memo
 
     def test(unit: Unit) -> bool:
@@ -374,25 +397,29 @@ def _field(child: _Code) -> _Code:
             found = memo[key] = child_test(unit)
         return found
 
-    def spans(unit: Unit, terms: list[str]) -> list[Span]:
-        # The terms too are the item's, whatever the sentence: found once per item (on a
-        # long item, walking an ``item:`` group of a hundred names costs more than the
-        # sentence's own query).
+    def names(unit: Unit, terms: list[str]) -> None:
+        # The terms too are the item's, whatever the sentence: found once per item, and
+        # without their spans (on a long item, walking an ``item:`` group of a hundred
+        # names for positions cost more than the sentence's own query).
         memo = unit.item.terms
         found = memo.get(terms_key)
         if found is None:
             seen: list[str] = []
-            child_spans(unit, seen)
+            child_names(unit, seen)
             found = memo[terms_key] = tuple(seen)
         terms.extend(found)
+
+    def spans(unit: Unit, terms: list[str]) -> list[Span]:
+        names(unit, terms)
         return []
 
-    return _Code(test, spans, child.cost)
+    return _Code(test, spans, names, child.cost)
 
 
 def _and(codes: list[_Code]) -> _Code:
     tests = tuple(c.test for c in sorted(codes, key=lambda c: c.cost))
     parts = tuple(c.spans for c in codes)  # query order: Hit.terms follows the query
+    named = tuple(c.names for c in codes)
 
     def test(unit: Unit) -> bool:
         # A plain loop: all() over a generator costs more than the tests it short-circuits.
@@ -404,13 +431,18 @@ def _and(codes: list[_Code]) -> _Code:
     def spans(unit: Unit, terms: list[str]) -> list[Span]:
         return [s for part in parts for s in part(unit, terms)]
 
-    return _Code(test, spans, 1 + max(c.cost for c in codes))
+    def names(unit: Unit, terms: list[str]) -> None:
+        for part in named:
+            part(unit, terms)
+
+    return _Code(test, spans, names, 1 + max(c.cost for c in codes))
 
 
 def _or(codes: list[_Code]) -> _Code:
     tests = tuple(c.test for c in codes)
     # A decisive child needs no separate test: its spans are empty when it is false.
     parts = tuple((None if c.decisive else c.test, c.spans) for c in codes)
+    named = tuple((None if c.decisive else c.test, c.names) for c in codes)
 
     def test(unit: Unit) -> bool:
         for t in tests:  # noqa: SIM110 - same reason as in _and
@@ -425,7 +457,12 @@ def _or(codes: list[_Code]) -> _Code:
                 out.extend(part(unit, terms))
         return out
 
-    return _Code(test, spans, 1 + max(c.cost for c in codes))
+    def names(unit: Unit, terms: list[str]) -> None:
+        for gate, part in named:
+            if gate is None or gate(unit):
+                part(unit, terms)
+
+    return _Code(test, spans, names, 1 + max(c.cost for c in codes))
 
 
 def _near(left: _Code, right: _Code, distance: int) -> _Code:
@@ -450,5 +487,8 @@ def _near(left: _Code, right: _Code, distance: int) -> _Code:
             return False
         return any_near(left_spans(unit, []), right_spans(unit, []), distance)
 
+    def names(unit: Unit, terms: list[str]) -> None:
+        spans(unit, terms)  # whether the sides are near decides which terms count
+
     # Decisive only if both sides are: a side whose test failed may still report spans.
-    return _Code(test, spans, 10, decisive=left.decisive and right.decisive)
+    return _Code(test, spans, names, 10, decisive=left.decisive and right.decisive)

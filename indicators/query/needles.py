@@ -73,43 +73,60 @@ def any_of(needles: Sequence[Needle]) -> Callable[[str], bool]:
     return test
 
 
-def spans_of(
-    needles: Sequence[Needle],
-) -> Callable[[str, frozenset[str], list[str]], list[Span]]:
-    """The spans of every needle present in a text (given with its distinct words); the
-    terms of those present appended to a list.
+Found = Callable[[str, frozenset[str], list[str]], None]
 
-    A needle whose first word is whole (``" joint venture"``, ``" pact "``) can occur only
-    where that word is a token: only those of the text's words are searched for, found
-    by one set intersection in C (issue 15: searching for each needle of a concept of a
-    hundred was most of the cost of a hit). A lone prefix (``" agree"``) is searched for.
-    """
-    by_first: dict[str, list[Needle]] = {}
-    loose: list[Needle] = []
-    for needle in needles:
-        cut = needle[0].find(" ", 1)
-        if cut > 0:
-            by_first.setdefault(needle[0][1:cut], []).append(needle)
-        else:
-            loose.append(needle)
-    firsts = frozenset(by_first)
-    groups = {word: tuple(found) for word, found in by_first.items()}
-    prefixes = tuple(loose)
+
+class _ByFirstWord:
+    """Needles grouped by their first word where it is whole (``" joint venture"``,
+    ``" pact "``): such a needle can occur only where that word is a token, so only the
+    groups of the text's words are searched, found by one set intersection in C (issue 15:
+    searching for each needle of a concept of a hundred was most of the cost of a hit).
+    A lone prefix (``" agree"``) is always searched for."""
+
+    def __init__(self, needles: Sequence[Needle]) -> None:
+        groups: dict[str, list[Needle]] = {}
+        loose: list[Needle] = []
+        for needle in needles:
+            cut = needle[0].find(" ", 1)
+            if cut > 0:
+                groups.setdefault(needle[0][1:cut], []).append(needle)
+            else:
+                loose.append(needle)
+        self.firsts = frozenset(groups)
+        self.groups = {word: tuple(found) for word, found in groups.items()}
+        self.loose = tuple(loose)
+
+    def candidates(self, words: frozenset[str]) -> list[tuple[Needle, ...]]:
+        found = [self.groups[word] for word in self.firsts.intersection(words)]
+        if self.loose:
+            found.append(self.loose)
+        return found
+
+
+def spans_of(needles: Sequence[Needle]) -> Callable[[str, frozenset[str], list[str]], list[Span]]:
+    """The spans of every needle present in a text (given with its distinct words); the
+    terms of those present appended to a list."""
+    index = _ByFirstWord(needles)
 
     def spans(text: str, words: frozenset[str], terms: list[str]) -> list[Span]:
         out: list[Span] = []
-        for word in firsts.intersection(words):
-            _search(text, groups[word], terms, out)
-        if prefixes:
-            _search(text, prefixes, terms, out)
+        for group in index.candidates(words):
+            for needle, shown, width in group:
+                at = text.find(needle)
+                if at >= 0:
+                    terms.append(shown)
+                    occurrences(text, needle, at, width, out)
         return out
 
     return spans
 
 
-def _search(text: str, needles: tuple[Needle, ...], terms: list[str], out: list[Span]) -> None:
-    for needle, shown, width in needles:
-        at = text.find(needle)
-        if at >= 0:
-            terms.append(shown)
-            occurrences(text, needle, at, width, out)
+def names_of(needles: Sequence[Needle]) -> Found:
+    """The terms of the needles present in a text, without their spans."""
+    index = _ByFirstWord(needles)
+
+    def names(text: str, words: frozenset[str], terms: list[str]) -> None:
+        for group in index.candidates(words):
+            terms.extend(shown for needle, shown, _ in group if needle in text)
+
+    return names
