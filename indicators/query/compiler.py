@@ -31,7 +31,7 @@ from .ast import And, Field, Near, Node, Not, Phrase, Prefix, Term, display, pos
 from .ast import format_query as _format_query
 from .index import index_keys
 from .near import Span, any_near, near_to
-from .needles import Needle, any_of, finder, names_of, occurrences, spans_of
+from .needles import REGEX_MIN, Needle, any_of, finder, names_of, occurrences, spans_of
 
 
 class ItemScope:
@@ -255,8 +255,8 @@ WORD_SET_MIN = 4  # below this, separate substring tests are as fast as a set te
 
 
 def _alternatives(nodes: Sequence[Node], scope: int, shared: Shared) -> list[_Code]:
-    """The children of an OR, the plain ones merged: its words into one set test, its
-    other substring leaves into one test of many needles (``needles``). The order of the
+    """The children of an OR, the plain ones merged: its words into one set test, and
+    many other substring leaves into one test of needles (``needles``). The order of the
     children is free (see the module docstring)."""
     words = [c.word for c in nodes if isinstance(c, Term)]
     merged = [_word_set(frozenset(words), scope)] if len(words) >= WORD_SET_MIN else []
@@ -270,10 +270,10 @@ def _alternatives(nodes: Sequence[Node], scope: int, shared: Shared) -> list[_Co
             rest.append(_compile(child, scope, shared))
         else:
             plain.append((child, needle))
-    if len(plain) == 1:
-        rest.append(_compile(plain[0][0], scope, shared))
-    elif plain:
+    if len(plain) >= REGEX_MIN:
         merged.append(_needles([needle for _, needle in plain], scope))
+    else:  # a few leaves are asked one by one as fast
+        rest = [_compile(node, scope, shared) for node, _ in plain] + rest
     return [*merged, *rest]
 
 
