@@ -41,8 +41,9 @@ from indicators.modality import FALLBACKS, judge
 from indicators.model import Evidence, Indicator, Item, Modality
 from indicators.query import CompiledQuery, compile_query, parse_query
 from indicators.query.ast import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term, children
-from indicators.query.compiler import ItemScope, Shared, Unit
+from indicators.query.compiler import Shared
 from indicators.query.index import index_keys
+from indicators.query.units import ItemScope, Unit
 from indicators.sentences import line_blocks, split_sentences
 from indicators.text import html_to_text, tokenize
 

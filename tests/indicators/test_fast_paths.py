@@ -17,8 +17,9 @@ from indicators import modality
 from indicators.events import Event, Form, Role, Trigger, lexicon
 from indicators.model import CueLists
 from indicators.query import Field, Node, Or, Phrase, Prefix, Term, Unit, compile_query
-from indicators.query.compiler import ItemScope, Shared
+from indicators.query.compiler import Shared
 from indicators.query.needles import REGEX_MIN, Needle, any_of, names_of, spans_of
+from indicators.query.units import ItemScope
 
 _WORDS = ["a", "ab", "abc", "b", "ba", "c"]
 _leaves = st.one_of(
