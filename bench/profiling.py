@@ -65,7 +65,7 @@ MATCH_STAGES = [
     ("  Matcher._live_blocks (paragraph check)", "indicators/matcher.py", "_live_blocks"),
     ("  Matcher._sentence_units (sentences, tokens)", "indicators/matcher.py", "_sentence_units"),
     ("    split_sentences", "indicators/sentences.py", "split_sentences"),
-    ("  Unit.__init__ (joins the tokens)", "indicators/query/compiler.py", "__init__"),
+    ("  Unit.__init__ (joins the tokens)", "indicators/query/units.py", "__init__"),
     (
         "  CompiledQuery.match_unit (candidate x sentence)",
         "indicators/query/compiler.py",

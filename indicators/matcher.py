@@ -41,8 +41,9 @@ from indicators.modality import FALLBACKS, judge
 from indicators.model import Evidence, Indicator, Item, Modality
 from indicators.query import CompiledQuery, compile_query, parse_query
 from indicators.query.ast import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term, children
-from indicators.query.compiler import ItemScope, Unit
+from indicators.query.compiler import Shared
 from indicators.query.index import index_keys
+from indicators.query.units import ItemScope, Unit
 from indicators.sentences import line_blocks, split_sentences
 from indicators.text import html_to_text, tokenize
 
@@ -149,12 +150,12 @@ def _scoped(node: Node) -> bool:
     return isinstance(node, Field) or any(_scoped(c) for c in children(node))
 
 
-def _whole_item_filter(query: CompiledQuery) -> CompiledQuery | None:
+def _whole_item_filter(query: CompiledQuery, shared: Shared) -> CompiledQuery | None:
     """A query the whole item must match for ``query`` to match any sentence of it."""
     if not _has_not(query.node):
         return query
     necessary = _necessary(query.node)
-    return None if necessary is None else compile_query(necessary)
+    return None if necessary is None else compile_query(necessary, shared=shared)
 
 
 # (slot, queries) for each slot used. Most keys name one or two queries, where a small
@@ -185,8 +186,11 @@ class Matcher:
         self.indicators = tuple(indicators)
         self.budget = budget
         self.last_skipped: Skipped | None = None  # of the last ``match`` call
+        # One compilation for the whole watch list: equal sub-queries share their code,
+        # and with it what they found in the current item (``compile_query``).
+        shared: Shared = {}
         self._queries: list[CompiledQuery] = [
-            compile_query(parse_query(ind.query)) for ind in self.indicators
+            compile_query(parse_query(ind.query), shared=shared) for ind in self.indicators
         ]
         # The whole-item fallback: on (True), off (False), or by default for each query that
         # does not scope its terms itself (no ``title:``/``item:``): a plain keyword query
@@ -225,8 +229,9 @@ class Matcher:
         self._prefix = {key: _frozen(by_slot) for key, by_slot in prefix.items()}
         self._prefix_lengths = sorted({len(stem) for stem in self._prefix})
         self._word_postings: dict[str, _Postings] = {}
+        self._keyed: set[str] = set()  # the words of ``_word_postings`` that hold keys
         # A necessary condition on the whole item, tested once before the sentence loop.
-        self._filters = [_whole_item_filter(q) for q in self._queries]
+        self._filters = [_whole_item_filter(q, shared) for q in self._queries]
         # Each indicator's event, read from its title when first needed (most never match).
         self._lexicon = lexicon()
         self._event_cache: dict[int, Event | None] = {}
@@ -255,15 +260,19 @@ class Matcher:
     def _candidates_in(self, words: Sequence[str], scope: ItemScope) -> list[int]:
         # Postings are looked up once per distinct word of the stream (news vocabulary
         # repeats), so an item costs about one dict lookup per distinct word.
-        cache = self._word_postings
+        cache, keyed = self._word_postings, self._keyed
         if len(cache) > _POSTINGS_CACHE:
             cache.clear()
+            keyed.clear()
+        distinct = set(words)
+        for word in distinct.difference(cache):  # in C: most words are known
+            postings = cache[word] = self._postings(word)
+            if postings:
+                keyed.add(word)
+        # Most words hold no key: only those that do are walked in Python.
         by_slot: list[list[_Queries]] = [[] for _ in range(self._slots)]
-        for word in set(words):
-            postings = cache.get(word)
-            if postings is None:
-                postings = cache[word] = self._postings(word)
-            for slot, numbers in postings:
+        for word in distinct.intersection(keyed):
+            for slot, numbers in cache[word]:
                 by_slot[slot].append(numbers)
         found: set[int] = set().union(*by_slot[0]) if by_slot and by_slot[0] else set()
         for slot in range(1, self._slots):

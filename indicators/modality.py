@@ -88,6 +88,13 @@ _Elem: TypeAlias = tuple[int, str]
 # elements, the tokens if all are exact (a fast path), class, position in the lists
 _Pattern: TypeAlias = tuple[tuple[_Elem, ...], tuple[str, ...] | None, int, int]
 _Cue: TypeAlias = tuple[int, int, int]  # start, end (exclusive), class
+# The cues that may start at a token: its all-exact phrases by length, longest first, each
+# length a table from the words to the (position in the lists, class) of the first listed
+# with them; and the others (prefixes, gaps, numbers), in the order they were listed.
+_Starts: TypeAlias = tuple[
+    tuple[tuple[int, dict[tuple[str, ...], tuple[int, int]]], ...], tuple[_Pattern, ...]
+]
+_NO_STARTS: _Starts = ((), ())
 
 
 def _compile_phrase(phrase: str) -> tuple[_Elem, ...]:
@@ -150,7 +157,7 @@ class _Matcher:
         self.prefix: dict[str, list[_Pattern]] = {}
         self.number: list[_Pattern] = []
         self.not_past = frozenset(not_past)
-        self.seen: dict[str, tuple[_Pattern, ...]] = {}  # token -> patterns that may start there
+        self.seen: dict[str, _Starts] = {}  # token -> the cues that may start there
         order = 0
         for phrases, cls in groups:
             for phrase in phrases:
@@ -166,14 +173,15 @@ class _Matcher:
                 else:
                     self.number.append(pattern)
 
-    def candidates(self, tok: str) -> tuple[_Pattern, ...]:
-        """The patterns whose first element accepts ``tok``, in the order they were listed."""
+    def candidates(self, tok: str) -> _Starts:
+        """The patterns whose first element accepts ``tok`` (see ``_Starts``)."""
         found = self.seen.get(tok)
         if found is None:
             pool = [*self.exact.get(tok, ()), *self.prefix.get(tok[:3], ())]
             if tok[:1].isdigit():
                 pool += self.number
-            found = tuple(sorted((p for p in pool if _match(p[0][:1], (tok,), 0) == 1), key=_order))
+            patterns = sorted((p for p in pool if _match(p[0][:1], (tok,), 0) == 1), key=_order)
+            found = _starts(patterns) if patterns else _NO_STARTS
             if len(self.seen) > 50_000:  # bound the memory on a stream of odd tokens
                 self.seen.clear()
             self.seen[tok] = found
@@ -186,26 +194,45 @@ class _Matcher:
         n, i = len(toks), 0
         while i < n:
             tok = toks[i]
-            patterns = seen.get(tok)
-            if patterns is None:
-                patterns = self.candidates(tok)
-            if not patterns:
+            starts = seen.get(tok)
+            if starts is None:
+                starts = self.candidates(tok)
+            if starts is _NO_STARTS:
                 i += 1
                 continue
-            best_end, best_cls = -1, _IGNORE
-            for elems, fast, cls, _ in patterns:
-                if fast is not None:
-                    end = i + len(fast) if toks[i : i + len(fast)] == fast else -1
-                else:
-                    end = _match(elems, toks, i)
-                if end > best_end:  # the first listed wins a tie: extra cues come first
-                    best_end, best_cls = end, cls
+            # The longest match; the first listed wins a tie (extra cues come first). The
+            # all-exact phrases are looked up by their words, one lookup per length, not
+            # compared one by one ("in" starts nineteen: issue 15).
+            best_end, best_order, best_cls = -1, -1, _IGNORE
+            lengths, others = starts
+            for length, table in lengths:
+                hit = table.get(toks[i : i + length])
+                if hit is not None:
+                    best_end, (best_order, best_cls) = i + length, hit
+                    break
+            for elems, _, cls, order in others:
+                end = _match(elems, toks, i)
+                if end > best_end or (end == best_end >= 0 and order < best_order):
+                    best_end, best_order, best_cls = end, order, cls
             if best_end < 0:
                 i += 1
                 continue
             cues.append((i, best_end, best_cls))
             i = best_end
         return cues
+
+
+def _starts(patterns: Sequence[_Pattern]) -> _Starts:
+    """``patterns`` (in the order they were listed) as ``_Starts``."""
+    by_length: dict[int, dict[tuple[str, ...], tuple[int, int]]] = {}
+    others: list[_Pattern] = []
+    for pattern in patterns:
+        _, fast, cls, order = pattern
+        if fast is None:
+            others.append(pattern)
+        else:
+            by_length.setdefault(len(fast), {}).setdefault(fast, (order, cls))
+    return tuple(sorted(by_length.items(), reverse=True)), tuple(others)
 
 
 @lru_cache(maxsize=256)
@@ -733,13 +760,25 @@ def _quantity_cues(toks: tuple[str, ...], trigger: Trigger) -> list[_Cue]:
     for i in range(lo, hi):
         if trigger.start <= i < trigger.end:
             continue
-        tok, prev = toks[i], toks[i - 1] if i > 0 else ""
-        fall, rise = (_OCC, _NEG) if trigger.decrease else (_NEG, _OCC)  # "inflation rose"
-        if tok in _FALL or (tok == "low" and prev in _PERIODS):
-            found.append((i, i + 1, fall))
-        elif tok in _RISE or (tok == "high" and prev in _PERIODS):
-            found.append((i, i + 1, rise))
+        cue = _quantity_cue(toks, i, trigger.decrease)
+        if cue is not None:
+            found.append(cue)
     return found
+
+
+def _quantity_cue(toks: tuple[str, ...], i: int, decrease: bool) -> _Cue | None:
+    """``toks[i]`` as a fall or a rise of an event (of one that is a decrease: "inflation
+    rose" is negated), or None."""
+    tok, prev = toks[i], toks[i - 1] if i > 0 else ""
+    fall, rise = (_OCC, _NEG) if decrease else (_NEG, _OCC)
+    if tok in _FALL or (tok == "low" and prev in _PERIODS):
+        return (i, i + 1, fall)
+    if tok in _RISE or (tok == "high" and prev in _PERIODS):
+        return (i, i + 1, rise)
+    return None
+
+
+_QUANTITY_WORDS = _FALL | _RISE | {"low", "high"}  # what ``_quantity_cue`` can take
 
 
 def _amounts_at_anchors(
@@ -755,11 +794,17 @@ def _amounts_at_anchors(
     cls = lex.classes.get(event.action)
     if cls is None or not cls.durative:
         return cues
+    # The cues of ``_quantity_cues`` around each anchor and flow word, one point at a
+    # time: a fall or rise word within reach of some point other than itself. The few
+    # such words are checked against the points, rather than every word near every
+    # point (issue 15).
+    points = [*anchors, *(i for i, tok in enumerate(toks) if tok in _FLOWS)]
     amounts: set[_Cue] = set()
-    flows = [i for i, tok in enumerate(toks) if tok in _FLOWS]
-    for a in [*anchors, *flows]:
-        point = Trigger(a, a + 1, Role.EVENT, Form.NOUN, cls.name, cls.ending, True, cls.decrease)
-        amounts.update(_quantity_cues(toks, point))
+    for i, tok in enumerate(toks):
+        if tok in _QUANTITY_WORDS and any(p != i and abs(p - i) <= _QUANTITY_REACH for p in points):
+            cue = _quantity_cue(toks, i, cls.decrease)
+            if cue is not None:
+                amounts.add(cue)
     if not amounts:
         return cues
     kept = [c for c in cues if not any(_overlap(c, a) for a in amounts)]

@@ -94,6 +94,16 @@ _DATELINE_END_CHARS = 16  # longer than any alternative below ("September.")
 _ENDS_LIKE_DATELINE = re.compile(rf"(?:[-–—:)]|\d|\d(?:st|nd|rd|th)|{_MONTH}|{_WEEKDAY})\Z")
 
 
+def _lines(text: str) -> list[str]:
+    """``text`` stripped and cut at its line breaks (and the blanks around them). A text
+    without a line break is one line: asking the regex costs ~10 µs on a 500-character
+    summary, its leading ``\\s*`` being tried at every position (issue 15)."""
+    text = text.strip()
+    if "\n" not in text and "\r" not in text:
+        return [text]
+    return _LINES.split(text)
+
+
 def strip_dateline(sentence: str) -> str:
     """``sentence`` without a leading dateline ("MOSCOW, Dec 5 (Wire) — "); else unchanged."""
     match = _DATELINE.match(sentence)
@@ -103,7 +113,7 @@ def strip_dateline(sentence: str) -> str:
 def split_sentences(text: str) -> list[str]:
     """Split plain text into sentences; a leading dateline stays with the first sentence."""
     pieces: list[str] = []
-    for line in _LINES.split(text.strip()):
+    for line in _lines(text):
         if line:
             _split_line(line, pieces)
     merged: list[str] = []
@@ -130,7 +140,7 @@ def line_blocks(text: str) -> list[str]:
     """
     blocks: list[str] = []
     pending = ""
-    for line in _LINES.split(text.strip()):
+    for line in _lines(text):
         if not line:
             continue
         pending = f"{pending}\n{line}" if pending else line

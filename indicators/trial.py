@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from indicators.model import Indicator, Item, Modality
 from indicators.query import parse_query
 from indicators.query.ast import And, Field, Node, Or, format_query
-from indicators.query.compiler import CompiledQuery, ItemScope, Unit, compile_query
+from indicators.query.compiler import CompiledQuery, compile_query
+from indicators.query.units import ItemScope, Unit
 from indicators.text import html_to_text, tokenize
 
 CLAUSE_TEXT = 70  # characters of a clause shown in a message

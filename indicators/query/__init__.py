@@ -24,10 +24,11 @@ from .ast import (
     Term,
     format_query,
 )
-from .compiler import CompiledQuery, Hit, Unit, compile_query
+from .compiler import CompiledQuery, Hit, compile_query
 from .index import QueryIndex
 from .lint import QueryIssue, lint_query
 from .parser import parse_query
+from .units import Unit
 
 __all__ = [
     "NEAR_DEFAULT",

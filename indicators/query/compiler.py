@@ -14,14 +14,16 @@ How matching stays fast (the budget is a few µs per candidate, see docs/notes/q
   before it is its token index. No per-call map or re-tokenising. A caller evaluating
   many queries on one sentence can share one ``Unit`` and skip even the join.
 * An OR of many plain words (seed queries list dozens of names) is one set test against
-  the unit's distinct tokens instead of one substring test per word.
+  the unit's distinct tokens instead of one substring test per word, and its other plain
+  leaves (phrases, prefixes) one scan for all of them (``needles``).
+* Equal sub-queries of one watch list share their code (``compile_query(shared=…)``), so
+  ``title:``/``item:`` conditions repeated in every query are settled once per item.
 * The children of an AND are tested cheapest first; NEAR, which needs positions, last.
   Evaluation order is free because ``Hit.terms`` is put back in query order at the end.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,87 +31,9 @@ from .ast import And, Field, Near, Node, Not, Phrase, Prefix, Term, display, pos
 from .ast import format_query as _format_query
 from .index import index_keys
 from .near import Span, any_near, near_to
+from .needles import REGEX_MIN, Needle, any_of, finder, names_of, occurrences, spans_of
+from .units import ITEM, SENTENCE, TITLE, Unit
 
-
-class ItemScope:
-    """What every sentence of one item shares: the title's and the whole item's text.
-
-    Built once per item and handed to each sentence's ``Unit``, so the item's text is
-    joined once (not once per sentence), and ``title:``/``item:`` sub-queries, whose answer
-    is the same for every sentence of an item, are tested once per item (``memo``).
-    """
-
-    __slots__ = ("_words", "memo", "texts", "title_tokens", "tokens")
-
-    def __init__(self, title_tokens: Sequence[str], item_tokens: Sequence[str]) -> None:
-        self.title_tokens = title_tokens
-        self.tokens = item_tokens
-        self.texts = (" " + " ".join(title_tokens) + " ", " " + " ".join(item_tokens) + " ")
-        self._words: list[frozenset[str] | None] = [None, None]
-        self.memo: dict[object, bool] = {}
-
-    def words(self, scope: int) -> frozenset[str]:
-        found = self._words[scope - 1]
-        if found is None:
-            source = self.title_tokens if scope == TITLE else self.tokens
-            found = self._words[scope - 1] = frozenset(source)
-        return found
-
-
-class Unit:
-    """One text unit prepared for matching; build it once and match every query on it.
-
-    ``tokens`` and ``title_tokens`` must come from ``indicators.text.tokenize`` (so no
-    token is empty or contains a space). ``item_tokens`` are all the item's words (title
-    and summary), for ``item:`` terms; they default to the sentence and title together.
-    The sentences of one item should share one ``item`` scope (see ``ItemScope``).
-    """
-
-    __slots__ = ("_words", "item", "memo", "text", "texts", "tokens")
-
-    def __init__(
-        self,
-        tokens: Sequence[str],
-        title_tokens: Sequence[str] = (),
-        item_tokens: Sequence[str] | None = None,
-        *,
-        item: ItemScope | None = None,
-    ) -> None:
-        self.tokens = tokens
-        if item is None:
-            if item_tokens is None:
-                item_tokens = [*title_tokens, *tokens]
-            item = ItemScope(title_tokens, item_tokens)
-        self.item = item
-        self.memo = item.memo
-        self.text = " " + " ".join(tokens) + " "
-        # Indexed by scope: SENTENCE, TITLE, ITEM.
-        self.texts = (self.text, *item.texts)
-        self._words: frozenset[str] | None = None
-
-    @property
-    def title(self) -> str:
-        return self.texts[TITLE]
-
-    @property
-    def title_tokens(self) -> Sequence[str]:
-        return self.item.title_tokens
-
-    @property
-    def item_tokens(self) -> Sequence[str]:
-        return self.item.tokens
-
-    def words(self, scope: int = 0) -> frozenset[str]:
-        """The distinct tokens of a scope, built on first use (only large ORs of words ask)."""
-        if scope:
-            return self.item.words(scope)
-        found = self._words
-        if found is None:
-            found = self._words = frozenset(self.tokens)
-        return found
-
-
-SENTENCE, TITLE, ITEM = 0, 1, 2
 _SCOPES = {"title": TITLE, "item": ITEM}
 
 
@@ -124,6 +48,7 @@ class Hit:
 
 _Test = Callable[[Unit], bool]
 _Spans = Callable[[Unit, list[str]], list[Span]]
+_Names = Callable[[Unit, list[str]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +59,13 @@ class _Code:
     answer alone decides). It returns where the node's positive
     terms sit, in the sentence (or in the title inside ``title:``), which is what NEAR
     measures and what ``Hit.positions`` reports, and appends those terms' display text to
-    the list it is given: one walk yields both halves of a ``Hit``.
+    the list it is given: one walk yields both halves of a ``Hit``. ``names`` appends the
+    same terms without working out where they are: all that ``title:`` and ``item:`` keep.
     """
 
     test: _Test
     spans: _Spans
+    names: _Names
     cost: int  # rough price of ``test``, to order AND children
     decisive: bool = False  # spans are empty exactly when test is false: skip the test
 
@@ -147,15 +74,19 @@ def _no_spans(unit: Unit, terms: list[str]) -> list[Span]:
     return []
 
 
+def _no_names(unit: Unit, terms: list[str]) -> None:
+    return None
+
+
 class CompiledQuery:
     """A query ready to match: build with ``compile_query``."""
 
     __slots__ = ("_code", "_keys", "_rank", "_terms", "node", "source")
 
-    def __init__(self, node: Node, source: str) -> None:
+    def __init__(self, node: Node, source: str, shared: Shared | None = None) -> None:
         self.node = node
         self.source = source
-        self._code = _compile(node)
+        self._code = _compile(node, SENTENCE, {} if shared is None else shared)
         self._keys = index_keys(node)
         self._terms = tuple(dict.fromkeys(display(leaf) for leaf in positive_leaves(node)))
         self._rank = {term: rank for rank, term in enumerate(self._terms)}
@@ -199,31 +130,71 @@ class CompiledQuery:
         return self._terms
 
 
-def compile_query(node: Node, source: str | None = None) -> CompiledQuery:
-    """Compile ``node``; ``source`` defaults to its canonical text (``format_query``)."""
-    return CompiledQuery(node, _format_query(node) if source is None else source)
+Shared = dict[tuple[Node, int], "_Code"]
 
 
-def _compile(node: Node, scope: int = SENTENCE) -> _Code:
+def compile_query(
+    node: Node, source: str | None = None, *, shared: Shared | None = None
+) -> CompiledQuery:
+    """Compile ``node``; ``source`` defaults to its canonical text (``format_query``).
+
+    Queries compiled with one ``shared`` dict share the code of equal sub-queries (equal
+    as ``Node``s: the column is not compared). A watch list repeats its term groups in
+    every query (``@counterparty``): shared, a ``title:``/``item:`` condition is tested
+    and its terms found once per item for all of them, not once per indicator.
+    """
+    text = _format_query(node) if source is None else source
+    return CompiledQuery(node, text, shared)
+
+
+def _compile(node: Node, scope: int, shared: Shared) -> _Code:
+    key = (node, scope)
+    code = shared.get(key)
+    if code is None:
+        code = shared[key] = _compile_node(node, scope, shared)
+    return code
+
+
+def _compile_node(node: Node, scope: int, shared: Shared) -> _Code:
     if isinstance(node, Term | Prefix | Phrase):
         return _leaf(node, scope)
     if isinstance(node, Not):
-        inner = _compile(node.child, scope).test
-        return _Code(lambda u: not inner(u), _no_spans, 2)
+        inner = _compile(node.child, scope, shared).test
+        return _Code(lambda u: not inner(u), _no_spans, _no_names, 2)
     if isinstance(node, Field):
-        return _field(_compile(node.child, _SCOPES[node.name.lower()]))
+        return _field(_compile(node.child, _SCOPES[node.name.lower()], shared))
     if isinstance(node, Near):
-        return _near(_compile(node.left, scope), _compile(node.right, scope), node.distance)
+        left, right = _compile(node.left, scope, shared), _compile(node.right, scope, shared)
+        return _near(left, right, node.distance)
     if isinstance(node, And):
-        return _and([_compile(child, scope) for child in node.children])
-    words = [c.word for c in node.children if isinstance(c, Term)]
-    if len(words) < WORD_SET_MIN:
-        return _or([_compile(child, scope) for child in node.children])
-    rest = [_compile(c, scope) for c in node.children if not isinstance(c, Term)]
-    return _or([_word_set(frozenset(words), scope), *rest])
+        return _and([_compile(child, scope, shared) for child in node.children])
+    return _or(_alternatives(node.children, scope, shared))
 
 
 WORD_SET_MIN = 4  # below this, separate substring tests are as fast as a set test
+
+
+def _alternatives(nodes: Sequence[Node], scope: int, shared: Shared) -> list[_Code]:
+    """The children of an OR, the plain ones merged: its words into one set test, and
+    many other substring leaves into one test of needles (``needles``). The order of the
+    children is free (see the module docstring)."""
+    words = [c.word for c in nodes if isinstance(c, Term)]
+    merged = [_word_set(frozenset(words), scope)] if len(words) >= WORD_SET_MIN else []
+    plain: list[tuple[Node, Needle]] = []
+    rest: list[_Code] = []
+    for child in nodes:
+        if isinstance(child, Term) and merged:
+            continue
+        needle = _needle(child) if isinstance(child, Term | Prefix | Phrase) else None
+        if needle is None:
+            rest.append(_compile(child, scope, shared))
+        else:
+            plain.append((child, needle))
+    if len(plain) >= REGEX_MIN:
+        merged.append(_needles([needle for _, needle in plain], scope))
+    else:  # a few leaves are asked one by one as fast
+        rest = [_compile(node, scope, shared) for node, _ in plain] + rest
+    return [*merged, *rest]
 
 
 def _word_set(words: frozenset[str], scope: int) -> _Code:
@@ -238,29 +209,52 @@ def _word_set(words: frozenset[str], scope: int) -> _Code:
         for word in words.intersection(unit.words(scope)):
             terms.append(word)
             needle = " " + word + " "
-            at = text.find(needle)
-            first = last_at = 0
-            while at >= 0:
-                first += text.count(" ", last_at, at)  # counted from the last one: linear
-                last_at = at
-                out.append((first, first))
-                at = text.find(needle, at + 1)
+            occurrences(text, needle, text.find(needle), 0, out)
         return out
 
-    return _Code(test, spans, 1, decisive=True)
+    def names(unit: Unit, terms: list[str]) -> None:
+        terms.extend(words.intersection(unit.words(scope)))
+
+    return _Code(test, spans, names, 1, decisive=True)
+
+
+def _needles(needles: Sequence[Needle], scope: int) -> _Code:
+    """An OR of substring leaves, tested at once (``needles``)."""
+    present, found, named = any_of(needles), spans_of(needles), names_of(needles)
+    if scope:
+        test: _Test = lambda u: present(u.texts[scope])  # noqa: E731 - hot path
+    else:
+        test = lambda u: present(u.text)  # noqa: E731
+
+    def spans(unit: Unit, terms: list[str]) -> list[Span]:
+        return found(unit.texts[scope], unit.words(scope), terms)
+
+    def names(unit: Unit, terms: list[str]) -> None:
+        named(unit.texts[scope], unit.words(scope), terms)
+
+    return _Code(test, spans, names, 1, decisive=True)
+
+
+def _elements(node: Term | Prefix | Phrase) -> tuple[tuple[str, bool], ...]:
+    """The words of a leaf, each with whether it is a prefix."""
+    if isinstance(node, Phrase):
+        return tuple((w[:-1], True) if w.endswith("*") else (w, False) for w in node.words)
+    return ((node.stem, True) if isinstance(node, Prefix) else (node.word, False),)
+
+
+def _needle(node: Term | Prefix | Phrase) -> Needle | None:
+    """The leaf as a plain substring, or None where it needs a regex (``finder``)."""
+    elements = _elements(node)
+    find = finder(elements)
+    return (find, display(node), len(elements) - 1) if isinstance(find, str) else None
 
 
 def _leaf(node: Term | Prefix | Phrase, scope: int) -> _Code:
     shown = display(node)
-    if isinstance(node, Phrase):
-        elements = tuple((w[:-1], True) if w.endswith("*") else (w, False) for w in node.words)
-    else:
-        elements = ((node.stem, True) if isinstance(node, Prefix) else (node.word, False),)
-    find = _finder(elements)
+    elements = _elements(node)
+    find = finder(elements)
     last = len(elements) - 1
 
-    # The token index of an occurrence is the number of spaces before its leading space:
-    # counted in C by str.count rather than by walking the tokens in Python.
     if isinstance(find, str):
         needle = find
         if scope:
@@ -275,15 +269,14 @@ def _leaf(node: Term | Prefix | Phrase, scope: int) -> _Code:
                 return []
             terms.append(shown)
             out: list[Span] = []
-            first = last_at = 0
-            while at >= 0:
-                first += text.count(" ", last_at, at)  # from the last occurrence: linear
-                last_at = at
-                out.append((first, first + last))
-                at = text.find(needle, at + 1)
+            occurrences(text, needle, at, last, out)
             return out
 
-        return _Code(test, spans, 1, decisive=True)
+        def names(unit: Unit, terms: list[str]) -> None:
+            if needle in unit.texts[scope]:
+                terms.append(shown)
+
+        return _Code(test, spans, names, 1, decisive=True)
 
     search, finditer = find.search, find.finditer
     if scope:
@@ -303,27 +296,18 @@ def _leaf(node: Term | Prefix | Phrase, scope: int) -> _Code:
             terms.append(shown)
         return out
 
-    return _Code(test, regex_spans, 2, decisive=True)
+    def regex_names(unit: Unit, terms: list[str]) -> None:
+        if search(unit.texts[scope]) is not None:
+            terms.append(shown)
 
-
-def _finder(elements: tuple[tuple[str, bool], ...]) -> str | re.Pattern[str]:
-    """What marks each occurrence of a leaf in " w1 w2 … " at its leading space.
-
-    A plain substring (module docstring), a trailing prefix just omitting the final space
-    (" agree" starts "agreement"); a regex only for a wildcard before the last word, as a
-    lookahead so that overlapping occurrences are all found, as with ``str.find``.
-    """
-    if not any(prefix for _, prefix in elements[:-1]):
-        return " " + " ".join(w for w, _ in elements) + ("" if elements[-1][1] else " ")
-    parts = [re.escape(w) + ("[^ ]*" if prefix else "") for w, prefix in elements]
-    return re.compile("(?= " + " ".join(parts) + " )")
+    return _Code(test, regex_spans, regex_names, 2, decisive=True)
 
 
 def _field(child: _Code) -> _Code:
     # Spans in the title or the whole item are not sentence positions: keep the terms,
     # drop the spans.
-    child_spans, child_test = child.spans, child.test
-    key = object()  # this field's slot in the item's memo
+    child_names, child_test = child.names, child.test
+    key, terms_key = object(), object()  # this field's slots in the item's memo
 
     def test(unit: Unit) -> bool:
         # The same answer for every sentence of the item: computed once per item.
@@ -333,16 +317,29 @@ def _field(child: _Code) -> _Code:
             found = memo[key] = child_test(unit)
         return found
 
+    def names(unit: Unit, terms: list[str]) -> None:
+        # The terms too are the item's, whatever the sentence: found once per item, and
+        # without their spans (on a long item, walking an ``item:`` group of a hundred
+        # names for positions cost more than the sentence's own query).
+        memo = unit.item.terms
+        found = memo.get(terms_key)
+        if found is None:
+            seen: list[str] = []
+            child_names(unit, seen)
+            found = memo[terms_key] = tuple(seen)
+        terms.extend(found)
+
     def spans(unit: Unit, terms: list[str]) -> list[Span]:
-        child_spans(unit, terms)
+        names(unit, terms)
         return []
 
-    return _Code(test, spans, child.cost)
+    return _Code(test, spans, names, child.cost)
 
 
 def _and(codes: list[_Code]) -> _Code:
     tests = tuple(c.test for c in sorted(codes, key=lambda c: c.cost))
     parts = tuple(c.spans for c in codes)  # query order: Hit.terms follows the query
+    named = tuple(c.names for c in codes)
 
     def test(unit: Unit) -> bool:
         # A plain loop: all() over a generator costs more than the tests it short-circuits.
@@ -354,13 +351,18 @@ def _and(codes: list[_Code]) -> _Code:
     def spans(unit: Unit, terms: list[str]) -> list[Span]:
         return [s for part in parts for s in part(unit, terms)]
 
-    return _Code(test, spans, 1 + max(c.cost for c in codes))
+    def names(unit: Unit, terms: list[str]) -> None:
+        for part in named:
+            part(unit, terms)
+
+    return _Code(test, spans, names, 1 + max(c.cost for c in codes))
 
 
 def _or(codes: list[_Code]) -> _Code:
     tests = tuple(c.test for c in codes)
     # A decisive child needs no separate test: its spans are empty when it is false.
     parts = tuple((None if c.decisive else c.test, c.spans) for c in codes)
+    named = tuple((None if c.decisive else c.test, c.names) for c in codes)
 
     def test(unit: Unit) -> bool:
         for t in tests:  # noqa: SIM110 - same reason as in _and
@@ -375,7 +377,12 @@ def _or(codes: list[_Code]) -> _Code:
                 out.extend(part(unit, terms))
         return out
 
-    return _Code(test, spans, 1 + max(c.cost for c in codes))
+    def names(unit: Unit, terms: list[str]) -> None:
+        for gate, part in named:
+            if gate is None or gate(unit):
+                part(unit, terms)
+
+    return _Code(test, spans, names, 1 + max(c.cost for c in codes))
 
 
 def _near(left: _Code, right: _Code, distance: int) -> _Code:
@@ -400,5 +407,8 @@ def _near(left: _Code, right: _Code, distance: int) -> _Code:
             return False
         return any_near(left_spans(unit, []), right_spans(unit, []), distance)
 
+    def names(unit: Unit, terms: list[str]) -> None:
+        spans(unit, terms)  # whether the sides are near decides which terms count
+
     # Decisive only if both sides are: a side whose test failed may still report spans.
-    return _Code(test, spans, 10, decisive=left.decisive and right.decisive)
+    return _Code(test, spans, names, 10, decisive=left.decisive and right.decisive)
