@@ -40,6 +40,7 @@ from monitor.storage.models import (
     StatusChange,
 )
 from monitor.storage.pieces import FACT_COLUMNS
+from monitor.storage.removals import release_evidence
 from monitor.storage.sources import source_members
 
 # The status owner's building blocks (monitor.decisions).
@@ -59,6 +60,28 @@ def _store_sketch(session: Session, entry: StoredEntry) -> None:
         .where(entries.c.id == entry.id, entries.c.sketch.is_(None))
         .values(sketch=_sketch_of(entry.title, entry.summary))
     )
+
+
+def _keep(session: Session, entry: StoredEntry, kept: list[int], version: str) -> None:
+    """Rows that the entry's new text (or the new rules) give again: they keep their ids.
+
+    If the entry was rewritten (``entries._update`` cleared its sketch), they had been
+    placed in clusters by its old text: its new text is sketched and they are placed
+    again, so the stored clusters still equal the full computation, which reads the
+    entry's current sketch."""
+    session.execute(
+        update(EvidenceRow).where(EvidenceRow.id.in_(kept)).values(indicator_version=version)
+    )
+    # None for SQL NULL and for the JSON ``null`` that rows rewritten before the column
+    # stored NULL hold (``models.Entry.sketch``).
+    if session.scalar(select(Entry.sketch).where(Entry.id == entry.id)) is None:
+        release_evidence(session, kept)
+        entries = Base.metadata.tables["entries"]
+        session.execute(
+            update(entries)
+            .where(entries.c.id == entry.id)
+            .values(sketch=_sketch_of(entry.title, entry.summary))
+        )
 
 
 NewEvidence = tuple[StoredEntry, int, str, Sequence[Evidence]]  # entry, indicator, version
@@ -167,11 +190,7 @@ def replace_evidence(
                 gone.append(row.id)
         archive_rows(session, gone, SUPERSEDED, now)  # releases their clusters first
         if kept:
-            session.execute(
-                update(EvidenceRow)
-                .where(EvidenceRow.id.in_(list(kept.values())))
-                .values(indicator_version=version)
-            )
+            _keep(session, entry, list(kept.values()), version)
     rows = [
         r
         for r in _rows(entry, indicator_id, version, found, now, dismissed)
