@@ -109,6 +109,13 @@ def main(argv: list[str] | None = None) -> int:
             poll_config, runs=args.runs, big_runs=args.runs, baseline_runs=args.runs
         )
         replay_config = replace(replay_config, runs=args.runs)
+        history_config = replace(
+            history_config,
+            runs=args.runs,
+            baseline_runs=args.runs,
+            repoll_runs=args.runs,
+            history_runs=args.runs,
+        )
     if args.no_postgres:
         poll_config = replace(poll_config, postgres=False)
     if args.extra:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from indicators.similarity import sketch
 from monitor.feeds.types import FeedRequest
 
 
@@ -71,3 +72,9 @@ class FeedJob:
     request: FeedRequest
     site: str | None
     interval_seconds: int
+
+
+def entry_sketch(title: str, summary: str) -> tuple[int, ...]:
+    """An entry's near-duplicate sketch (syndication): one definition for the parse
+    workers, storage and replay, so that a sketch means the same wherever it was made."""
+    return sketch(f"{title}\n{summary}")

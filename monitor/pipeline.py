@@ -6,50 +6,51 @@
      → fetch (httpx: conditional GET, caps, total deadline)       feeds.fetch
      → parse (fast RSS/Atom path, else feedparser; bytes + headers,
        never a URL/path) and match every entry, in worker processes  feeds.parse, prepare
-    then, per feed, on the polling thread, in ONE transaction:      Pipeline.process_feed
-     → record the fetch (health, schedule)                        storage.feeds
+    then, per batch of feeds ready, on the polling thread, in ONE transaction:  batch
      → attribute each entry to its publisher                      feeds.publisher
+     → record each fetch (health, schedule)                       storage.feeds
      → store entries, get back only the new or changed ones       storage.entries
      → evidence of each new entry (the worker's, else matched here) indicators.matcher
-     → decide, record and queue alerts for each indicator touched decisions (status: pure)
+     → decide, record and queue alerts for each indicator touched, decisions (status: pure)
+       once per batch
     after the feeds: the deadlines (``overdue``)                   decisions
     then: deliver alerts (outbox → channel, retry, mark sent)     alerts (its own job)
 
 The mechanics (claiming in batches, lease heartbeats, fetch threads, giving leases back on
 a stop) live in ``monitor.poller``. A feed whose step fails unexpectedly is recorded as
-failed (kind ``internal``) and the poll goes on (issue 14, item 7). Everything that touches
-the database runs on the calling thread, one transaction per feed, so a crash at any
-moment leaves either the whole feed's poll recorded or none of it.
+failed (kind ``internal``) and the poll goes on (issue 14, item 7): a batch that fails is
+stored again one feed per transaction. Everything that touches the database runs on the
+calling thread, one transaction per batch (issue 15: one decision per indicator per batch,
+not per feed), so a crash at any moment leaves each feed's poll recorded whole or not at
+all (then it is polled again).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from indicators.model import Evidence
 from monitor.alerts.outbox import AlertSink, NoAlerts
+from monitor.batch import FeedDone, Known, ReadyFeed, Sketches, store_batch
 from monitor.clock import Clock, utcnow
 from monitor.config import Settings
-from monitor.decisions import deadlines_due, record_deadlines, record_decision
+from monitor.decisions import deadlines_due, record_deadlines
 from monitor.errors import FeedErrorKind
 from monitor.feeds.fetch import FetchPolicy
 from monitor.feeds.publisher import attribute
-from monitor.feeds.types import FetchOutcome, FetchResult, ParsedFeed
+from monitor.feeds.types import FetchOutcome, FetchResult
 from monitor.metrics import Metrics
-from monitor.model import Cause, ChangeInfo, FeedJob, StoredEntry
+from monitor.model import ChangeInfo, FeedJob
 from monitor.poller import Poller, Progress
 from monitor.prepare import POOL_MIN_FEEDS, Prepared, Preparer, prepare
-from monitor.ruleset import RuleSet, entry_item, load_rules
+from monitor.ruleset import RuleSet, load_rules
 from monitor.secret import redact_url
-from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
-from monitor.storage.db import Database, Session
-from monitor.storage.entries import store_entries
+from monitor.storage.db import Database
 from monitor.workers import is_gone
 
 log = logging.getLogger("watchlist.pipeline")
@@ -57,6 +58,16 @@ log = logging.getLogger("watchlist.pipeline")
 # Outcomes with nothing to parse or store: recorded in batches of this many feeds.
 _NOTHING_NEW = frozenset({FetchOutcome.NOT_MODIFIED, FetchOutcome.UNCHANGED})
 UNCHANGED_BATCH = 50
+# In a poll of POOL_MIN_FEEDS feeds or more, feeds with something to store go in batches
+# of at most this many (``monitor.batch``): each touched indicator is decided once per
+# batch. A feed waits at most BATCH_SECONDS for its batch to fill (and the poller flushes
+# when no result came for half a second). A smaller poll (a daemon's usual tick) stores
+# each feed as it comes, and decides after each, as before: in a big poll the order in
+# which concurrent fetches finish is arbitrary anyway, so a status between two of its
+# feeds' reports was never a stable fact; in a small one, the status log keeps them.
+BATCH_FEEDS = 20
+BATCH_SECONDS = 1.0
+_Ready = tuple[FeedJob, FetchResult, Prepared | None, datetime]  # … and when it came
 
 
 @dataclass
@@ -84,15 +95,6 @@ class PollSummary:
         )
 
 
-@dataclass
-class _FeedResult:
-    """What one feed's committed step found (counted only after the commit)."""
-
-    fresh: list[StoredEntry] = field(default_factory=list)
-    found: Counter[str] = field(default_factory=Counter)
-    changes: list[ChangeInfo] = field(default_factory=list)
-
-
 class Pipeline:
     def __init__(
         self,
@@ -116,6 +118,9 @@ class Pipeline:
         self._rules: RuleSet | None = None
         self.preparer = Preparer(settings.parse_workers)
         self._unchanged: list[tuple[FeedJob, FetchResult]] = []
+        self._ready: list[_Ready] = []  # fetched feeds waiting for the next batch
+        self._ready_since = 0.0
+        self._batch_feeds = 1
         self.poller = Poller(
             db,
             settings,
@@ -151,18 +156,21 @@ class Pipeline:
             progress(0, total)
         if total >= POOL_MIN_FEEDS:
             self.preparer.arm(rules.indicators, rules.fingerprint)
+            self._batch_feeds = BATCH_FEEDS
         else:
             self.preparer.disarm()
+            self._batch_feeds = 1  # a small poll: one feed per transaction, as it comes
 
         def step(job: FeedJob, result: FetchResult, prepared: Prepared | None) -> None:
-            self._guarded_step(job, result, prepared, rules, summary)
+            self._step(job, result, prepared, rules, summary)
 
         summary.released = self.poller.run(
             step,
-            lambda: self._record_unchanged(summary),
+            lambda: self._flush(rules, summary),
             all_feeds=all_feeds,
             total=total,
             progress=progress,
+            waiting=lambda: [item[0].id for item in self._ready],
         )
         summary.changes.extend(self.check_deadlines())
         return summary
@@ -182,7 +190,7 @@ class Pipeline:
         held = {o: n for o, n in claims.items() if o != self.owner and o not in gone}
         return freed, held
 
-    def _guarded_step(
+    def _step(
         self,
         job: FeedJob,
         result: FetchResult,
@@ -190,32 +198,26 @@ class Pipeline:
         rules: RuleSet,
         summary: PollSummary,
     ) -> None:
-        """One feed's step; an unexpected failure is recorded on that feed, and the poll
-        goes on (one feed's bug must not end a tick and strand its batch's leases)."""
+        """One fetched feed: kept for the next batch, stored when the batch is full."""
         if prepared is None and result.outcome in _NOTHING_NEW:
             self._unchanged.append((job, result))
             if len(self._unchanged) >= UNCHANGED_BATCH:
                 self._record_unchanged(summary)
             return
-        try:
-            self.process_feed(job, result, prepared, rules, summary)
-        except Exception as exc:  # the guard: any bug in one feed's step
-            log.exception("%s: unexpected failure while processing the feed", job.request.url)
-            message = f"{job.request.url}: internal error: {type(exc).__name__}: {exc}"
-            with self.db.write() as session:
-                recorded = feeds_repo.record_fetch(
-                    session,
-                    job.id,
-                    result,
-                    self.clock(),
-                    parse_error=(FeedErrorKind.INTERNAL, message),
-                    owner=self.owner,
-                )
-            if recorded:
-                summary.feeds += 1
-                summary.failed += 1
-                summary.errors.append((job.request.url, message))
-                self.metrics.fetched(result, "error")
+        if not self._ready:
+            self._ready_since = time.monotonic()
+        self._ready.append((job, result, prepared, self.clock()))
+        if (
+            len(self._ready) >= self._batch_feeds
+            or time.monotonic() - self._ready_since >= BATCH_SECONDS
+        ):
+            self._store_ready(rules, summary)
+
+    def _flush(self, rules: RuleSet, summary: PollSummary) -> None:
+        """Store what waits (the poller calls this when no result came for a while, and
+        at the end of the poll)."""
+        self._record_unchanged(summary)
+        self._store_ready(rules, summary)
 
     def _record_unchanged(self, summary: PollSummary) -> None:
         """Record feeds that sent nothing new (304, or the same body) in one transaction.
@@ -241,84 +243,76 @@ class Pipeline:
             summary.not_modified += 1
             self.metrics.fetched(result, result.outcome.value)
 
-    # -- one feed --------------------------------------------------------------------------
-    def process_feed(
-        self,
-        job: FeedJob,
-        result: FetchResult,
-        prepared: Prepared | None,
-        rules: RuleSet,
-        summary: PollSummary,
-    ) -> None:
-        """Record the fetch, attribute, store, match, decide and queue alerts for one feed,
-        in one transaction; count it once committed."""
-        if prepared is None and result.body is not None:
-            # No worker pool (a small poll) or it failed: the same work, on this thread.
-            shown = redact_url(job.request.url)  # messages never carry a password (issue 16)
-            prepared = prepare(result.body, result.headers, result.final_url, shown)
-        parsed = (
-            attribute(prepared.parsed, job.request.url) if prepared and prepared.parsed else None
-        )
-        parse_error = prepared.error if prepared else None
-        known: dict[tuple[str, str], tuple[Evidence, ...]] = {}
-        if prepared is not None and prepared.evidence and prepared.fingerprint == rules.fingerprint:
-            known = prepared.evidence_by_text()
-        now = self.clock()
-        done = _FeedResult()
-        with self.db.write() as session:
-            recorded = feeds_repo.record_fetch(
-                session,
-                job.id,
-                result,
-                now,
-                title=parsed.title if parsed else None,
-                parse_error=parse_error,
-                owner=self.owner,
-            )
-            if recorded and parsed is not None:
-                self._store_and_decide(session, job, parsed, rules, now, known, done)
-        # Committed: only now does anything count (summary and metrics agree with the db).
-        if not recorded:
-            log.warning(
-                "%s: removed or claimed by another worker meanwhile", redact_url(job.request.url)
-            )
+    # -- batches of feeds ------------------------------------------------------------------
+    def _store_ready(self, rules: RuleSet, summary: PollSummary) -> None:
+        """Store the feeds waiting in one transaction (``monitor.batch``); if that fails
+        unexpectedly, again one feed per transaction, each with the per-feed guard, so
+        one feed's bug is recorded on that feed and never ends the poll."""
+        batch, self._ready = self._ready, []
+        if not batch:
             return
-        self._count(job, result, parsed, parse_error, done, summary)
+        if len(batch) > 1:
+            try:
+                self._store(batch, rules, summary)
+                return
+            except Exception:
+                log.exception("a batch of %d feeds failed; storing them one by one", len(batch))
+        for item in batch:
+            self._guarded_store(item, rules, summary)
 
-    def _store_and_decide(
-        self,
-        session: Session,
-        job: FeedJob,
-        parsed: ParsedFeed,
-        rules: RuleSet,
-        now: datetime,
-        known: dict[tuple[str, str], tuple[Evidence, ...]],
-        done: _FeedResult,
-    ) -> None:
-        done.fresh = store_entries(session, job.id, parsed.entries, now, job.site)
-        touched = self._match(session, done.fresh, rules, now, done.found, known)
-        for indicator_id in sorted(touched):
-            change = record_decision(session, indicator_id, now, Cause.EVIDENCE, self.alerts)
-            if change is not None:
-                done.changes.append(change)
+    def _guarded_store(self, item: _Ready, rules: RuleSet, summary: PollSummary) -> None:
+        job, result = item[0], item[1]
+        try:
+            self._store([item], rules, summary)
+        except Exception as exc:  # the guard: any bug in one feed's step
+            log.exception("%s: unexpected failure while processing the feed", job.request.url)
+            message = f"{job.request.url}: internal error: {type(exc).__name__}: {exc}"
+            with self.db.write() as session:
+                recorded = feeds_repo.record_fetch(
+                    session,
+                    job.id,
+                    result,
+                    self.clock(),
+                    parse_error=(FeedErrorKind.INTERNAL, message),
+                    owner=self.owner,
+                )
+            if recorded:
+                summary.feeds += 1
+                summary.failed += 1
+                summary.errors.append((job.request.url, message))
+                self.metrics.fetched(result, "error")
 
-    def _count(
-        self,
-        job: FeedJob,
-        result: FetchResult,
-        parsed: ParsedFeed | None,
-        parse_error: tuple[str, str] | None,
-        done: _FeedResult,
-        summary: PollSummary,
-    ) -> None:
+    def _store(self, batch: Sequence[_Ready], rules: RuleSet, summary: PollSummary) -> None:
+        """Record, store, match and decide the batch in one transaction; count each feed
+        once committed."""
+        feeds = [_ready_feed(*item, rules) for item in batch]
+        now = self.clock()
+        with self.db.write() as session:
+            done, changes = store_batch(session, feeds, rules, now, self.owner, self.alerts)
+        # Committed: only now does anything count (summary and metrics agree with the db).
+        for feed, outcome in zip(feeds, done, strict=True):
+            if outcome.recorded:
+                self._count(feed, outcome, summary)
+            else:
+                shown = redact_url(feed.job.request.url)
+                log.warning("%s: removed or claimed by another worker meanwhile", shown)
+        summary.changes.extend(changes)
+        for change in changes:
+            self.metrics.changed(change)
+
+    def _count(self, feed: ReadyFeed, done: FeedDone, summary: PollSummary) -> None:
+        result, parse_error = feed.result, feed.parse_error
         summary.feeds += 1
         if result.outcome is FetchOutcome.ERROR or parse_error:
             summary.failed += 1
             summary.errors.append(
-                (redact_url(job.request.url), parse_error[1] if parse_error else result.error or "")
+                (
+                    redact_url(feed.job.request.url),
+                    parse_error[1] if parse_error else result.error or "",
+                )
             )
             outcome = "error"
-        elif parsed is None:
+        elif feed.parsed is None:
             summary.not_modified += 1
             outcome = result.outcome.value
         else:
@@ -328,49 +322,10 @@ class Pipeline:
         summary.new_entries += inserted
         summary.updated_entries += len(done.fresh) - inserted
         summary.evidence += sum(done.found.values())
-        summary.changes.extend(done.changes)
         self.metrics.fetched(result, outcome)
         self.metrics.entries.inc(inserted)
         for modality, count in done.found.items():
             self.metrics.evidence.labels(modality=modality).inc(count)
-        for change in done.changes:
-            self.metrics.changed(change)
-
-    def _match(
-        self,
-        session: Session,
-        entries: Sequence[StoredEntry],
-        rules: RuleSet,
-        now: datetime,
-        counts: Counter[str],
-        known: dict[tuple[str, str], tuple[Evidence, ...]] | None = None,
-    ) -> set[int]:
-        touched: set[int] = set()
-        # An updated entry may no longer match an indicator it was evidence for: that
-        # evidence goes, and the indicator is decided again (issue 7: a revised story kept
-        # its old sentence as evidence, and its indicator the status that sentence gave).
-        before = evidence_repo.indicators_by_entry(session, [e.id for e in entries if not e.is_new])
-        new: list[evidence_repo.NewEvidence] = []
-        for entry in entries:
-            by_indicator: dict[int, list[Evidence]] = {
-                db_id: [] for db_id in before.get(entry.id, ()) if db_id in rules.versions
-            }
-            found = (known or {}).get((entry.title, entry.summary))
-            if found is None:
-                found = tuple(rules.matcher.match(entry_item(entry)))
-            for ev in found:
-                by_indicator.setdefault(rules.db_ids[ev.indicator_id], []).append(ev)
-            for db_id, evs in by_indicator.items():
-                if entry.is_new:  # nothing to replace: stored with the feed's others below
-                    new.append((entry, db_id, rules.versions[db_id], evs))
-                else:
-                    evidence_repo.replace_evidence(
-                        session, entry, db_id, rules.versions[db_id], evs, now
-                    )
-                counts.update(ev.modality.value for ev in evs)
-                touched.add(db_id)
-        evidence_repo.add_evidence(session, new, now)
-        return touched
 
     def feeds_in_backoff(self) -> int:
         with self.db.read() as session:
@@ -389,3 +344,20 @@ class Pipeline:
         for change in changes:
             self.metrics.changed(change)
         return changes
+
+
+def _ready_feed(
+    job: FeedJob, result: FetchResult, prepared: Prepared | None, at: datetime, rules: RuleSet
+) -> ReadyFeed:
+    """A fetched feed parsed and matched: by a worker, else (a small poll, or the worker
+    failed) here, on the calling thread."""
+    if prepared is None and result.body is not None:
+        shown = redact_url(job.request.url)  # messages never carry a password (issue 16)
+        prepared = prepare(result.body, result.headers, result.final_url, shown)
+    parsed = attribute(prepared.parsed, job.request.url) if prepared and prepared.parsed else None
+    known: Known = {}
+    sketches: Sketches = {}
+    if prepared is not None and prepared.evidence and prepared.fingerprint == rules.fingerprint:
+        known, sketches = prepared.evidence_by_text(), prepared.sketches_by_text()
+    error = prepared.error if prepared else None
+    return ReadyFeed(job, result, at, parsed, error, known, sketches)

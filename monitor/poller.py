@@ -54,10 +54,15 @@ class _Claims:
     pending: dict[Future[Fetched], FeedJob] = field(default_factory=dict)
     lost: set[int] = field(default_factory=set)
     renewed: float = field(default_factory=time.monotonic)
+    # Feeds handed to the step and waiting for its batch (``monitor.batch``): still ours.
+    waiting: Callable[[], list[int]] = list
 
     def held(self) -> list[int]:
         ids = [j.id for j in self.queue] + [j.id for j in self.pending.values()]
         return [i for i in ids if i not in self.lost]
+
+    def renewable(self) -> list[int]:
+        return self.held() + [i for i in self.waiting() if i not in self.lost]
 
 
 def _outcome(future: Future[Fetched], job: FeedJob) -> Fetched:
@@ -103,12 +108,14 @@ class Poller:
         all_feeds: bool,
         total: int,
         progress: Progress | None = None,
+        waiting: Callable[[], list[int]] = list,
     ) -> int:
         """Fetch every due (or every) feed and hand each result to ``step``; ``flush`` is
         called when no result came in a while, and at the end (the step may batch).
-        Returns the number of leases given back on a stop."""
+        ``waiting`` names the feeds handed to ``step`` and not yet recorded: their leases
+        are renewed with the others'. Returns the number of leases given back on a stop."""
         started = self.clock()
-        claims = _Claims()
+        claims = _Claims(waiting=waiting)
         width = max(1, self.settings.concurrency)
         cursor, exhausted, done_count = 0, False, 0  # --all passes walk feeds by id
         client = make_client(self.policy)
@@ -174,7 +181,7 @@ class Poller:
         """Renew this worker's leases every third of a lease; forget the feeds lost."""
         if time.monotonic() - claims.renewed < self.settings.lease / 3:
             return
-        held = claims.held()
+        held = claims.renewable()
         if held:
             until = self.clock() + timedelta(seconds=self.settings.lease)
             with self.db.write() as session:

@@ -34,6 +34,7 @@ from indicators.model import Evidence, Indicator, Item
 from monitor.errors import FeedError
 from monitor.feeds.parse import parse_feed
 from monitor.feeds.types import ParsedFeed
+from monitor.model import entry_sketch
 
 log = logging.getLogger("watchlist.prepare")
 
@@ -54,6 +55,9 @@ class Prepared:
     error: tuple[str, str] | None  # (kind, message) as for a FeedError
     evidence: tuple[tuple[Evidence, ...], ...]  # per parsed entry, in order
     fingerprint: _Fingerprint  # the rules the evidence was found with
+    # Per parsed entry, the near-duplicate sketch of an entry with evidence (storage keeps
+    # one for each), else None: computed here so that the writing thread does not.
+    sketches: tuple[tuple[int, ...] | None, ...] = ()
 
     def evidence_by_text(self) -> dict[tuple[str, str], tuple[Evidence, ...]]:
         """Evidence keyed by (title, summary): all the matcher reads of an entry."""
@@ -62,6 +66,16 @@ class Prepared:
         return {
             (e.title, e.summary): found
             for e, found in zip(self.parsed.entries, self.evidence, strict=True)
+        }
+
+    def sketches_by_text(self) -> dict[tuple[str, str], tuple[int, ...]]:
+        """The sketches computed, keyed like ``evidence_by_text``."""
+        if self.parsed is None or not self.sketches:
+            return {}
+        return {
+            (e.title, e.summary): sk
+            for e, sk in zip(self.parsed.entries, self.sketches, strict=True)
+            if sk is not None
         }
 
 
@@ -98,7 +112,11 @@ def prepare(body: bytes, headers: Mapping[str, str], url: str, shown_url: str) -
     if matcher is None:
         return Prepared(parsed, None, (), ())
     found = tuple(tuple(matcher.match(Item("", e.title, e.summary))) for e in parsed.entries)
-    return Prepared(parsed, None, found, _worker.fingerprint)
+    sketches = tuple(
+        entry_sketch(e.title, e.summary) if evs else None
+        for e, evs in zip(parsed.entries, found, strict=True)
+    )
+    return Prepared(parsed, None, found, _worker.fingerprint, sketches)
 
 
 _Task = Callable[[bytes, Mapping[str, str], str, str], Prepared]

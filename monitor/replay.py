@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from indicators.model import Evidence, Modality
-from indicators.similarity import sketch
 from monitor.alerts.outbox import AlertSink
 from monitor.decisions import record_decision
-from monitor.model import Cause, ChangeInfo, StoredEntry
+from monitor.model import Cause, ChangeInfo, StoredEntry, entry_sketch
 from monitor.ruleset import RuleSet, entry_item
 from monitor.status import EvidenceFact, decide
 from monitor.storage import evidence as evidence_repo
@@ -102,7 +101,7 @@ def _facts(
     for number, (entry_id, modality, sentence) in enumerate(sorted(keys)):
         entry = stored[entry_id]
         if entry_id not in sketches:
-            sketches[entry_id] = sketch(f"{entry.title}\n{entry.summary}")
+            sketches[entry_id] = entry_sketch(entry.title, entry.summary)
         undone = any(
             ev.undone
             for ev in proposed.get((entry_id, indicator_id), ())

@@ -10,9 +10,11 @@ first member's id, so the stored clusters equal the full computation
 (``status.source_groups(..., by_publisher=False)``) whatever the arrival order.
 
 Clusters are kept per side: occurred evidence, and the rest. Independent sources are the
-occurred side's clusters joined by publisher; they are kept as ``SourceKey`` rows (a
-publisher, or one piece without one, with its first piece) and ``SourceLink`` rows (two
-keys sharing a cluster), so a decision reads a few rows per publisher, not every piece.
+occurred side's clusters joined by publisher (``monitor.storage.sources``).
+
+Pieces of one entry at one time share its sketch, so they always fall in one cluster:
+only the first of them is compared and posted (``Piece.unit``), which cut the postings
+written and the candidates read by the pieces per entry (issue 15).
 
 Removing a piece (dismissed, or replaced by a new text) can split what it joined: its
 cluster's other members are unassigned and placed again, and the indicator's source keys
@@ -24,84 +26,22 @@ state.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy import bindparam, exists, false, insert, literal_column, select, true, update
 from sqlalchemy.orm import Session
 
-from indicators.model import Modality
 from indicators.similarity import bands, may_be_syndicated, syndicated
 from monitor.status import SYNDICATION_WINDOW
-from monitor.storage.models import (
-    Base,
-    Entry,
-    EvidencePosting,
-    EvidenceRow,
-    SourceKey,
-    SourceLink,
-)
+from monitor.storage.models import Base, EvidencePosting, EvidenceRow, SourceKey
+from monitor.storage.pieces import OCCURRED, Joined, Piece, UnionFind
+from monitor.storage.pieces import pieces as read_pieces
+from monitor.storage.sources import add_sources, rebuild_sources
 
-OCCURRED = Modality.OCCURRED.value
-CHUNK = 40  # pieces placed per candidate query (16 band keys each: bound parameters)
+__all__ = ["OCCURRED", "Piece", "assign_clusters"]
 
-
-@dataclass(frozen=True)
-class Piece:
-    """One piece of live evidence as clustering sees it."""
-
-    id: int
-    occurred: bool
-    publisher: str | None
-    published_at: datetime
-    sentence: str
-    sketch: tuple[int, ...]
-    cluster: int | None = None
-
-    @functools.cached_property
-    def hashes(self) -> frozenset[int]:
-        return frozenset(self.sketch)
-
-    @property
-    def key(self) -> str:
-        """Its source key: the publisher, or the piece itself when it has none."""
-        return self.publisher or f"#{self.id}"
-
-    def order(self) -> tuple[datetime, str, int]:
-        # ``status.order_key`` within one side of one indicator (the modality is the same).
-        return (self.published_at, self.sentence, self.id)
-
-
-_COLUMNS = (
-    EvidenceRow.id,
-    EvidenceRow.modality,
-    EvidenceRow.publisher,
-    EvidenceRow.published_at,
-    EvidenceRow.sentence,
-    Entry.sketch,
-    EvidenceRow.cluster_id,
-)
-
-
-def _pieces(session: Session, *where: Any) -> list[Piece]:
-    rows = session.execute(
-        select(*_COLUMNS).join(Entry, Entry.id == EvidenceRow.entry_id).where(*where)
-    )
-    return [
-        Piece(
-            r.id,
-            r.modality == OCCURRED,
-            r.publisher,
-            r.published_at,
-            r.sentence,
-            tuple(r.sketch or ()),
-            r.cluster_id,
-        )
-        for r in rows
-    ]
+CHUNK = 400  # pieces placed per candidate query (16 band keys each: bound parameters)
 
 
 def assign_clusters(session: Session, indicator_id: int) -> int:
@@ -111,7 +51,7 @@ def assign_clusters(session: Session, indicator_id: int) -> int:
     pieces were placed.
     """
     stale = _sources_stale(session, indicator_id)
-    pending = _pieces(
+    pending = read_pieces(
         session,
         EvidenceRow.indicator_id == indicator_id,
         EvidenceRow.cluster_id.is_(None),
@@ -122,7 +62,7 @@ def assign_clusters(session: Session, indicator_id: int) -> int:
         for start in range(0, len(pieces), CHUNK):
             joined = _place(session, indicator_id, side, pieces[start : start + CHUNK])
             if side and not stale:
-                _add_sources(session, indicator_id, joined)
+                add_sources(session, indicator_id, joined)
     if stale:
         rebuild_sources(session, indicator_id)
     return len(pending)
@@ -143,66 +83,64 @@ def _sources_stale(session: Session, indicator_id: int) -> bool:
 
 def _candidates(
     session: Session, indicator_id: int, occurred: bool, chunk: Sequence[Piece]
-) -> list[Piece]:
-    """Placed pieces that share a band with the chunk, inside its window."""
+) -> dict[int, list[Piece]]:
+    """Placed pieces that share a band with the chunk, inside its window, by band.
+
+    The bands come from the postings themselves: computing them again from each
+    candidate's sketch was a fifth of placing at 200 feeds (more candidates than the
+    cache of ``similarity.bands`` holds)."""
     hashes = {h for piece in chunk for h in bands(piece.sketch)}
     if not hashes:
-        return []
+        return {}
     lo = min(p.published_at for p in chunk) - SYNDICATION_WINDOW
     hi = max(p.published_at for p in chunk) + SYNDICATION_WINDOW
-    ids = select(EvidencePosting.evidence_id).where(
+    where = (
         EvidencePosting.indicator_id == indicator_id,
         EvidencePosting.occurred.is_(occurred),
         EvidencePosting.hash.in_(sorted(hashes)),
         EvidencePosting.published_at.between(lo, hi),
     )
-    return _pieces(session, EvidenceRow.id.in_(ids))
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def find(self, node: tuple[str, int]) -> tuple[str, int]:
-        parent = self.parent.setdefault(node, node)
-        if parent != node:
-            parent = self.parent[node] = self.find(parent)
-        return parent
-
-    def union(self, a: tuple[str, int], b: tuple[str, int]) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-@dataclass
-class _Joined:
-    """A cluster after placing a chunk: its id, the new pieces, the stored pieces they met."""
-
-    cluster: int
-    new: list[Piece]
-    met: list[Piece]
+    postings = session.execute(
+        select(EvidencePosting.evidence_id, EvidencePosting.hash).where(*where)
+    )
+    found = {
+        piece.id: piece
+        for piece in read_pieces(
+            session, EvidenceRow.id.in_(select(EvidencePosting.evidence_id).where(*where))
+        )
+    }
+    index: dict[int, list[Piece]] = {}
+    for evidence_id, h in postings:
+        piece = found.get(evidence_id)
+        if piece is not None:
+            index.setdefault(h, []).append(piece)
+    return index
 
 
 def _place(
     session: Session, indicator_id: int, occurred: bool, chunk: Sequence[Piece]
-) -> list[_Joined]:
-    found = _candidates(session, indicator_id, occurred, chunk)
-    index: dict[int, list[Piece]] = {}
-    for piece in found:
-        for h in bands(piece.sketch):
-            index.setdefault(h, []).append(piece)
+) -> list[Joined]:
+    index = _candidates(session, indicator_id, occurred, chunk)
 
     def node(p: Piece) -> tuple[str, int]:
         # A stored piece stands for its whole cluster; a new one for itself.
         return ("c", p.cluster) if p.cluster is not None else ("p", p.id)
 
-    sets = _UnionFind()
+    sets = UnionFind()
     met: dict[int, Piece] = {}
+    leaders: dict[tuple[int, datetime], Piece] = {}  # the first new piece of each unit
     for piece in chunk:
         sets.find(node(piece))
+        keys = bands(piece.sketch)
+        leader = leaders.get(piece.unit) if keys else None
+        if leader is not None:
+            # A sibling (same entry, same time, same sketch) meets exactly what its leader
+            # met, and the leader: comparing it again was most of the placing.
+            sets.union(node(piece), node(leader))
+            continue
+        leaders[piece.unit] = piece
         seen: set[int] = set()
-        for h in bands(piece.sketch):
+        for h in keys:
             for other in index.get(h, ()):
                 if other.id in seen:
                     continue
@@ -216,9 +154,9 @@ def _place(
                     if other.cluster is not None:
                         met[other.id] = other
             index.setdefault(h, []).append(piece)
-    groups: dict[tuple[str, int], _Joined] = {}
+    groups: dict[tuple[str, int], Joined] = {}
     for piece in chunk:
-        group = groups.setdefault(sets.find(node(piece)), _Joined(0, [], []))
+        group = groups.setdefault(sets.find(node(piece)), Joined(0, [], []))
         group.new.append(piece)
     for other in met.values():
         groups[sets.find(node(other))].met.append(other)
@@ -227,7 +165,8 @@ def _place(
         old = {p.cluster for p in group.met if p.cluster is not None}
         group.cluster = min(old | {p.id for p in group.new})
         _relabel(session, indicator_id, old - {group.cluster}, group.cluster)
-    _write_placed(session, indicator_id, occurred, joined)
+    posted = {piece.id for piece in leaders.values()}
+    _write_placed(session, indicator_id, occurred, joined, posted)
     return joined
 
 
@@ -243,9 +182,15 @@ def _relabel(session: Session, indicator_id: int, clusters: set[int], to: int) -
 
 
 def _write_placed(
-    session: Session, indicator_id: int, occurred: bool, joined: Sequence[_Joined]
+    session: Session,
+    indicator_id: int,
+    occurred: bool,
+    joined: Sequence[Joined],
+    posted: set[int],
 ) -> None:
-    """The new pieces' clusters and postings, as two Core executemany statements."""
+    """The new pieces' clusters and the postings of the ``posted`` ones (a unit's first
+    piece: its siblings are in its cluster and found through it), as two Core
+    executemany statements."""
     placed = [(piece, group.cluster) for group in joined for piece in group.new]
     rows = Base.metadata.tables["evidence"]
     session.execute(
@@ -253,141 +198,25 @@ def _write_placed(
         [{"piece": piece.id, "to": cluster} for piece, cluster in placed],
     )
     postings = [
-        {
-            "evidence_id": piece.id,
-            "hash": h,
-            "indicator_id": indicator_id,
-            "occurred": occurred,
-            "published_at": piece.published_at,
-        }
+        {"piece": piece.id, "band": h}
         for piece, _ in placed
+        if piece.id in posted
         for h in bands(piece.sketch)
     ]
     if postings:
-        session.execute(insert(Base.metadata.tables["evidence_postings"]), postings)
-
-
-# -- independent sources ------------------------------------------------------------------
-
-
-def _firsts(session: Session, indicator_id: int, keys: Iterable[str]) -> dict[str, Piece]:
-    """The stored first piece of each of these source keys."""
-    rows = session.execute(
-        select(SourceKey.key, *_COLUMNS)
-        .join(EvidenceRow, EvidenceRow.id == SourceKey.first_id)
-        .join(Entry, Entry.id == EvidenceRow.entry_id)
-        .where(SourceKey.indicator_id == indicator_id, SourceKey.key.in_(sorted(set(keys))))
-    )
-    return {
-        r.key: Piece(r.id, True, r.publisher, r.published_at, r.sentence, (), r.cluster_id)
-        for r in rows
-    }
-
-
-def _add_sources(session: Session, indicator_id: int, joined: Sequence[_Joined]) -> None:
-    """New occurred pieces: keep each key's first piece, and link the keys of a cluster."""
-    keys = {p.key for group in joined for p in (*group.new, *group.met)}
-    firsts = _firsts(session, indicator_id, keys)
-    changed: dict[str, Piece] = {}
-    for group in joined:
-        for piece in group.new:
-            first = changed.get(piece.key) or firsts.get(piece.key)
-            if first is None or piece.order() < first.order():
-                changed[piece.key] = piece
-    rows = [{"indicator_id": indicator_id, "key": k, "first_id": p.id} for k, p in changed.items()]
-    new_keys = [row for row in rows if row["key"] not in firsts]
-    if new_keys:
-        session.execute(insert(SourceKey), new_keys)
-    moved = [row for row in rows if row["key"] in firsts]
-    if moved:
-        session.execute(update(SourceKey), moved)  # bulk UPDATE by primary key
-    pairs = {pair for group in joined for pair in _star({p.key for p in (*group.new, *group.met)})}
-    _insert_links(session, indicator_id, pairs)
-
-
-def _star(keys: set[str]) -> list[tuple[str, str]]:
-    """Links that connect all of ``keys`` (each to the smallest): one cluster, one source."""
-    ordered = sorted(keys)
-    return [(ordered[0], k) for k in ordered[1:]]
-
-
-def _insert_links(session: Session, indicator_id: int, pairs: set[tuple[str, str]]) -> None:
-    if not pairs:
-        return
-    known = set(
+        # Only the two integers are parameters: the indicator and side are the same for
+        # every row, and the time is the piece's own, read by its primary key. Converting
+        # a datetime (and a boolean) per row in Python was two thirds of this insert.
+        table = Base.metadata.tables["evidence_postings"]
         session.execute(
-            select(SourceLink.key_a, SourceLink.key_b).where(
-                SourceLink.indicator_id == indicator_id,
-                SourceLink.key_a.in_(sorted({a for a, _ in pairs})),
-            )
+            insert(table).values(
+                indicator_id=literal_column(str(int(indicator_id))),
+                occurred=true() if occurred else false(),
+                published_at=select(rows.c.published_at)
+                .where(rows.c.id == bindparam("piece"))
+                .scalar_subquery(),
+                evidence_id=bindparam("piece"),
+                hash=bindparam("band"),
+            ),
+            postings,
         )
-    )
-    fresh = sorted(pairs - known)
-    if fresh:
-        session.execute(
-            insert(SourceLink),
-            [{"indicator_id": indicator_id, "key_a": a, "key_b": b} for a, b in fresh],
-        )
-
-
-def rebuild_sources(session: Session, indicator_id: int) -> None:
-    """Source keys and links from every placed occurred piece (after a removal)."""
-    session.execute(delete(SourceKey).where(SourceKey.indicator_id == indicator_id))
-    session.execute(delete(SourceLink).where(SourceLink.indicator_id == indicator_id))
-    rows = session.execute(
-        select(
-            EvidenceRow.id,
-            EvidenceRow.publisher,
-            EvidenceRow.published_at,
-            EvidenceRow.sentence,
-            EvidenceRow.cluster_id,
-        ).where(
-            EvidenceRow.indicator_id == indicator_id,
-            EvidenceRow.dismissed.is_(False),
-            EvidenceRow.modality == OCCURRED,
-        )
-    )
-    firsts: dict[str, Piece] = {}
-    by_cluster: dict[int | None, set[str]] = {}
-    for r in rows:
-        piece = Piece(r.id, True, r.publisher, r.published_at, r.sentence, (), r.cluster_id)
-        if piece.key not in firsts or piece.order() < firsts[piece.key].order():
-            firsts[piece.key] = piece
-        by_cluster.setdefault(r.cluster_id, set()).add(piece.key)
-    if firsts:
-        session.execute(
-            insert(SourceKey),
-            [
-                {"indicator_id": indicator_id, "key": k, "first_id": p.id}
-                for k, p in sorted(firsts.items())
-            ],
-        )
-    _insert_links(
-        session, indicator_id, {pair for keys in by_cluster.values() for pair in _star(keys)}
-    )
-
-
-def source_members(session: Session, indicator_id: int) -> list[list[Piece]]:
-    """The independent sources: each a list of its keys' first pieces, oldest first."""
-    firsts = list(
-        session.execute(
-            select(SourceKey.key, *_COLUMNS)
-            .join(EvidenceRow, EvidenceRow.id == SourceKey.first_id)
-            .join(Entry, Entry.id == EvidenceRow.entry_id)
-            .where(SourceKey.indicator_id == indicator_id)
-        )
-    )
-    links = session.execute(
-        select(SourceLink.key_a, SourceLink.key_b).where(SourceLink.indicator_id == indicator_id)
-    )
-    names = {r.key: n for n, r in enumerate(firsts)}
-    sets = _UnionFind()
-    for a, b in links:
-        if a in names and b in names:
-            sets.union(("k", names[a]), ("k", names[b]))
-    groups: dict[tuple[str, int], list[Piece]] = {}
-    for r in firsts:
-        piece = Piece(r.id, True, r.publisher, r.published_at, r.sentence, (), r.cluster_id)
-        groups.setdefault(sets.find(("k", names[r.key])), []).append(piece)
-    ordered = [sorted(group, key=Piece.order) for group in groups.values()]
-    return sorted(ordered, key=lambda group: group[0].order())

@@ -10,7 +10,7 @@ then ``record_status_change`` (appends the decided change to the log, if it is o
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +18,8 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from indicators.model import Evidence, Modality
-from indicators.similarity import sketch
 from monitor.errors import StorageError
-from monitor.model import ChangeInfo, StoredEntry
+from monitor.model import ChangeInfo, StoredEntry, entry_sketch
 from monitor.status import (
     Decision,
     DecisionFacts,
@@ -31,7 +30,7 @@ from monitor.status import (
     order_key,
 )
 from monitor.storage.archive import SUPERSEDED, archive_rows
-from monitor.storage.clusters import assign_clusters, source_members
+from monitor.storage.clusters import assign_clusters
 from monitor.storage.indicators import lock_indicator
 from monitor.storage.models import (
     Base,
@@ -40,6 +39,9 @@ from monitor.storage.models import (
     IndicatorRow,
     StatusChange,
 )
+from monitor.storage.pieces import FACT_COLUMNS
+from monitor.storage.removals import release_evidence
+from monitor.storage.sources import source_members
 
 # The status owner's building blocks (monitor.decisions).
 __all__ = ["assign_clusters", "load_decision_facts", "lock_for_decision", "record_status_change"]
@@ -47,7 +49,7 @@ __all__ = ["assign_clusters", "load_decision_facts", "lock_for_decision", "recor
 
 @functools.lru_cache(maxsize=256)  # an entry with evidence for several indicators
 def _sketch_of(title: str, summary: str) -> list[int]:
-    return list(sketch(f"{title}\n{summary}"))
+    return list(entry_sketch(title, summary))
 
 
 def _store_sketch(session: Session, entry: StoredEntry) -> None:
@@ -58,6 +60,28 @@ def _store_sketch(session: Session, entry: StoredEntry) -> None:
         .where(entries.c.id == entry.id, entries.c.sketch.is_(None))
         .values(sketch=_sketch_of(entry.title, entry.summary))
     )
+
+
+def _keep(session: Session, entry: StoredEntry, kept: list[int], version: str) -> None:
+    """Rows that the entry's new text (or the new rules) give again: they keep their ids.
+
+    If the entry was rewritten (``entries._update`` cleared its sketch), they had been
+    placed in clusters by its old text: its new text is sketched and they are placed
+    again, so the stored clusters still equal the full computation, which reads the
+    entry's current sketch."""
+    session.execute(
+        update(EvidenceRow).where(EvidenceRow.id.in_(kept)).values(indicator_version=version)
+    )
+    # None for SQL NULL and for the JSON ``null`` that rows rewritten before the column
+    # stored NULL hold (``models.Entry.sketch``).
+    if session.scalar(select(Entry.sketch).where(Entry.id == entry.id)) is None:
+        release_evidence(session, kept)
+        entries = Base.metadata.tables["entries"]
+        session.execute(
+            update(entries)
+            .where(entries.c.id == entry.id)
+            .values(sketch=_sketch_of(entry.title, entry.summary))
+        )
 
 
 NewEvidence = tuple[StoredEntry, int, str, Sequence[Evidence]]  # entry, indicator, version
@@ -96,9 +120,16 @@ def _rows(
     return rows
 
 
-def add_evidence(session: Session, found: Sequence[NewEvidence], now: datetime) -> None:
+def add_evidence(
+    session: Session,
+    found: Sequence[NewEvidence],
+    now: datetime,
+    sketches: Mapping[int, Sequence[int]] | None = None,
+) -> None:
     """Store the evidence of entries inserted in this transaction (nothing to replace):
-    one executemany for the rows and one for the entries' sketches, per feed."""
+    one executemany for the rows and one for the entries' sketches, per batch. The
+    sketches the parse workers computed (by entry id) are used, the others computed."""
+    known = sketches or {}
     rows = [row for e, ind, version, evs in found for row in _rows(e, ind, version, evs, now, {})]
     if not rows:
         return
@@ -109,7 +140,13 @@ def add_evidence(session: Session, found: Sequence[NewEvidence], now: datetime) 
         update(entries)
         .where(entries.c.id == bindparam("entry"), entries.c.sketch.is_(None))
         .values(sketch=bindparam("sketch")),
-        [{"entry": e.id, "sketch": _sketch_of(e.title, e.summary)} for e in with_evidence.values()],
+        [
+            {
+                "entry": e.id,
+                "sketch": list(known[e.id]) if e.id in known else _sketch_of(e.title, e.summary),
+            }
+            for e in with_evidence.values()
+        ],
     )
 
 
@@ -153,11 +190,7 @@ def replace_evidence(
                 gone.append(row.id)
         archive_rows(session, gone, SUPERSEDED, now)  # releases their clusters first
         if kept:
-            session.execute(
-                update(EvidenceRow)
-                .where(EvidenceRow.id.in_(list(kept.values())))
-                .values(indicator_version=version)
-            )
+            _keep(session, entry, list(kept.values()), version)
     rows = [
         r
         for r in _rows(entry, indicator_id, version, found, now, dismissed)
@@ -199,15 +232,7 @@ def _ids_of(session: Session, entry_id: int, indicator_id: int) -> list[int]:
     )
 
 
-_FACT_COLUMNS = (
-    EvidenceRow.id,
-    EvidenceRow.modality,
-    EvidenceRow.publisher,
-    EvidenceRow.published_at,
-    EvidenceRow.sentence,
-    Entry.sketch,
-    EvidenceRow.undone,  # migration 0004
-)
+_FACT_COLUMNS = (*FACT_COLUMNS, EvidenceRow.undone)  # undone: migration 0004
 
 
 def _facts(session: Session, *where: Any) -> list[EvidenceFact]:

@@ -122,7 +122,9 @@ class Entry(Base):
     published_at: Mapped[datetime | None]
     first_seen_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    sketch: Mapped[list[Any] | None] = mapped_column(JSON)  # near-duplicate sketch (similarity)
+    # Near-duplicate sketch (similarity); None is SQL NULL ("not computed"), not JSON null:
+    # a rewritten entry's sketch is computed again where it is NULL (issue 15).
+    sketch: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)  # syndication cluster
 
 

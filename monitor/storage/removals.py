@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session
 
-from monitor.storage.clusters import OCCURRED
 from monitor.storage.models import EvidencePosting, EvidenceRow, SourceKey, SourceLink
+from monitor.storage.pieces import OCCURRED
 
 
 def release_evidence(session: Session, evidence_ids: Sequence[int]) -> None:

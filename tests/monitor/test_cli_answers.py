@@ -111,7 +111,7 @@ def test_one_feeds_unexpected_failure_is_recorded_and_the_poll_goes_on(
 ) -> None:
     """The per-feed guard: a bug met in one feed's step (here a fault injected at the
     storage seam for that feed) is recorded on that feed; the others are polled."""
-    import monitor.pipeline
+    import monitor.batch
 
     clock = Clock(day(3))
     load_rules(db, RULES, clock())
@@ -121,14 +121,14 @@ def test_one_feeds_unexpected_failure_is_recorded_and_the_poll_goes_on(
     ]
     with db.write() as session:
         ids = [feeds_repo.add_feed(session, url, clock()) for url in urls]
-    real = monitor.pipeline.store_entries
+    real = monitor.batch.store_entries
 
     def faulty(session, feed_id, *args):  # type: ignore[no-untyped-def]
         if feed_id == ids[1]:
             raise KeyError("a bug")
         return real(session, feed_id, *args)
 
-    monkeypatch.setattr(monitor.pipeline, "store_entries", faulty)
+    monkeypatch.setattr(monitor.batch, "store_entries", faulty)
     summary = pipeline(db, clock).poll()
     assert (summary.feeds, summary.ok, summary.failed) == (3, 2, 1)
     assert "internal error: KeyError" in summary.errors[0][1]

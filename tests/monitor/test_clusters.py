@@ -189,6 +189,15 @@ def test_incremental_clusters_equal_the_full_computation(
             _check(db, indicator_id)
 
 
+def _clusters(db: Database, indicator_id: int) -> set[int | None]:
+    with db.read() as session:
+        return set(
+            session.scalars(
+                select(EvidenceRow.cluster_id).where(EvidenceRow.indicator_id == indicator_id)
+            )
+        )
+
+
 def test_a_copy_joins_and_a_bridge_merges_then_a_dismissal_splits(db: Database) -> None:
     indicator_id, feed_id = _indicator(db)
     entries: list[StoredEntry] = []
@@ -198,13 +207,7 @@ def test_a_copy_joins_and_a_bridge_merges_then_a_dismissal_splits(db: Database) 
     for n, text in enumerate([3, 4, 0]):
         _apply(db, feed_id, indicator_id, n, ("add", text, n, 10 + n, occurred), entries)
         _check(db, indicator_id)
-    with db.read() as session:
-        clusters = set(
-            session.scalars(
-                select(EvidenceRow.cluster_id).where(EvidenceRow.indicator_id == indicator_id)
-            )
-        )
-    assert len(clusters) == 1
+    assert len(_clusters(db, indicator_id)) == 1
     with db.read() as session:
         facts = evidence_repo.load_decision_facts(session, indicator_id, Settings(), NOW)
     assert len(facts.sources) == 1  # three publishers, one story: one source
@@ -225,3 +228,29 @@ def test_a_copy_joins_and_a_bridge_merges_then_a_dismissal_splits(db: Database) 
         facts = evidence_repo.load_decision_facts(session, indicator_id, Settings(), NOW)
     assert len(clusters) == 2
     assert len(facts.sources) == 2
+
+
+def test_a_rewritten_entry_keeps_its_sentence_and_is_placed_by_its_new_text(db: Database) -> None:
+    """An entry rewritten under the same guid that still gives the same sentence keeps
+    that evidence row (issue 16); its cluster was found with the old text's sketch, so it
+    is placed again with the new one (here: no longer a copy of the wire story)."""
+    indicator_id, feed_id = _indicator(db)
+    entries: list[StoredEntry] = []
+    occurred = [Modality.OCCURRED]
+    for n, text in enumerate([0, 1]):  # the wire story and a copy: one cluster
+        _apply(db, feed_id, indicator_id, n, ("add", text, n, 10 + n, occurred), entries)
+    _check(db, indicator_id)
+    rewritten = ParsedEntry(
+        guid="g1",
+        link="https://b.example/1",
+        title="Report 1",
+        summary=TEXTS[8],  # another story now, whose evidence sentence is the same
+        published=START + timedelta(hours=11),
+    )
+    with db.write() as session:
+        (entry,) = store_entries(session, feed_id, [rewritten], NOW, None)
+        assert not entry.is_new
+        same = [Evidence("k", Modality.OCCURRED, f"{TEXTS[1]} (0)", ("india",))]
+        evidence_repo.replace_evidence(session, entry, indicator_id, "v1", same, NOW)
+    _check(db, indicator_id)
+    assert len(_clusters(db, indicator_id)) == 2
