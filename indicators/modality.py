@@ -842,14 +842,23 @@ _PREDICATE_REACH = 8  # "the proposed sale of its 49% stake in Nayara has hit an
 _PREDICATE_OPENERS = _OPENERS | _words("which that who despite amid and or")
 
 
-def _negated_predicate(toks: tuple[str, ...], cues: list[_Cue], t: Trigger) -> bool:
-    """A negation after a planned event's noun, in the same clause: its predicate."""
-    return any(
-        c[2] == _NEG
-        and t.end <= c[0] <= t.end + _PREDICATE_REACH
-        and not _PREDICATE_OPENERS & set(toks[t.end : c[0]])
-        for c in cues
-    )
+# Predicates that say a planned event happened: "the planned signing went ahead".
+_HAPPENED = frozenset({("took", "place"), ("taken", "place"), ("went", "ahead"), ("gone", "ahead")})
+
+
+def _predicate(toks: tuple[str, ...], cues: list[_Cue], t: Trigger) -> int | None:
+    """What the predicate after a planned event's noun says of it, in the same clause: a
+    negation ("was postponed") or that it happened ("went ahead"); None otherwise."""
+    for c in sorted(cues):
+        if not t.end <= c[0] <= t.end + _PREDICATE_REACH:
+            continue
+        if _PREDICATE_OPENERS & set(toks[t.end : c[0]]):
+            return None
+        if c[2] == _NEG:
+            return _NEG
+        if c[2] == _OCC and tuple(toks[c[1] - 2 : c[1]]) in _HAPPENED:
+            return _OCC
+    return None
 
 
 def _with_triggers(
@@ -883,13 +892,12 @@ def _with_triggers(
         )
         if t.form in (Form.NOUN, Form.GERUND) and negated and t.role is Role.EVENT:
             cls = _NEG  # "called off the planned strike": the verb governs its object
-        elif (
-            cls == _ANT
-            and t.form is Form.NOUN
-            and t.role is Role.EVENT
-            and _negated_predicate(toks, kept, t)
-        ):
-            cls = _NEG  # "the planned signing was postponed": its predicate governs it
+        elif cls == _ANT and t.form is Form.NOUN and t.role is Role.EVENT:
+            # "the planned signing was postponed" / "went ahead": its predicate governs it
+            said_of = _predicate(toks, kept, t)
+            cls = cls if said_of is None else said_of
+            if said_of == _OCC:  # "planned" said what it was, not what it is now
+                kept = [c for c in kept if not (c[2] == _ANT and t.start - 3 <= c[0] < t.start)]
         if cls is not None and not said:  # "The declaration calls on members to double"
             kept.append((t.start, t.end, cls))
         if t.durative and t.role is Role.EVENT:

@@ -156,6 +156,24 @@ def test_opposition_said_in_other_words(headline: str, trigger: str) -> None:
             "The planned signing of the pact is set for May.",
             (ANT, False),
         ),
+        (
+            "Signing of the pact",
+            "pact",
+            "The planned signing of the pact went ahead.",
+            (OCC, False),
+        ),
+        (
+            "Signing of the pact",
+            "pact",
+            "The planned signing of the pact took place.",
+            (OCC, False),
+        ),
+        (
+            "Signing of the pact",
+            "pact",
+            "The signing of the pact will take place soon.",
+            (ANT, False),
+        ),
         # "as" + a determiner opens a clause: the halt is not the strike's
         (
             "A general strike by the unions",
