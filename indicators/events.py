@@ -229,18 +229,8 @@ def _as_words(value: object, what: str) -> tuple[str, ...]:
     raise ValueError(f"{what} must be a word or a list of words")
 
 
-_CLASS_KEYS = frozenset(
-    {
-        "verbs",
-        "nouns",
-        "reversal",
-        "reversal_nouns",
-        "ending",
-        "durative",
-        "decrease",
-        "by_decision",
-    }
-)
+_FLAGS = ("ending", "durative", "decrease", "by_decision")
+_CLASS_KEYS = frozenset({"verbs", "nouns", "reversal", "reversal_nouns", *_FLAGS})
 
 
 def parse_classes(raw: object) -> dict[str, EventClass]:
@@ -257,11 +247,9 @@ def parse_classes(raw: object) -> dict[str, EventClass]:
         verbs = _as_words(spec.get("verbs"), f"event class {name!r}: verbs")
         if not verbs:
             raise ValueError(f"event class {name!r}: needs at least one verb")
-        flags = [spec.get(k, False) for k in ("ending", "durative", "decrease", "by_decision")]
+        flags = [spec.get(k, False) for k in _FLAGS]
         if not all(isinstance(f, bool) for f in flags):
-            raise ValueError(
-                f"event class {name!r}: ending, durative, decrease, by_decision: true or false"
-            )
+            raise ValueError(f"event class {name!r}: {', '.join(_FLAGS)}: true or false")
         classes[name] = EventClass(
             name,
             verbs,
