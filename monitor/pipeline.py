@@ -359,5 +359,6 @@ def _ready_feed(
     sketches: Sketches = {}
     if prepared is not None and prepared.evidence and prepared.fingerprint == rules.fingerprint:
         known, sketches = prepared.evidence_by_text(), prepared.sketches_by_text()
+        prepared.remember()
     error = prepared.error if prepared else None
     return ReadyFeed(job, result, at, parsed, error, known, sketches)

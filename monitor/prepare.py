@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from indicators.events import lexicon
 from indicators.matcher import Matcher
 from indicators.model import Evidence, Indicator, Item
+from indicators.similarity import compute_bands, remember_bands
 from monitor.errors import FeedError
 from monitor.feeds.parse import parse_feed
 from monitor.feeds.types import ParsedFeed
@@ -58,6 +59,9 @@ class Prepared:
     # Per parsed entry, the near-duplicate sketch of an entry with evidence (storage keeps
     # one for each), else None: computed here so that the writing thread does not.
     sketches: tuple[tuple[int, ...] | None, ...] = ()
+    # The band keys of each sketch (``similarity.compute_bands``), in the same order: the
+    # calling thread remembers them (``remember``) instead of computing them.
+    bands: tuple[tuple[int, ...] | None, ...] = ()
 
     def evidence_by_text(self) -> dict[tuple[str, str], tuple[Evidence, ...]]:
         """Evidence keyed by (title, summary): all the matcher reads of an entry."""
@@ -67,6 +71,12 @@ class Prepared:
             (e.title, e.summary): found
             for e, found in zip(self.parsed.entries, self.evidence, strict=True)
         }
+
+    def remember(self) -> None:
+        """Give the band keys computed here to ``similarity.bands``'s memory."""
+        for sk, keys in zip(self.sketches, self.bands, strict=False):
+            if sk is not None and keys is not None:
+                remember_bands(sk, keys)
 
     def sketches_by_text(self) -> dict[tuple[str, str], tuple[int, ...]]:
         """The sketches computed, keyed like ``evidence_by_text``."""
@@ -116,7 +126,8 @@ def prepare(body: bytes, headers: Mapping[str, str], url: str, shown_url: str) -
         entry_sketch(e.title, e.summary) if evs else None
         for e, evs in zip(parsed.entries, found, strict=True)
     )
-    return Prepared(parsed, None, found, _worker.fingerprint, sketches)
+    keys = tuple(compute_bands(sk) if sk is not None else None for sk in sketches)
+    return Prepared(parsed, None, found, _worker.fingerprint, sketches, keys)
 
 
 _Task = Callable[[bytes, Mapping[str, str], str, str], Prepared]

@@ -66,3 +66,18 @@ def test_bands_are_stable_and_a_sketch_meets_itself(hashes: list[int]) -> None:
     assert all(0 <= key < 2**56 for key in bands(sk))
     if len(sk) >= 16:
         assert share_band(bands(sk), bands(sk))
+
+
+def test_remembered_bands_are_the_computed_ones_and_memory_is_bounded() -> None:
+    """The parse workers compute band keys and the writing thread remembers them: what
+    ``bands`` answers is ``compute_bands`` whether it was remembered or computed."""
+    from indicators import similarity
+
+    sk = sketch("Rosneft and Indian Oil signed a term contract for crude supplies in Moscow")
+    assert bands(sk) == similarity.compute_bands(sk)
+    other = sketch("A different story about rupee settlement through vostro accounts in Mumbai")
+    similarity.remember_bands(other, similarity.compute_bands(other))
+    assert bands(other) == similarity.compute_bands(other)
+    for n in range(similarity._KEPT + 10):
+        similarity.remember_bands((n,), ())
+    assert len(similarity._known) <= similarity._KEPT

@@ -254,3 +254,26 @@ def test_a_rewritten_entry_keeps_its_sentence_and_is_placed_by_its_new_text(db: 
         evidence_repo.replace_evidence(session, entry, indicator_id, "v1", same, NOW)
     _check(db, indicator_id)
     assert len(_clusters(db, indicator_id)) == 2
+
+
+def test_new_bands_migration_places_everything_again(db: Database) -> None:
+    """Migration 0007 (more selective bands) clears the placing done with the old band
+    keys; the next decision places every piece again, equal to the full computation."""
+    from monitor.storage import migrate
+    from monitor.storage.models import EvidencePosting, SourceKey
+
+    indicator_id, feed_id = _indicator(db)
+    entries: list[StoredEntry] = []
+    for n, text in enumerate([0, 1, 6, 2]):
+        step = ("add", text, n % 3, 10 + n, [Modality.OCCURRED])
+        _apply(db, feed_id, indicator_id, n, step, entries)
+    _check(db, indicator_id)
+    assert len(_clusters(db, indicator_id)) == 2  # the wire story and its copies; one other
+    migrate.downgrade(db, "0005")
+    migrate.upgrade(db)
+    with db.read() as session:
+        assert _clusters(db, indicator_id) == {None}
+        assert session.scalars(select(EvidencePosting.evidence_id)).first() is None
+        assert session.scalars(select(SourceKey.key)).first() is None
+    _check(db, indicator_id)
+    assert len(_clusters(db, indicator_id)) == 2
