@@ -87,45 +87,55 @@ def _candidates(
 ) -> dict[int, list[Piece]]:
     """Placed pieces that share a band with the chunk, inside its window, by band.
 
-    One driver-level query (``raw``): the postings that share a band, with their pieces.
+    Two driver-level queries (``raw``): the postings that share a band (narrow rows: a
+    piece that shares several bands comes once per band), then each piece found, once.
     The bands come from the postings themselves (computing them again from each
-    candidate's sketch was a fifth of placing at 200 feeds); a piece that shares several
-    bands comes once per band, and its sketch is decoded once."""
+    candidate's sketch was a fifth of placing at 200 feeds). A candidate carries what
+    placing reads (time, cluster, entry, sketch, publisher), not its sentence."""
     hashes = sorted({h for piece in chunk for h in bands(piece.sketch)})
     if not hashes:
         return {}
     raw = Raw(session)
     when = raw.writer(EvidencePosting.__table__.c.published_at)
-    read_time = raw.reader(EvidenceRow.__table__.c.published_at)
-    read_sketch = raw.reader(Entry.__table__.c.sketch)
     lo = min(p.published_at for p in chunk) - SYNDICATION_WINDOW
     hi = max(p.published_at for p in chunk) + SYNDICATION_WINDOW
-    rows = raw.execute(
-        "SELECT p.hash, e.id, e.publisher, e.published_at, e.sentence, n.sketch,"
-        " e.cluster_id, e.entry_id"
-        " FROM evidence_postings p JOIN evidence e ON e.id = p.evidence_id"
-        " JOIN entries n ON n.id = e.entry_id"
-        " WHERE p.indicator_id = ? AND p.occurred = ? AND p.published_at BETWEEN ? AND ?"
-        f" AND p.hash IN ({marks(len(hashes))})",
+    postings = raw.execute(
+        "SELECT hash, evidence_id FROM evidence_postings"
+        " WHERE indicator_id = ? AND occurred = ? AND published_at BETWEEN ? AND ?"
+        f" AND hash IN ({marks(len(hashes))})",
         (indicator_id, occurred, when(lo), when(hi), *hashes),
     )
-    found: dict[int, Piece] = {}
+    found = _candidate_pieces(raw, occurred, sorted({piece_id for _, piece_id in postings}))
     index: dict[int, list[Piece]] = {}
-    for h, piece_id, publisher, at, sentence, sketch, cluster, entry_id in rows:
-        piece = found.get(piece_id)
-        if piece is None:
-            piece = found[piece_id] = Piece(
+    for h, piece_id in postings:
+        index.setdefault(h, []).append(found[piece_id])
+    return index
+
+
+def _candidate_pieces(raw: Raw, occurred: bool, ids: Sequence[int]) -> dict[int, Piece]:
+    read_time = raw.reader(EvidenceRow.__table__.c.published_at)
+    read_sketch = raw.reader(Entry.__table__.c.sketch)
+    found: dict[int, Piece] = {}
+    for start in range(0, len(ids), CHUNK * 10):
+        part = ids[start : start + CHUNK * 10]
+        rows = raw.execute(
+            "SELECT e.id, e.publisher, e.published_at, n.sketch, e.cluster_id, e.entry_id"
+            " FROM evidence e JOIN entries n ON n.id = e.entry_id"
+            f" WHERE e.id IN ({marks(len(part))})",
+            part,
+        )
+        for piece_id, publisher, at, sketch, cluster, entry_id in rows:
+            found[piece_id] = Piece(
                 piece_id,
                 occurred,
                 publisher,
                 read_time(at),
-                sentence,
-                tuple(read_sketch(sketch) or ()),
+                "",  # not read: a stored piece is never a source key's new first piece
+                read_sketch(sketch) or (),
                 cluster,
                 entry_id,
             )
-        index.setdefault(h, []).append(piece)
-    return index
+    return found
 
 
 def _place(
@@ -158,7 +168,7 @@ def _place(
                 seen.add(other.id)
                 if (
                     abs(other.published_at - piece.published_at) <= SYNDICATION_WINDOW
-                    and may_be_syndicated(piece.hashes, other.hashes)
+                    and may_be_syndicated(piece.hashes, other.sketch)
                     and syndicated(piece.sketch, other.sketch)
                 ):
                     sets.union(node(piece), node(other))

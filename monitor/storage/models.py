@@ -7,6 +7,8 @@ Alembic's batch mode on SQLite can find constraints again.
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -20,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -65,6 +68,31 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class PackedSketch(TypeDecorator[tuple[int, ...]]):
+    """A near-duplicate sketch (``similarity.sketch``: up to 64 unsigned 32-bit hashes) as
+    4 bytes a hash, big-endian. Placing new evidence reads the sketch of every candidate
+    copy (issue 15): decoding JSON was ~17 µs a sketch, a third of placing at 100,000
+    pieces of evidence; unpacking bytes is ~1 µs. An empty sketch is ``b""``; NULL is
+    "not computed" (``Entry.sketch``)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: Sequence[int] | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else pack_sketch(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> tuple[int, ...] | None:
+        return None if value is None else unpack_sketch(value)
+
+
+def pack_sketch(hashes: Sequence[int]) -> bytes:
+    return struct.pack(f">{len(hashes)}I", *hashes)
+
+
+def unpack_sketch(value: bytes) -> tuple[int, ...]:
+    return struct.unpack(f">{len(value) // 4}I", value)
 
 
 class Base(DeclarativeBase):
@@ -122,9 +150,9 @@ class Entry(Base):
     published_at: Mapped[datetime | None]
     first_seen_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    # Near-duplicate sketch (similarity); None is SQL NULL ("not computed"), not JSON null:
+    # Near-duplicate sketch (similarity), packed; None is SQL NULL ("not computed"):
     # a rewritten entry's sketch is computed again where it is NULL (issue 15).
-    sketch: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+    sketch: Mapped[tuple[int, ...] | None] = mapped_column(PackedSketch)
     cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)  # syndication cluster
 
 
