@@ -13,16 +13,24 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from monitor.storage.models import Entry, EvidenceRow, SourceKey, SourceLink
-from monitor.storage.pieces import COLUMNS, OCCURRED, Joined, Piece, UnionFind
+from monitor.storage.models import EvidenceRow, SourceKey, SourceLink
+from monitor.storage.pieces import OCCURRED, Joined, Piece, UnionFind
+
+# What a source key's first piece is read with: no sketch (a decision does not compare it).
+_FIRST = (
+    EvidenceRow.id,
+    EvidenceRow.publisher,
+    EvidenceRow.published_at,
+    EvidenceRow.sentence,
+    EvidenceRow.cluster_id,
+)
 
 
 def _firsts(session: Session, indicator_id: int, keys: Iterable[str]) -> dict[str, Piece]:
     """The stored first piece of each of these source keys."""
     rows = session.execute(
-        select(SourceKey.key, *COLUMNS)
+        select(SourceKey.key, *_FIRST)
         .join(EvidenceRow, EvidenceRow.id == SourceKey.first_id)
-        .join(Entry, Entry.id == EvidenceRow.entry_id)
         .where(SourceKey.indicator_id == indicator_id, SourceKey.key.in_(sorted(set(keys))))
     )
     return {
@@ -118,9 +126,8 @@ def source_members(session: Session, indicator_id: int) -> list[list[Piece]]:
     """The independent sources: each a list of its keys' first pieces, oldest first."""
     firsts = list(
         session.execute(
-            select(SourceKey.key, *COLUMNS)
+            select(SourceKey.key, *_FIRST)
             .join(EvidenceRow, EvidenceRow.id == SourceKey.first_id)
-            .join(Entry, Entry.id == EvidenceRow.entry_id)
             .where(SourceKey.indicator_id == indicator_id)
         )
     )
