@@ -26,6 +26,7 @@ state.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -34,15 +35,16 @@ from sqlalchemy.orm import Session
 
 from indicators.similarity import bands, may_be_syndicated, syndicated
 from monitor.status import SYNDICATION_WINDOW
-from monitor.storage.models import Entry, EvidencePosting, EvidenceRow, SourceKey
-from monitor.storage.pieces import OCCURRED, Joined, Piece, UnionFind
+from monitor.storage.candidates import candidates
+from monitor.storage.models import EvidencePosting, EvidenceRow, SourceKey
+from monitor.storage.pieces import OCCURRED, Joined, Known, Piece, UnionFind
 from monitor.storage.pieces import pieces as read_pieces
-from monitor.storage.raw import Raw, marks
+from monitor.storage.raw import Raw
 from monitor.storage.sources import add_sources, rebuild_sources
 
 __all__ = ["OCCURRED", "Piece", "assign_clusters"]
 
-CHUNK = 400  # pieces placed per candidate query (16 band keys each: bound parameters)
+CHUNK = 400  # pieces placed per candidate query (sorted by time: band keys are parameters)
 
 
 def assign_clusters(session: Session, indicator_id: int) -> int:
@@ -58,10 +60,12 @@ def assign_clusters(session: Session, indicator_id: int) -> int:
         EvidenceRow.cluster_id.is_(None),
         EvidenceRow.dismissed.is_(False),
     )
+    known = Known(pending)
     for side in (True, False):
         pieces = sorted((p for p in pending if p.occurred is side), key=Piece.order)
         for start in range(0, len(pieces), CHUNK):
-            joined = _place(session, indicator_id, side, pieces[start : start + CHUNK])
+            chunk = pieces[start : start + CHUNK]
+            joined = _place(session, indicator_id, side, chunk, known)
             if side and not stale:
                 add_sources(session, indicator_id, joined)
     if stale:
@@ -82,66 +86,14 @@ def _sources_stale(session: Session, indicator_id: int) -> bool:
     return bool(placed) and not kept
 
 
-def _candidates(
-    session: Session, indicator_id: int, occurred: bool, chunk: Sequence[Piece]
-) -> dict[int, list[Piece]]:
-    """Placed pieces that share a band with the chunk, inside its window, by band.
-
-    Two driver-level queries (``raw``): the postings that share a band (narrow rows: a
-    piece that shares several bands comes once per band), then each piece found, once.
-    The bands come from the postings themselves (computing them again from each
-    candidate's sketch was a fifth of placing at 200 feeds). A candidate carries what
-    placing reads (time, cluster, entry, sketch, publisher), not its sentence."""
-    hashes = sorted({h for piece in chunk for h in bands(piece.sketch)})
-    if not hashes:
-        return {}
-    raw = Raw(session)
-    when = raw.writer(EvidencePosting.__table__.c.published_at)
-    lo = min(p.published_at for p in chunk) - SYNDICATION_WINDOW
-    hi = max(p.published_at for p in chunk) + SYNDICATION_WINDOW
-    postings = raw.execute(
-        "SELECT hash, evidence_id FROM evidence_postings"
-        " WHERE indicator_id = ? AND occurred = ? AND published_at BETWEEN ? AND ?"
-        f" AND hash IN ({marks(len(hashes))})",
-        (indicator_id, occurred, when(lo), when(hi), *hashes),
-    )
-    found = _candidate_pieces(raw, occurred, sorted({piece_id for _, piece_id in postings}))
-    index: dict[int, list[Piece]] = {}
-    for h, piece_id in postings:
-        index.setdefault(h, []).append(found[piece_id])
-    return index
-
-
-def _candidate_pieces(raw: Raw, occurred: bool, ids: Sequence[int]) -> dict[int, Piece]:
-    read_time = raw.reader(EvidenceRow.__table__.c.published_at)
-    read_sketch = raw.reader(Entry.__table__.c.sketch)
-    found: dict[int, Piece] = {}
-    for start in range(0, len(ids), CHUNK * 10):
-        part = ids[start : start + CHUNK * 10]
-        rows = raw.execute(
-            "SELECT e.id, e.publisher, e.published_at, n.sketch, e.cluster_id, e.entry_id"
-            " FROM evidence e JOIN entries n ON n.id = e.entry_id"
-            f" WHERE e.id IN ({marks(len(part))})",
-            part,
-        )
-        for piece_id, publisher, at, sketch, cluster, entry_id in rows:
-            found[piece_id] = Piece(
-                piece_id,
-                occurred,
-                publisher,
-                read_time(at),
-                "",  # not read: a stored piece is never a source key's new first piece
-                read_sketch(sketch) or (),
-                cluster,
-                entry_id,
-            )
-    return found
-
-
 def _place(
-    session: Session, indicator_id: int, occurred: bool, chunk: Sequence[Piece]
+    session: Session,
+    indicator_id: int,
+    occurred: bool,
+    chunk: Sequence[Piece],
+    known: Known,
 ) -> list[Joined]:
-    index = _candidates(session, indicator_id, occurred, chunk)
+    index = candidates(Raw(session), indicator_id, occurred, chunk, known)
 
     def node(p: Piece) -> tuple[str, int]:
         # A stored piece stands for its whole cluster; a new one for itself.
@@ -186,8 +138,12 @@ def _place(
         old = {p.cluster for p in group.met if p.cluster is not None}
         group.cluster = min(old | {p.id for p in group.new})
         _relabel(session, indicator_id, old - {group.cluster}, group.cluster)
+        known.relabel(old - {group.cluster}, group.cluster)
     posted = {piece.id for piece in leaders.values()}
     _write_placed(session, indicator_id, occurred, joined, posted)
+    for group in joined:
+        for piece in group.new:
+            known.add(dataclasses.replace(piece, cluster=group.cluster))
     return joined
 
 
