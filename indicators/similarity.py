@@ -11,6 +11,7 @@ estimate is exact. Hand-written (30 lines) rather than a library that needs NumP
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Collection, Sequence
 
 from indicators.text import tokenize
@@ -90,6 +91,8 @@ _MASK = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _MIX = 0xBF58476D1CE4E5B9  # splitmix64's multiplier
 _SHIFT = 32 - (BINS.bit_length() - 1)  # the top bits of a permuted hash: its bin
+PREFIXED = 53  # sketches of at most this many hashes also have prefix keys
+_PREFIX = 1 << 56  # prefix keys are a hash plus this: never a band key (56 bits)
 
 
 # Band keys by sketch, the oldest dropped first: stored pieces meet many new ones, and the
@@ -118,7 +121,6 @@ def remember_bands(sk: tuple[int, ...], keys: tuple[int, ...]) -> None:
 def compute_bands(sk: tuple[int, ...]) -> tuple[int, ...]:
     """``bands`` without the memory: what a parse worker computes for a new entry."""
     keys = set()
-    partial: list[dict[int, int]] = []
     for p, spread in enumerate(_SPREADS[:PERMUTATIONS]):
         salt = p * _SALT
         # Largest first, so that each bin keeps its smallest permuted hash.
@@ -127,9 +129,16 @@ def compute_bands(sk: tuple[int, ...]) -> tuple[int, ...]:
         for i in range(0, BINS - ROWS + 1, ROWS):
             if i in mins and i + 1 in mins and i + 2 in mins:
                 keys.add(_key(p * BINS + i, mins[i], mins[i + 1], mins[i + 2]))
-        partial.append(mins)
-    if not keys and sk:  # a short text fills no band whole: its filled bins are its one key
-        keys.add(_key(-1, *(g for mins in partial for g in sorted(mins.values()))))
+    if len(sk) <= PREFIXED:
+        # A short text fills few bands whole, and a few changed words (a desk's name in a
+        # headline) change them all: its prefix is kept as keys too. Two texts with a
+        # resemblance of at least SYNDICATED share a hash among the smallest
+        # ``n - ceil(SYNDICATED * n) + 1`` of each (the prefix-filtering principle), so no
+        # copy is missed between texts of up to PREFIXED hashes. A copy is at most
+        # 1 / SYNDICATED times a text's size, so no copy of a text of up to 24 hashes is
+        # ever missed: about where bands start to miss them (few bins filled).
+        take = len(sk) - math.ceil(SYNDICATED * len(sk)) + 1
+        keys.update(_PREFIX + h for h in sorted(sk)[:take])
     return tuple(sorted(keys))
 
 

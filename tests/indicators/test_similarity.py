@@ -63,7 +63,7 @@ def test_bands_find_edited_copies_and_few_unrelated_stories() -> None:
 def test_bands_are_stable_and_a_sketch_meets_itself(hashes: list[int]) -> None:
     sk = tuple(sorted(hashes))
     assert bands(sk) == bands(tuple(reversed(sk)))
-    assert all(0 <= key < 2**56 for key in bands(sk))
+    assert all(0 <= key < 2**57 for key in bands(sk))
     if len(sk) >= 16:
         assert share_band(bands(sk), bands(sk))
 
@@ -79,5 +79,31 @@ def test_remembered_bands_are_the_computed_ones_and_memory_is_bounded() -> None:
     similarity.remember_bands(other, similarity.compute_bands(other))
     assert bands(other) == similarity.compute_bands(other)
     for n in range(similarity._KEPT + 10):
-        similarity.remember_bands((n,), ())
+        similarity.remember_bands((n,), similarity.compute_bands((n,)))
     assert len(similarity._known) <= similarity._KEPT
+    assert bands((7,)) == similarity.compute_bands((7,))
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=32, unique=True),
+    st.lists(st.integers(0, 2**32 - 1), max_size=32, unique=True),
+    st.integers(0, 32),
+)
+def test_short_copies_always_share_a_key(base: list[int], extra: list[int], drop: int) -> None:
+    """Texts of up to 53 hashes keep their prefix as keys: a pair at or above the
+    threshold always meets, however few bands the short texts fill (prefix filtering)."""
+    a = tuple(sorted(base))
+    b = tuple(sorted(set(base[drop:]) | set(extra)))
+    if len(set(a) | set(b)) <= K and syndicated(a, b):  # exact resemblance
+        assert share_band(bands(a), bands(b))
+
+
+def test_headlines_that_differ_in_a_word_meet() -> None:
+    titles = [
+        f"India and Russia signed a labour mobility agreement, desk {n} reports" for n in range(20)
+    ]
+    for n in range(1, 20):
+        a, b = sketch(titles[0]), sketch(titles[n])
+        assert syndicated(a, b)
+        assert share_band(bands(a), bands(b))
