@@ -1,6 +1,6 @@
 """more selective syndication bands, packed sketches: every piece placed again
 
-Two changes of issue 15 that make placing new evidence cost what is new:
+Four changes of issue 15 that make placing new evidence cost what is new:
 
 - The band keys of a sketch changed (``indicators.similarity``: rows of three bins over
   five permutations instead of rows of two over one), so the stored postings no longer
@@ -10,6 +10,10 @@ Two changes of issue 15 that make placing new evidence cost what is new:
 - An entry's sketch is stored packed (4 bytes a hash, ``models.PackedSketch``) instead of
   as a JSON list: each candidate copy's sketch is read while placing, and decoding JSON
   was a third of it. The stored sketches are converted, not computed again.
+- ``ix_evidence_cluster`` ends with ``dismissed``, so the pieces still unassigned are
+  found by the index, not by scanning every live piece of the indicator.
+- A posting names its piece's entry: a candidate copy is compared from its posting and
+  its entry's sketch, without reading its evidence row.
 
 Revision ID: 0007
 Revises: 0005
@@ -37,11 +41,26 @@ _CHUNK = 5_000
 def upgrade() -> None:
     _unplace()
     _convert(sa.LargeBinary(), _pack)
+    _cluster_index(["indicator_id", "cluster_id", "dismissed"])
+    # Emptied above, so a NOT NULL column needs no default. Batch mode copies the table
+    # on SQLite: nothing refers to postings, so nothing cascades.
+    with op.batch_alter_table("evidence_postings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("entry_id", sa.Integer(), nullable=False))
 
 
 def downgrade() -> None:
     _unplace()  # the older bands place everything again too
+    with op.batch_alter_table("evidence_postings", schema=None) as batch_op:
+        batch_op.drop_column("entry_id")
     _convert(sa.JSON(), _unpack)
+    _cluster_index(["indicator_id", "cluster_id"])
+
+
+def _cluster_index(columns: list[str]) -> None:
+    """The pieces still unassigned, found by the index: on (indicator, dismissed) SQLite
+    scanned every live piece of the indicator at each decision."""
+    op.drop_index("ix_evidence_cluster", table_name="evidence")
+    op.create_index("ix_evidence_cluster", "evidence", columns)
 
 
 def _unplace() -> None:

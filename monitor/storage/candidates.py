@@ -1,28 +1,50 @@
 """The stored pieces a chunk of new evidence may be a copy of (``clusters``): they share
 a band of a new piece's sketch (``similarity.bands``) inside the chunk's window.
 
-Two driver-level queries (``raw``): the postings that share a band (narrow rows: a piece
-that shares several bands comes once per band), then the pieces not read yet by this
-placing call (``pieces.Known``: the windows of neighbouring chunks overlap). A window of
-its own for each new piece was tried (a JSON array of (band, from, to) unpacked by
-``json_each``): it read 10 % fewer pieces but took 1.7x as long as the chunk's window.
+A posting carries what the comparison needs (the piece, its entry and its time), so a
+candidate costs one narrow row and its entry's sketch, read once per placing call: most
+candidates are not copies (on a topic's news, stories share stock sentences), and
+reading each one's evidence row was most of placing at 100,000 pieces of evidence (issue
+15). Only the candidates found to be copies are read whole (``copies``: their clusters,
+as they are now, and publishers). A window of its own for each new piece was tried (a
+JSON array of (band, from, to) unpacked by ``json_each``): it read 10 % fewer candidates
+but took 1.7x as long as the chunk's window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 from indicators.similarity import bands
 from monitor.status import SYNDICATION_WINDOW
 from monitor.storage.models import Entry, EvidencePosting, EvidenceRow
-from monitor.storage.pieces import Known, Piece
+from monitor.storage.pieces import Piece
 from monitor.storage.raw import Raw, marks
 
 
+class Stored(NamedTuple):
+    """A placed piece as a candidate: enough to compare it, not to join it."""
+
+    id: int
+    published_at: datetime
+    sketch: tuple[int, ...]
+
+
+class Seen:
+    """What one placing call has read: entries' sketches and candidates (their text and
+    time do not change while the call holds the indicator's lock)."""
+
+    def __init__(self, pending: Sequence[Piece]) -> None:
+        self.sketches: dict[int, tuple[int, ...]] = {p.entry_id: p.sketch for p in pending}
+        self.stored: dict[int, Stored] = {}
+
+
 def candidates(
-    raw: Raw, indicator_id: int, occurred: bool, chunk: Sequence[Piece], known: Known
-) -> dict[int, list[Piece]]:
-    """Stored pieces that share a band with the chunk (sorted by time), inside its window,
+    raw: Raw, indicator_id: int, occurred: bool, chunk: Sequence[Piece], seen: Seen
+) -> dict[int, list[Stored]]:
+    """Placed pieces that share a band with the chunk (sorted by time), inside its window,
     by band."""
     hashes = sorted({h for piece in chunk for h in bands(piece.sketch)})
     if not hashes:
@@ -31,40 +53,49 @@ def candidates(
     lo = min(p.published_at for p in chunk) - SYNDICATION_WINDOW
     hi = max(p.published_at for p in chunk) + SYNDICATION_WINDOW
     postings = raw.execute(
-        "SELECT hash, evidence_id FROM evidence_postings"
+        "SELECT hash, evidence_id, entry_id, published_at FROM evidence_postings"
         " WHERE indicator_id = ? AND occurred = ? AND published_at BETWEEN ? AND ?"
         f" AND hash IN ({marks(len(hashes))})",
         (indicator_id, occurred, when(lo), when(hi), *hashes),
     )
-    _read(raw, occurred, known.missing(sorted({piece_id for _, piece_id in postings})), known)
-    index: dict[int, list[Piece]] = {}
-    for h, piece_id in postings:
-        index.setdefault(h, []).append(known.pieces[piece_id])
+    _read_sketches(raw, {row[2] for row in postings} - seen.sketches.keys(), seen)
+    read_time = raw.reader(EvidencePosting.__table__.c.published_at)
+    index: dict[int, list[Stored]] = {}
+    for h, piece_id, entry_id, at in postings:
+        stored = seen.stored.get(piece_id)
+        if stored is None:
+            stored = Stored(piece_id, read_time(at), seen.sketches[entry_id])
+            seen.stored[piece_id] = stored
+        index.setdefault(h, []).append(stored)
     return index
 
 
-def _read(raw: Raw, occurred: bool, ids: Sequence[int], known: Known) -> None:
-    """Read the stored pieces ``ids`` into ``known``, with their entries' sketches (each
-    entry's read once)."""
+def copies(raw: Raw, occurred: bool, ids: Sequence[int], seen: Seen) -> dict[int, Piece]:
+    """The stored pieces ``ids`` whole, with their clusters as they are now."""
     read_time = raw.reader(EvidenceRow.__table__.c.published_at)
-    rows = []
+    found: dict[int, Piece] = {}
     for part in _parts(ids):
-        rows += raw.execute(
+        for piece_id, publisher, at, cluster, entry_id in raw.execute(
             "SELECT id, publisher, published_at, cluster_id, entry_id FROM evidence"
             f" WHERE id IN ({marks(len(part))})",
             part,
-        )
+        ):
+            sentence = ""  # not read: a stored piece is never a source key's new first piece
+            sketch = seen.sketches.get(entry_id, ())
+            time = read_time(at)
+            found[piece_id] = Piece(
+                piece_id, occurred, publisher, time, sentence, sketch, cluster, entry_id
+            )
+    return found
+
+
+def _read_sketches(raw: Raw, entry_ids: set[int], seen: Seen) -> None:
     read_sketch = raw.reader(Entry.__table__.c.sketch)
-    for part in _parts(sorted({row[4] for row in rows} - known.sketches.keys())):
+    for part in _parts(sorted(entry_ids)):
         for entry_id, sketch in raw.execute(
             f"SELECT id, sketch FROM entries WHERE id IN ({marks(len(part))})", part
         ):
-            known.sketches[entry_id] = read_sketch(sketch) or ()
-    for piece_id, publisher, stored_at, cluster, entry_id in rows:
-        sentence = ""  # not read: a stored piece is never a source key's new first piece
-        sketch = known.sketches[entry_id]
-        at = read_time(stored_at)
-        known.add(Piece(piece_id, occurred, publisher, at, sentence, sketch, cluster, entry_id))
+            seen.sketches[entry_id] = read_sketch(sketch) or ()
 
 
 def _parts(ids: Sequence[int], size: int = 4_000) -> list[Sequence[int]]:

@@ -26,8 +26,7 @@ state.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, select, update
@@ -35,9 +34,9 @@ from sqlalchemy.orm import Session
 
 from indicators.similarity import bands, may_be_syndicated, syndicated
 from monitor.status import SYNDICATION_WINDOW
-from monitor.storage.candidates import candidates
+from monitor.storage.candidates import Seen, candidates, copies
 from monitor.storage.models import EvidencePosting, EvidenceRow, SourceKey
-from monitor.storage.pieces import OCCURRED, Joined, Known, Piece, UnionFind
+from monitor.storage.pieces import OCCURRED, Joined, Piece, UnionFind
 from monitor.storage.pieces import pieces as read_pieces
 from monitor.storage.raw import Raw
 from monitor.storage.sources import add_sources, rebuild_sources
@@ -60,12 +59,12 @@ def assign_clusters(session: Session, indicator_id: int) -> int:
         EvidenceRow.cluster_id.is_(None),
         EvidenceRow.dismissed.is_(False),
     )
-    known = Known(pending)
+    seen = Seen(pending)
     for side in (True, False):
         pieces = sorted((p for p in pending if p.occurred is side), key=Piece.order)
         for start in range(0, len(pieces), CHUNK):
             chunk = pieces[start : start + CHUNK]
-            joined = _place(session, indicator_id, side, chunk, known)
+            joined = _place(session, indicator_id, side, chunk, seen)
             if side and not stale:
                 add_sources(session, indicator_id, joined)
     if stale:
@@ -91,60 +90,72 @@ def _place(
     indicator_id: int,
     occurred: bool,
     chunk: Sequence[Piece],
-    known: Known,
+    seen: Seen,
 ) -> list[Joined]:
-    index = candidates(Raw(session), indicator_id, occurred, chunk, known)
-
-    def node(p: Piece) -> tuple[str, int]:
-        # A stored piece stands for its whole cluster; a new one for itself.
-        return ("c", p.cluster) if p.cluster is not None else ("p", p.id)
-
+    raw = Raw(session)
+    index = candidates(raw, indicator_id, occurred, chunk, seen)
     sets = UnionFind()
-    met: dict[int, Piece] = {}
+    edges: list[tuple[Piece, int]] = []  # a new piece and a stored piece it copies
     leaders: dict[tuple[int, datetime], Piece] = {}  # the first new piece of each unit
+    fresh: dict[int, list[Piece]] = {}  # the chunk's pieces compared so far, by band
     for piece in chunk:
-        sets.find(node(piece))
+        sets.find(_node(piece))
         keys = bands(piece.sketch)
         leader = leaders.get(piece.unit) if keys else None
         if leader is not None:
             # A sibling (same entry, same time, same sketch) meets exactly what its leader
             # met, and the leader: comparing it again was most of the placing.
-            sets.union(node(piece), node(leader))
+            sets.union(_node(piece), _node(leader))
             continue
         leaders[piece.unit] = piece
-        seen: set[int] = set()
+        looked: set[int] = set()
         for h in keys:
-            for other in index.get(h, ()):
-                if other.id in seen:
-                    continue
-                seen.add(other.id)
-                if (
-                    abs(other.published_at - piece.published_at) <= SYNDICATION_WINDOW
-                    and may_be_syndicated(piece.hashes, other.sketch)
-                    and syndicated(piece.sketch, other.sketch)
-                ):
-                    sets.union(node(piece), node(other))
-                    if other.cluster is not None:
-                        met[other.id] = other
-            index.setdefault(h, []).append(piece)
-    groups: dict[tuple[str, int], Joined] = {}
-    for piece in chunk:
-        group = groups.setdefault(sets.find(node(piece)), Joined(0, [], []))
-        group.new.append(piece)
-    for other in met.values():
-        groups[sets.find(node(other))].met.append(other)
-    joined = list(groups.values())
+            for stored in index.get(h, ()):
+                if stored.id not in looked:
+                    looked.add(stored.id)
+                    if _copies(piece, stored.published_at, stored.sketch):
+                        edges.append((piece, stored.id))
+            for other in fresh.get(h, ()):
+                if other.id not in looked:
+                    looked.add(other.id)
+                    if _copies(piece, other.published_at, other.sketch):
+                        sets.union(_node(piece), _node(other))
+            fresh.setdefault(h, []).append(piece)
+    met = copies(raw, occurred, sorted({stored_id for _, stored_id in edges}), seen)
+    for piece, stored_id in edges:
+        sets.union(_node(piece), _node(met[stored_id]))
+    joined = _groups(sets, chunk, met.values())
     for group in joined:
         old = {p.cluster for p in group.met if p.cluster is not None}
         group.cluster = min(old | {p.id for p in group.new})
         _relabel(session, indicator_id, old - {group.cluster}, group.cluster)
-        known.relabel(old - {group.cluster}, group.cluster)
     posted = {piece.id for piece in leaders.values()}
     _write_placed(session, indicator_id, occurred, joined, posted)
-    for group in joined:
-        for piece in group.new:
-            known.add(dataclasses.replace(piece, cluster=group.cluster))
     return joined
+
+
+def _node(p: Piece) -> tuple[str, int]:
+    # A stored piece stands for its whole cluster; a new one for itself.
+    return ("c", p.cluster) if p.cluster is not None else ("p", p.id)
+
+
+def _copies(piece: Piece, at: datetime, sketch: tuple[int, ...]) -> bool:
+    return (
+        abs(at - piece.published_at) <= SYNDICATION_WINDOW
+        and may_be_syndicated(piece.hashes, sketch)
+        and syndicated(piece.sketch, sketch)
+    )
+
+
+def _groups(sets: UnionFind, chunk: Sequence[Piece], met: Iterable[Piece]) -> list[Joined]:
+    """The chunk's pieces by cluster after the unions, with the stored pieces they met."""
+    groups: dict[tuple[str, int], Joined] = {}
+    for piece in chunk:
+        group = groups.setdefault(sets.find(_node(piece)), Joined(0, [], []))
+        group.new.append(piece)
+    for other in met:
+        groups[sets.find(_node(other))].met.append(other)
+    return list(groups.values())
 
 
 def _relabel(session: Session, indicator_id: int, clusters: set[int], to: int) -> None:
@@ -176,10 +187,11 @@ def _write_placed(
     )
     when = raw.writer(EvidencePosting.__table__.c.published_at)
     raw.executemany(
-        "INSERT INTO evidence_postings (evidence_id, hash, indicator_id, occurred, published_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO evidence_postings"
+        " (evidence_id, hash, indicator_id, occurred, published_at, entry_id)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (piece.id, h, indicator_id, occurred, at)
+            (piece.id, h, indicator_id, occurred, at, piece.entry_id)
             for piece, _ in placed
             if piece.id in posted
             for at in (when(piece.published_at),)

@@ -214,7 +214,9 @@ class EvidenceRow(Base):
         # clusters kept per indicator (members of one cluster, pieces still unassigned).
         Index("ix_evidence_newest", "indicator_id", "dismissed", "published_at"),
         Index("ix_evidence_modality", "indicator_id", "dismissed", "modality", "published_at"),
-        Index("ix_evidence_cluster", "indicator_id", "cluster_id"),
+        # With ``dismissed`` last, the pieces still unassigned are found by the index (on
+        # (indicator, dismissed) SQLite scanned every live piece of the indicator: issue 15).
+        Index("ix_evidence_cluster", "indicator_id", "cluster_id", "dismissed"),
         Index("ix_evidence_created", "created_at"),  # the brief: evidence new since a time
         # Ids are never reused (SQLite reuses the largest rowid once deleted): the status
         # log and evidence_archive cite evidence by id (migration 0005).
@@ -259,6 +261,9 @@ class EvidencePosting(Base):
     indicator_id: Mapped[int] = mapped_column(Integer)
     occurred: Mapped[bool] = mapped_column(Boolean)
     published_at: Mapped[datetime]
+    # The piece's entry, whose sketch a new piece is compared with: a candidate is read
+    # from its posting and its entry, not its evidence row (migration 0007).
+    entry_id: Mapped[int] = mapped_column(Integer)
 
 
 class SourceKey(Base):

@@ -6,9 +6,7 @@ side (occurred or not), publisher, time, sentence, its entry's sketch and its cl
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -109,34 +107,3 @@ class Joined:
     cluster: int
     new: list[Piece]
     met: list[Piece]
-
-
-class Known:
-    """The pieces one ``assign_clusters`` call has seen, kept as its own writes change them.
-
-    The windows of neighbouring chunks overlap, so a stored piece is a candidate of
-    several chunks: it is read once (issue 15: reading it again for each was most of
-    placing at 100,000 pieces of evidence). The call holds the indicator's lock, so the
-    only changes to these pieces' clusters are the call's own merges (``relabel``) and
-    placings (``add``).
-    """
-
-    def __init__(self, pending: Sequence[Piece]) -> None:
-        self.sketches: dict[int, tuple[int, ...]] = {p.entry_id: p.sketch for p in pending}
-        self.pieces: dict[int, Piece] = {}
-        self._members: dict[int, set[int]] = {}  # cluster → the known pieces in it
-
-    def missing(self, ids: Sequence[int]) -> list[int]:
-        return [i for i in ids if i not in self.pieces]
-
-    def add(self, piece: Piece) -> None:
-        """A piece as stored now (its cluster set)."""
-        self.pieces[piece.id] = piece
-        if piece.cluster is not None:
-            self._members.setdefault(piece.cluster, set()).add(piece.id)
-
-    def relabel(self, clusters: set[int], to: int) -> None:
-        """Stored clusters merged into ``to``."""
-        for cluster in clusters:
-            for piece_id in self._members.pop(cluster, set()):
-                self.add(dataclasses.replace(self.pieces[piece_id], cluster=to))
