@@ -59,7 +59,7 @@ def assign_clusters(session: Session, indicator_id: int) -> int:
         EvidenceRow.cluster_id.is_(None),
         EvidenceRow.dismissed.is_(False),
     )
-    seen = Seen(pending)
+    seen = Seen(session, pending)
     for side in (True, False):
         pieces = sorted((p for p in pending if p.occurred is side), key=Piece.order)
         for start in range(0, len(pieces), CHUNK):
