@@ -259,15 +259,18 @@ class Preparer:
             return None
 
     def match_all(
-        self, batches: Iterable[_Batch], texts: Callable[[_Batch], Sequence[Text]]
+        self,
+        rules: tuple[Sequence[Indicator], _Fingerprint],
+        batches: Iterable[_Batch],
+        texts: Callable[[_Batch], Sequence[Text]],
     ) -> Iterator[tuple[_Batch, tuple[Matched, ...] | None]]:
-        """Each batch with its entries matched in the workers, in order, ``IN_FLIGHT``
-        batches per worker ahead; None for a batch no worker matched (not armed, no pool,
-        or it broke), which the caller matches itself."""
+        """Each batch with its entries matched by ``rules`` (indicators, fingerprint) in the
+        workers, in order, ``IN_FLIGHT`` batches per worker ahead; None for a batch no
+        worker matched (no pool, or it broke), which the caller matches itself."""
+        indicators, fingerprint = rules
         with self._lock:
-            if self._wanted is not None:
-                self._start(*self._wanted)
-            pool, fingerprint = self._pool, self._fingerprint
+            self._start(indicators, fingerprint)
+            pool = self._pool
         if pool is None:
             yield from ((batch, None) for batch in batches)
             return

@@ -130,8 +130,7 @@ def _matched(
     batch they could not match is matched here: the same function on the same rules)."""
     batches = _batches(entries, BATCH)
     if preparer is not None and preparer.enabled:
-        preparer.arm(rules.indicators, rules.fingerprint)
-        results = preparer.match_all(batches, _texts)
+        results = preparer.match_all((rules.indicators, rules.fingerprint), batches, _texts)
     else:
         results = ((batch, None) for batch in batches)
     for batch, done in results:

@@ -235,9 +235,8 @@ def test_a_dead_worker_costs_nothing_but_time() -> None:
     texts = [(str(n), *_story(n)) for n in range(60)]
     batches = [texts[k : k + 5] for k in range(0, len(texts), 5)]
     workers = Preparer(2)
-    workers.arm(indicators, ((1, "v"),))
     try:
-        results = workers.match_all(batches, lambda batch: batch)
+        results = workers.match_all((indicators, ((1, "v"),)), batches, lambda batch: batch)
         first = next(results)
         pool = workers._pool
         assert pool is not None
@@ -273,3 +272,11 @@ def test_a_small_replay_needs_no_workers(db: Database, feed_server: FeedServer) 
     _archive(db, feed_server, feeds=1, per_feed=3)
     assert replay_workers(Settings(database_url=db.url), db) is None
     assert REPLAY_POOL_MIN_ENTRIES > 3
+
+
+def test_no_workers_leave_every_batch_to_the_caller() -> None:
+    workers = Preparer(0)
+    indicators = load_watchlist(SEED_WATCHLIST).indicators
+    batches = [[("1", *_story(0))], [("2", *_story(1))]]
+    got = list(workers.match_all((indicators, ((1, "v"),)), batches, lambda batch: batch))
+    assert got == [(batch, None) for batch in batches]
