@@ -52,6 +52,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the poll and 10,000-indicator matching"
     )
+    parser.add_argument(
+        "--corpus",
+        choices=replay.CORPORA,
+        default="realistic",
+        help="--replay/--memory: entries of the archive (default realistic; general: 3 %% topical)",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL poll runs")
     parser.add_argument(
         "--extra",
@@ -116,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             repoll_runs=args.runs,
             history_runs=args.runs,
         )
+    replay_config = replace(replay_config, corpus=args.corpus)
     if args.no_postgres:
         poll_config = replace(poll_config, postgres=False)
     if args.extra:
@@ -130,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         with FeedServer(data) as server:
             log(f"feed server on 127.0.0.1:{server.port}")
             archive = tmp / "archive.db"
-            memory_config = replace(memory_config, entries=replay_config.entries)
+            memory_config = replace(
+                memory_config, entries=replay_config.entries, corpus=replay_config.corpus
+            )
             scenarios = [
                 ("matching", args.matching, lambda: matching.run(results, match_config)),
                 (

@@ -1,9 +1,12 @@
 """Scenario 4: resident memory of ``watchlist daemon`` with 1,000 feeds, 1,000 indicators and
 100,000 stored entries.
 
-The database is the replay archive (100,000 entries over 1,000 feeds) plus the entries the
-feeds already served last time, with the seed watch list and 1,000 generated indicators
-loaded. Every feed serves 20 entries, 18 of them already stored: the first tick polls all
+The database is the replay archive (100,000 entries over 1,000 feeds; the realistic corpus
+unless ``--corpus general``) plus the entries the feeds already served last time, replayed
+with the seed watch list so that it holds their evidence, clusters and sources as a daemon
+that has been running would (~250,000 pieces on the realistic corpus), then 1,000
+generated indicators loaded. Every feed serves 20 entries, 18 of them already stored: the
+first tick polls all
 1,000 feeds (they are due), parses 20,000 entries and stores and matches the 2,000 new
 ones, like a daemon catching up after a restart. The daemon runs as a subprocess with a
 2 s tick; its ``VmRSS`` is sampled while it works, and after the first poll and a few more
@@ -15,23 +18,25 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import insert
 
-from bench.common import VENV_BIN, Figure, Results, log
+from bench.common import VENV_BIN, Figure, Results, log, timed
 from bench.corpus import (
-    TOPICAL_RATE,
     RuleGenerator,
+    Story,
     TextGenerator,
     feed_document,
     feed_stories,
     make_vocabulary,
     watchlist_yaml,
 )
-from bench.replay import build_archive, checkpoint, copy_database
+from bench.realistic import RealisticText, realistic_feed_stories
+from bench.replay import build_archive, checkpoint, copy_database, replay_once
 from bench.server import FeedServer
 from indicators.loader import read_watchlist_text
 from monitor.feeds.parse import parse_feed
@@ -47,6 +52,7 @@ class MemoryConfig:
     feeds: int = 1_000
     indicators: int = 1_000
     entries: int = 100_000  # the archive (shared with the replay scenario)
+    corpus: str = "realistic"  # of the archive and the feeds (bench.replay.CORPORA)
     per_feed: int = 20
     new_per_feed: int = 2
     ticks_after_poll: int = 3
@@ -105,25 +111,33 @@ def tree_rss(pid: int) -> int:
     return sum(pss(p) for p in [pid, *descendants(pid)])
 
 
+def _served(corpus: str, seed: int) -> Callable[[int, int], tuple[str, list[Story]]]:
+    """Feed number ``n``'s site and ``per_feed`` entries, in the archive's corpus."""
+    if corpus == "realistic":
+        realistic = RealisticText(seed)
+        return lambda n, per_feed: realistic_feed_stories(realistic, n, per_feed)
+    general = TextGenerator(make_vocabulary(), seed)
+    return lambda n, per_feed: feed_stories(general, n, per_feed)
+
+
 def prepare(
     config: MemoryConfig, server: FeedServer, data: Path, archive: Path, target: Path
 ) -> int:
     """The daemon's database at ``target``; returns the number of entries stored."""
     if not archive.exists():
-        log(f"memory: building the archive ({config.entries:,} entries)")
-        build_archive(archive, server, config.feeds, config.entries, TOPICAL_RATE, "mem")
+        log(f"memory: building the archive ({config.entries:,} {config.corpus} entries)")
+        build_archive(archive, server, config.feeds, config.entries, config.corpus, "mem")
     copy_database(archive, target)
-    vocab = make_vocabulary()
     folder = data / "mem"
     folder.mkdir(parents=True, exist_ok=True)
-    gen = TextGenerator(vocab, seed=41)
+    served = _served(config.corpus, seed=41)
     db = Database(f"sqlite:///{target}")
     now = datetime.now(UTC)
     known = 0
     try:
         rows: list[dict[str, object]] = []
         for n in range(config.feeds):
-            site, items = feed_stories(gen, n, config.per_feed)
+            site, items = served(n, config.per_feed)
             body = feed_document(n, site, items)
             (folder / f"{n}.xml").write_bytes(body)
             parsed = parse_feed(body, {"content-type": "application/rss+xml"}, server.url("mem", n))
@@ -144,9 +158,18 @@ def prepare(
                         "updated_at": now,
                     }
                 )
-        known = len(rows)
         with db.write() as session:
             session.execute(insert(Entry), rows)
+    finally:
+        db.dispose()
+    log("memory: replaying the stored entries (their evidence, as a running daemon holds it)")
+    elapsed, done = timed(lambda: replay_once(f"sqlite:///{target}"))
+    log(f"memory: {int(done['gained']):,} pieces of evidence stored in {elapsed:.0f} s")
+    db = Database(f"sqlite:///{target}")
+    try:
+        known = len(rows)
+        vocab = make_vocabulary()
+        with db.write() as session:
             rules = RuleGenerator(vocab, seed=42).rules(config.indicators)
             watchlist, findings = read_watchlist_text(watchlist_yaml(rules), "bench.yaml")
             if watchlist is None:
@@ -223,7 +246,8 @@ def run(results: Results, config: MemoryConfig, server: FeedServer, data: Path, 
     results.add(
         Figure(
             "memory",
-            f"daemon, {config.feeds:,} feeds, {config.indicators:,}+9 indicators (1 run)",
+            f"daemon, {config.feeds:,} feeds, {config.indicators:,}+9 indicators, "
+            f"{config.corpus} corpus (1 run)",
             [poll_done],
             unit_count=config.feeds,
             unit="feeds",

@@ -1,9 +1,14 @@
 """Scenario 3: ``watchlist replay`` over 100,000 stored entries with the seed watch list.
 
 The archive is generated once per session into a migrated SQLite database with SQLAlchemy
-Core (bulk ``INSERT``, not timed): 1,000 feeds on the benchmark server, 100 entries each.
+Core (bulk ``INSERT``, not timed): 1,000 feeds on the benchmark server, 100 entries each,
+one every 50 s over 58 days, feed after feed in turn. By default the entries are the
+realistic corpus (``bench/realistic.py``, issue 15: ~97 % of them evidence for the seed
+list, a fifth wire copies, which land on other feeds within the hour); ``--corpus general``
+uses ``bench/corpus.py`` (3 % topical), the corpus of the figures before issue 15.
 Each run copies that file, then times what ``watchlist replay`` does (monitor/cli/reports.py):
-``monitor.app.rules(db)``, ``monitor.replay.plan`` and ``monitor.replay.apply``.
+``monitor.app.rules(db)``, ``monitor.replay.plan`` (its entries matched in one worker
+process per core, started inside the timing) and ``monitor.replay.apply``.
 With ``--extra``, a last run replays again on the applied database (nothing left to
 change: the steady state of re-running unchanged rules).
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,13 +26,15 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.common import Figure, Results, log, timed
-from bench.corpus import TOPICAL_RATE, TextGenerator, make_vocabulary
+from bench.corpus import FEEDS_END, TOPICAL_RATE, Story, TextGenerator, make_vocabulary
+from bench.realistic import RealisticText
 from bench.server import FeedServer
 from indicators.loader import load_watchlist
 from monitor import app
 from monitor import replay as replay_mod
 from monitor.alerts.outbox import NoAlerts
 from monitor.clock import utcnow
+from monitor.config import Settings
 from monitor.storage import indicators as indicators_repo
 from monitor.storage import migrate
 from monitor.storage.db import Database
@@ -40,23 +48,47 @@ class ReplayConfig:
     feeds: int = 1_000
     entries: int = 100_000
     runs: int = 3
-    topical_rate: float = TOPICAL_RATE
+    corpus: str = "realistic"  # or "general" (CORPORA)
     again: bool = False  # one more replay on the applied database (nothing to change)
 
 
 QUICK = ReplayConfig(feeds=40, entries=2_000, runs=3)
+CORPORA = ("realistic", "general")
+ARCHIVE_END = FEEDS_END - timedelta(days=2)  # fixed: the same archive whatever the date
+SPACING = timedelta(seconds=50)
 
 
 def _paragraph_text(html: str) -> str:
     return html.replace("</p><p>", "\n").removeprefix("<p>").removesuffix("</p>")
 
 
+def archive_site(corpus: str, feed: int) -> str:
+    """The site of archive feed ``feed``: the one its served documents use too."""
+    return f"desk{feed:04d}.example" if corpus == "realistic" else f"outlet{feed:04d}.example"
+
+
+def archive_stories(corpus: str, feeds: int, entries: int) -> Iterator[tuple[int, Story]]:
+    """(feed number, story) of the archive, oldest first, the feeds taking turns."""
+    start = ARCHIVE_END - SPACING * entries
+    realistic = RealisticText(seed=31)
+    general = TextGenerator(make_vocabulary(), seed=31) if corpus == "general" else None
+    for number in range(entries):
+        feed = number % feeds
+        site, when = archive_site(corpus, feed), start + SPACING * number
+        if general is not None:
+            yield feed, general.story(number, when, site, TOPICAL_RATE)
+        else:
+            yield feed, realistic.story(number, when, site)
+
+
 def build_archive(
-    path: Path, server: FeedServer, feeds: int, entries: int, topical_rate: float, doc_set: str
+    path: Path, server: FeedServer, feeds: int, entries: int, corpus: str, doc_set: str
 ) -> None:
     """A migrated SQLite file with the seed watch list, ``feeds`` feeds and ``entries``
-    generated entries spread evenly over them (Core bulk inserts). Written under another
-    name and renamed at the end, so ``path`` exists only once complete."""
+    generated entries of ``corpus`` spread evenly over them (Core bulk inserts). Written
+    under another name and renamed at the end, so ``path`` exists only once complete."""
+    if corpus not in CORPORA:
+        raise ValueError(f"unknown corpus {corpus!r}: one of {', '.join(CORPORA)}")
     final, path = path, path.with_name(path.name + ".partial")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -64,7 +96,7 @@ def build_archive(
     db = Database(url)
     migrate.upgrade(db)
     now = datetime.now(UTC)
-    start = now - timedelta(days=60)
+    start = ARCHIVE_END - SPACING * entries
     with db.write() as session:
         indicators_repo.sync_watchlist(session, load_watchlist(SEED_WATCHLIST), now)
         session.execute(
@@ -73,7 +105,7 @@ def build_archive(
                 {
                     "id": n + 1,
                     "url": server.url(doc_set, n),
-                    "site": f"outlet{n:04d}.example",
+                    "site": archive_site(corpus, n),
                     "folder": "",
                     "added_at": start,
                     "interval_seconds": 900,
@@ -84,12 +116,8 @@ def build_archive(
                 for n in range(feeds)
             ],
         )
-    gen = TextGenerator(make_vocabulary(), seed=31)
     batch: list[dict[str, object]] = []
-    for number in range(entries):
-        feed = number % feeds
-        site = f"outlet{feed:04d}.example"
-        story = gen.story(number, start + timedelta(seconds=50 * number), site, topical_rate)
+    for number, (feed, story) in enumerate(archive_stories(corpus, feeds, entries)):
         summary = _paragraph_text(story.summary_html)
         batch.append(
             {
@@ -102,7 +130,7 @@ def build_archive(
                 "content_hash": hashlib.sha256(
                     "\x1f".join((story.title, summary, story.link)).encode()
                 ).hexdigest(),
-                "publisher": site,
+                "publisher": archive_site(corpus, feed),
                 "published_at": story.published,
                 "first_seen_at": story.published,
                 "updated_at": story.published,
@@ -130,13 +158,19 @@ def copy_database(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def _replay(url: str) -> dict[str, float]:
-    """What ``watchlist replay`` does, with each step timed."""
+def replay_once(url: str) -> dict[str, float]:
+    """What ``watchlist replay`` does, with each step timed (the default settings: one
+    match worker per core)."""
     db = Database(url)
     try:
         rules_s, rules = timed(lambda: app.rules(db))
         now = utcnow()
-        plan_s, plan = timed(lambda: replay_mod.plan(db, rules, now))
+        workers = app.replay_workers(Settings(database_url=url), db)
+        try:
+            plan_s, plan = timed(lambda: replay_mod.plan(db, rules, now, workers))
+        finally:
+            if workers is not None:
+                workers.close()
         apply_s, changes = timed(lambda: replay_mod.apply(db, plan, rules, now, NoAlerts()))
         gained = sum(len(d.gained) for d in plan.diffs)
         return {
@@ -157,10 +191,13 @@ def run(
     results: Results, config: ReplayConfig, server: FeedServer, tmp: Path, archive: Path
 ) -> None:
     if not archive.exists():
-        log(f"replay: building the archive ({config.entries:,} entries, {config.feeds:,} feeds)")
+        log(
+            f"replay: building the archive ({config.entries:,} {config.corpus} entries, "
+            f"{config.feeds:,} feeds)"
+        )
         elapsed, _ = timed(
             lambda: build_archive(
-                archive, server, config.feeds, config.entries, config.topical_rate, "mem"
+                archive, server, config.feeds, config.entries, config.corpus, "mem"
             )
         )
         log(f"replay: archive built in {elapsed:.1f} s")
@@ -169,13 +206,13 @@ def run(
     for _ in range(config.runs):
         copy_database(archive, work)
         log("replay: plan + apply")
-        steps.append(_replay(f"sqlite:///{work}"))
+        steps.append(replay_once(f"sqlite:///{work}"))
     last = steps[-1]
     totals = [s["total"] for s in steps]
     figure = results.add(
         Figure(
             "replay",
-            f"replay (plan + apply), {config.entries:,} entries, seed watch list",
+            f"replay (plan + apply), {config.entries:,} {config.corpus} entries, seed watch list",
             totals,
             unit_count=config.entries,
             unit="entries",
@@ -187,7 +224,7 @@ def run(
         )
     )
     if config.again:
-        again = _replay(f"sqlite:///{work}")
+        again = replay_once(f"sqlite:///{work}")
         results.add(
             Figure(
                 "replay",

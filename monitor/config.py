@@ -49,7 +49,8 @@ class Settings:
     fetch_deadline: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
     # Worker processes that parse and match fetched feeds (None: one per CPU; 0: none,
-    # all on the polling thread). Used by polls of at least monitor.prepare.POOL_MIN_FEEDS.
+    # all on the polling thread). Used by polls of at least monitor.prepare.POOL_MIN_FEEDS,
+    # and by replays of at least monitor.app.REPLAY_POOL_MIN_ENTRIES stored entries.
     parse_workers: int | None = None
     watchlists: tuple[str, ...] = ()
     # [alerts] (checked by monitor.alerts.config). Channel URLs can carry secrets: no repr.
@@ -246,8 +247,9 @@ concurrency = 16        # fetches in flight at once
 per_host = 4            # fetches in flight per host
 fetch_deadline = "30s"  # total time one fetch may take
 max_bytes = 10485760    # largest feed body accepted (decompressed)
-# parse_workers = 2     # processes that parse and match (polls of 20+ feeds); default one
-                        # per CPU, 0 keeps all the work in the polling process
+# parse_workers = 2     # processes that parse and match (polls of 20+ feeds, replays of
+                        # 2,000+ entries); default one per CPU, 0 keeps all the work in
+                        # the polling process
 
 [watchlists]
 files = []              # watch-list YAML files loaded by `watchlist daemon` at start

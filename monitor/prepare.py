@@ -8,6 +8,10 @@ picklable values (``ParsedFeed``, ``Evidence``). The calling thread stores the e
 uses the evidence of those that are new; an entry the worker did not match (rules changed
 meanwhile) is matched on the calling thread as before.
 
+Replay uses the same workers for entries already stored (``match_texts``,
+``Preparer.match_all``): batches of (id, title, summary) in, per entry the evidence and,
+for an entry with evidence, its sketch and band keys out, a few batches in flight.
+
 The pool is started by a *forkserver*, never by forking the daemon itself: the daemon has
 scheduler, fetch and health threads whose locks a forked child would inherit held. It is
 started when a poll big enough to gain from it (``POOL_MIN_FEEDS``) first has a body to
@@ -23,10 +27,12 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TypeVar
 
 from indicators.events import lexicon
 from indicators.matcher import Matcher
@@ -45,7 +51,11 @@ lexicon()
 
 POOL_MIN_FEEDS = 20  # a smaller poll is not worth the pool's start-up (~0.5 s)
 
+IN_FLIGHT = 2  # batches queued per worker (replay): one running, one waiting
+
 _Fingerprint = tuple[tuple[int, str], ...]
+Text = tuple[str, str, str]  # a stored entry as the matcher reads it: id, title, summary
+_Batch = TypeVar("_Batch")
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,35 @@ def prepare(body: bytes, headers: Mapping[str, str], url: str, shown_url: str) -
     )
     keys = tuple(compute_bands(sk) if sk is not None else None for sk in sketches)
     return Prepared(parsed, None, found, _worker.fingerprint, sketches, keys)
+
+
+@dataclass(frozen=True)
+class Matched:
+    """A stored entry matched again (replay): its evidence and, when it has some, its
+    sketch and band keys, as a fetched entry gets them (``prepare``)."""
+
+    evidence: tuple[Evidence, ...]
+    sketch: tuple[int, ...] | None = None
+    bands: tuple[int, ...] | None = None
+
+
+def match_text(matcher: Matcher, text: Text) -> Matched:
+    """One stored entry: in a worker (``match_texts``), or in process when there is none."""
+    item_id, title, summary = text
+    found = tuple(matcher.match(Item(item_id, title, summary)))
+    if not found:
+        return Matched(found)
+    sk = entry_sketch(title, summary)
+    return Matched(found, sk, compute_bands(sk))
+
+
+def match_texts(texts: Sequence[Text], fingerprint: _Fingerprint) -> tuple[Matched, ...] | None:
+    """Match a batch of stored entries (runs in a worker); None if the worker holds other
+    rules than ``fingerprint`` (then the caller matches the batch itself)."""
+    matcher = _worker.matcher
+    if matcher is None or _worker.fingerprint != fingerprint:
+        return None
+    return tuple(match_text(matcher, text) for text in texts)
 
 
 _Task = Callable[[bytes, Mapping[str, str], str, str], Prepared]
@@ -214,13 +253,66 @@ class Preparer:
             # A worker died (out of memory on a hostile body, killed): this feed is parsed
             # on the calling thread; the next poll starts a fresh pool.
             log.warning("a parse worker died on %s; parsing it in process", shown_url)
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = None
-            pool.shutdown(wait=False, cancel_futures=True)
+            self._forget(pool)
             return None
         except (RuntimeError, CancelledError):  # submitted while closing, or cancelled by it
             return None
+
+    def match_all(
+        self,
+        rules: tuple[Sequence[Indicator], _Fingerprint],
+        batches: Iterable[_Batch],
+        texts: Callable[[_Batch], Sequence[Text]],
+    ) -> Iterator[tuple[_Batch, tuple[Matched, ...] | None]]:
+        """Each batch with its entries matched by ``rules`` (indicators, fingerprint) in the
+        workers, in order, ``IN_FLIGHT`` batches per worker ahead; None for a batch no
+        worker matched (no pool, or it broke), which the caller matches itself."""
+        indicators, fingerprint = rules
+        with self._lock:
+            self._start(indicators, fingerprint)
+            pool = self._pool
+        if pool is None:
+            yield from ((batch, None) for batch in batches)
+            return
+        pending: deque[tuple[_Batch, Future[tuple[Matched, ...] | None] | None]] = deque()
+        for batch in batches:
+            pending.append((batch, self._submit(pool, texts(batch), fingerprint)))
+            if len(pending) > IN_FLIGHT * self.workers:
+                yield self._result(pool, *pending.popleft())
+        while pending:
+            yield self._result(pool, *pending.popleft())
+
+    def _submit(
+        self, pool: ProcessPoolExecutor, texts: Sequence[Text], fingerprint: _Fingerprint
+    ) -> Future[tuple[Matched, ...] | None] | None:
+        try:
+            return pool.submit(match_texts, texts, fingerprint)
+        except (BrokenProcessPool, RuntimeError):  # broken, or closed meanwhile
+            return None
+
+    def _result(
+        self,
+        pool: ProcessPoolExecutor,
+        batch: _Batch,
+        future: Future[tuple[Matched, ...] | None] | None,
+    ) -> tuple[_Batch, tuple[Matched, ...] | None]:
+        if future is None:
+            return batch, None
+        try:
+            return batch, future.result()
+        except BrokenProcessPool:
+            log.warning("a match worker died; matching its batch in process")
+            self._forget(pool)
+            return batch, None
+        except CancelledError:  # cancelled by ``close``
+            return batch, None
+
+    def _forget(self, pool: ProcessPoolExecutor) -> None:
+        """A worker died: drop the pool (the next use starts a fresh one)."""
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         with self._lock:

@@ -18,8 +18,8 @@ connected components, so the result does not depend on the order evidence arrive
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -50,6 +50,9 @@ class EvidenceFact:
     sketch: tuple[int, ...]
     sentence: str = ""
     undone: bool = False  # the sentence reports the event undone (cancelled, revoked …)
+    # The band keys of ``sketch`` when a worker computed them (replay), else None and
+    # ``similarity.bands`` computes them: derived from the sketch, so not part of the fact.
+    bands: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,13 @@ def source_groups(
 
     With ``by_publisher=False`` the groups are the syndication clusters alone: copies of
     one story, whoever carried them. Two pieces are copies when they are close in time,
-    share a band of their sketches (``similarity.bands``) and are ``syndicated``. This
-    compares every pair inside the window: the reference computation, which the stored,
-    incremental clusters (found through an index of bands) must equal.
+    share a band of their sketches (``similarity.bands``) and are ``syndicated``. This is
+    the reference computation, which the stored, incremental clusters must equal: every
+    pair inside the window that shares a band is compared. The pairs are found through
+    an index of the bands, not by comparing every pair in the window (issue 15: a busy
+    indicator of the realistic corpus has thousands of pieces in a window, and one pair
+    in a dozen shares a band); a pair that shares no band is never a copy, so the groups
+    are the same.
     """
     items = sorted(evidence, key=order_key)
     parent = list(range(len(items)))
@@ -118,24 +125,50 @@ def source_groups(
                 union(i, first_of[ev.publisher])
             else:
                 first_of[ev.publisher] = i
-    sets = [frozenset(ev.sketch) for ev in items]  # once per call, not once per pair
-    keys = [bands(ev.sketch) for ev in items]
-    for i, a in enumerate(items):
-        for j in range(i + 1, len(items)):
-            b = items[j]
-            if b.published_at - a.published_at > SYNDICATION_WINDOW:
-                break
-            if (
-                find(i) != find(j)  # already one source: nothing to learn
-                and may_be_syndicated(sets[i], sets[j])
-                and share_band(keys[i], keys[j])
-                and syndicated(a.sketch, b.sketch)
-            ):
-                union(i, j)
+    for i, j in _copies(items, find):
+        union(i, j)
     groups: dict[int, list[EvidenceFact]] = {}
     for i, ev in enumerate(items):
         groups.setdefault(find(i), []).append(ev)
     return [groups[root] for root in sorted(groups)]
+
+
+def _copies(items: Sequence[EvidenceFact], find: Callable[[int], int]) -> Iterator[tuple[int, int]]:
+    """The pairs (i, j) of ``items`` (in ``order_key`` order) that are copies of one story
+    and not yet in one group: a consumer that joins them changes what ``find`` says."""
+    sets: dict[tuple[int, ...], frozenset[int]] = {}  # once per sketch, not once per pair
+    index: dict[int, list[int]] = {}  # band key → earlier pieces with it, oldest first
+    # Pieces with one sketch and one time (an entry's sentences) are copies of each other
+    # and meet the same pieces: the first stands for the others in the index.
+    first: dict[tuple[tuple[int, ...], datetime], int] = {}
+    for j, b in enumerate(items):
+        keys = b.bands if b.bands is not None else bands(b.sketch)
+        if keys:  # a sketch with bands is not empty: the pair would be a copy
+            i = first.setdefault((b.sketch, b.published_at), j)
+            if i != j:
+                if find(i) != find(j):
+                    yield i, j
+                continue
+        b_set = sets.get(b.sketch)
+        if b_set is None:
+            b_set = sets[b.sketch] = frozenset(b.sketch)
+        seen: set[int] = set()
+        for h in keys:
+            bucket = index.setdefault(h, [])
+            for i in reversed(bucket):  # newest first: stop at the window's edge
+                a = items[i]
+                if b.published_at - a.published_at > SYNDICATION_WINDOW:
+                    break
+                if i in seen:
+                    continue
+                seen.add(i)
+                if (
+                    find(i) != find(j)  # already one source: nothing to learn
+                    and may_be_syndicated(sets[a.sketch], b_set)
+                    and syndicated(a.sketch, b.sketch)
+                ):
+                    yield i, j
+            bucket.append(j)
 
 
 def summarize(evidence: Sequence[EvidenceFact]) -> DecisionFacts:

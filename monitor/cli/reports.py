@@ -204,9 +204,14 @@ def replay(app: App, dry_run: bool, fmt: str | None) -> None:
     from monitor import replay as replay_mod
 
     db = app.database()
-    rules = wiring.rules(db)  # replay matches on this thread: no parse workers
+    rules = wiring.rules(db)
     now = utcnow()
-    plan = replay_mod.plan(db, rules, now)
+    workers = wiring.replay_workers(app.settings, db)
+    try:
+        plan = replay_mod.plan(db, rules, now, workers)
+    finally:
+        if workers is not None:
+            workers.close()
     rows = [_replay_row(d) for d in plan.diffs]
     render(
         rows,

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.orm import Session
 
 from monitor.feeds.types import ParsedEntry
@@ -182,6 +182,10 @@ def _insert(session: Session, feed_id: int, new_rows: list[dict[str, Any]]) -> l
         )
         by_key.update((key, entry_id) for key, entry_id in found)
     return [by_key[key] for key in keys]
+
+
+def count_entries(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Entry)) or 0
 
 
 def iter_entries(session: Session, batch: int = 2000) -> Iterable[StoredEntry]:

@@ -377,6 +377,12 @@ def delete_evidence(session: Session, entry_id: int, indicator_id: int, now: dat
 EvidenceKey = tuple[int, str, str]  # (entry id, modality, sentence)
 
 
+def evidence_pairs(session: Session) -> set[tuple[int, int]]:
+    """(entry id, indicator id) of each pair with evidence stored: replay replaces these."""
+    pairs = select(EvidenceRow.entry_id, EvidenceRow.indicator_id).distinct()
+    return {(entry_id, indicator_id) for entry_id, indicator_id in session.execute(pairs)}
+
+
 def evidence_keys(session: Session) -> dict[int, dict[EvidenceKey, bool]]:
     """Every indicator's stored evidence by key, with whether it is dismissed (replay)."""
     out: dict[int, dict[EvidenceKey, bool]] = {}
