@@ -19,10 +19,12 @@ from collections import Counter, defaultdict
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from indicators.model import Modality
 from monitor.pipeline import Pipeline
 from monitor.ruleset import entry_item
-from monitor.status import decide
+from monitor.status import decide, source_groups
 from monitor.storage import evidence as evidence_repo
 from monitor.storage.db import Database
 from monitor.storage.entries import iter_entries
@@ -91,3 +93,22 @@ def problems(db: Database, pipeline: Pipeline, now: datetime) -> list[str]:
 def status_changes(db: Database) -> int:
     with db.read() as session:
         return int(session.scalar(select(func.count(StatusChange.id))) or 0)
+
+
+def assert_clusters_are_the_full_computation(session: Session, indicator_id: int) -> None:
+    """The clusters stored for an indicator's live evidence equal the full computation
+    (``status.source_groups(..., by_publisher=False)``) on each side, the issue-15
+    property: a cluster's id is its first member's."""
+    live = evidence_repo.evidence_facts(session, indicator_id)
+    stored = dict(
+        session.execute(
+            select(EvidenceRow.id, EvidenceRow.cluster_id).where(
+                EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False)
+            )
+        ).all()
+    )
+    for side in (True, False):
+        pieces = [f for f in live if (f.modality is Modality.OCCURRED) is side]
+        for group in source_groups(pieces, by_publisher=False):
+            cluster = min(f.id for f in group)
+            assert {stored[f.id] for f in group} == {cluster}, (side, group, stored)

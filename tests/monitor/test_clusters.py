@@ -16,11 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from integrity import assert_clusters_are_the_full_computation
 from sqlalchemy import select
 
 from indicators.model import Evidence, Modality
 from monitor.feeds.types import ParsedEntry
-from monitor.status import Settings, decide, source_groups, summarize
+from monitor.status import Settings, decide, summarize
 from monitor.storage import actions
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
@@ -146,19 +147,8 @@ def _check(db: Database, indicator_id: int) -> None:
     with db.write() as session:
         row = lock_indicator(session, indicator_id)
         evidence_repo.assign_clusters(session, indicator_id)
+        assert_clusters_are_the_full_computation(session, indicator_id)
         live = evidence_repo.evidence_facts(session, indicator_id)
-        stored = dict(
-            session.execute(
-                select(EvidenceRow.id, EvidenceRow.cluster_id).where(
-                    EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False)
-                )
-            ).all()
-        )
-        for side in (True, False):
-            pieces = [f for f in live if (f.modality is Modality.OCCURRED) is side]
-            for group in source_groups(pieces, by_publisher=False):
-                cluster = min(f.id for f in group)
-                assert {stored[f.id] for f in group} == {cluster}, (side, group, stored)
         cfg = evidence_repo.settings_of(row)
         kept = evidence_repo.load_decision_facts(session, indicator_id, cfg, NOW)
         full = summarize(live)

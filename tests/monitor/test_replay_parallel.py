@@ -16,13 +16,11 @@ from pathlib import Path
 
 from feedserver import FeedServer
 from helpers import SEED_WATCHLIST, Clock, Story, day, load_rules, pipeline, rss
-from integrity import problems
+from integrity import assert_clusters_are_the_full_computation, problems
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from indicators.loader import load_watchlist
 from indicators.matcher import Matcher
-from indicators.model import Modality
 from monitor import replay as replay_mod
 from monitor.alerts.outbox import NoAlerts
 from monitor.app import REPLAY_POOL_MIN_ENTRIES, replay_workers
@@ -31,7 +29,6 @@ from monitor.decisions import record_decision
 from monitor.model import Cause
 from monitor.prepare import Preparer, match_text, match_texts
 from monitor.ruleset import load_rules as load_ruleset
-from monitor.status import source_groups
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import indicators as indicators_repo
@@ -134,7 +131,7 @@ def test_an_applied_replay_stores_what_the_rules_give_and_decides_from_it(
     assert problems(db, runner, clock()) == []  # evidence, statuses and their log
     with db.write() as session:
         for indicator_id in session.scalars(select(IndicatorRow.id)):
-            _clusters_are_the_full_computation(session, indicator_id)
+            assert_clusters_are_the_full_computation(session, indicator_id)
         assert (
             session.scalar(
                 select(Entry.id)
@@ -144,21 +141,6 @@ def test_an_applied_replay_stores_what_the_rules_give_and_decides_from_it(
             )
             is None
         )  # every entry with evidence has its sketch
-
-
-def _clusters_are_the_full_computation(session: Session, indicator_id: int) -> None:
-    live = evidence_repo.evidence_facts(session, indicator_id)
-    stored = dict(
-        session.execute(
-            select(EvidenceRow.id, EvidenceRow.cluster_id).where(
-                EvidenceRow.indicator_id == indicator_id, EvidenceRow.dismissed.is_(False)
-            )
-        ).all()
-    )
-    for side in (True, False):
-        pieces = [f for f in live if (f.modality is Modality.OCCURRED) is side]
-        for group in source_groups(pieces, by_publisher=False):
-            assert {stored[f.id] for f in group} == {min(f.id for f in group)}
 
 
 def test_batched_inserts_give_the_rows_and_ids_of_one_entry_at_a_time(
