@@ -131,13 +131,15 @@ def prepare(body: bytes, headers: Mapping[str, str], url: str, shown_url: str) -
     matcher = _worker.matcher
     if matcher is None:
         return Prepared(parsed, None, (), ())
-    found = tuple(tuple(matcher.match(Item("", e.title, e.summary))) for e in parsed.entries)
-    sketches = tuple(
-        entry_sketch(e.title, e.summary) if evs else None
-        for e, evs in zip(parsed.entries, found, strict=True)
+    matched = [match_text(matcher, ("", e.title, e.summary)) for e in parsed.entries]
+    return Prepared(
+        parsed,
+        None,
+        tuple(m.evidence for m in matched),
+        _worker.fingerprint,
+        tuple(m.sketch for m in matched),
+        tuple(m.bands for m in matched),
     )
-    keys = tuple(compute_bands(sk) if sk is not None else None for sk in sketches)
-    return Prepared(parsed, None, found, _worker.fingerprint, sketches, keys)
 
 
 @dataclass(frozen=True)
