@@ -31,6 +31,7 @@ from monitor.model import Cause, ChangeInfo, FeedJob, StoredEntry
 from monitor.ruleset import RuleSet, entry_item
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
+from monitor.storage import indicators as indicators_repo
 from monitor.storage.db import Session
 from monitor.storage.entries import store_entries
 
@@ -98,6 +99,7 @@ def store_batch(
         done.append(outcome)
     evidence_repo.add_evidence(session, new, now, sketches)  # every feed's: one executemany
     changes = []
+    indicators_repo.lock_indicators(session, touched)
     for indicator_id in sorted(touched):  # one order for every worker: no lock cycles
         change = record_decision(session, indicator_id, now, Cause.EVIDENCE, alerts)
         if change is not None:

@@ -1,20 +1,18 @@
 """Syndication clusters and independent sources, kept per indicator as evidence arrives.
 
 A decision used to re-cluster all of an indicator's evidence pair by pair (issue 15: 82 of
-98 s of a poll). Now each piece is placed once, when it arrives (``assign_clusters``):
-it is compared only with the stored pieces that share a band of its sketch
-(``EvidencePosting``, see ``similarity.bands``) inside ``SYNDICATION_WINDOW``, and joins
-or merges their clusters. The reference computation counts a pair only when it shares a
-band too, so nothing is lost by looking only there. A cluster's id is its
-first member's id, so the stored clusters equal the full computation
-(``status.source_groups(..., by_publisher=False)``) whatever the arrival order.
+98 s of a poll). Now each piece is placed once, when it arrives (``assign_clusters``): it
+joins or merges the clusters of the stored pieces (of its indicator and side) whose units
+are copies of its unit, and of the new pieces beside it. A unit is an entry at one time
+(``Piece.unit``); its copies are the posted units that share a band of its sketch inside
+``SYNDICATION_WINDOW`` and are syndicated (``candidates.unit_copies``, found once per unit
+for every indicator). The reference computation counts a pair only when it shares a band
+too, so nothing is lost by looking only there. A cluster's id is its first member's id,
+so the stored clusters equal the full computation (``status.source_groups(...,
+by_publisher=False)``) whatever the arrival order.
 
 Clusters are kept per side: occurred evidence, and the rest. Independent sources are the
 occurred side's clusters joined by publisher (``monitor.storage.sources``).
-
-Pieces of one entry at one time share its sketch, so they always fall in one cluster:
-only the first of them is compared and posted (``Piece.unit``), which cut the postings
-written and the candidates read by the pieces per entry (issue 15).
 
 Removing a piece (dismissed, or replaced by a new text) can split what it joined: its
 cluster's other members are unassigned and placed again, and the indicator's source keys
@@ -27,15 +25,12 @@ state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from indicators.similarity import bands, may_be_syndicated, syndicated
-from monitor.status import SYNDICATION_WINDOW
-from monitor.storage.candidates import Seen, candidates, copies
-from monitor.storage.models import EvidencePosting, EvidenceRow, SourceKey
+from monitor.storage.candidates import Unit, new_lock, post_units, unit_copies
+from monitor.storage.models import EvidenceRow, SourceKey
 from monitor.storage.pieces import OCCURRED, Joined, Piece, UnionFind
 from monitor.storage.pieces import pieces as read_pieces
 from monitor.storage.raw import Raw
@@ -59,12 +54,15 @@ def assign_clusters(session: Session, indicator_id: int) -> int:
         EvidenceRow.cluster_id.is_(None),
         EvidenceRow.dismissed.is_(False),
     )
-    seen = Seen(session, pending)
+    new_lock(session, [indicator_id])  # taken by the caller (a no-op if recorded)
+    # Units posted by the evidence's writer (``evidence.add_evidence``); any other path
+    # (a restored or re-sketched piece) is posted here, before anything is compared.
+    post_units(session, [(p.unit, p.sketch) for p in pending if p.sketch])
     for side in (True, False):
         pieces = sorted((p for p in pending if p.occurred is side), key=Piece.order)
         for start in range(0, len(pieces), CHUNK):
             chunk = pieces[start : start + CHUNK]
-            joined = _place(session, indicator_id, side, chunk, seen)
+            joined = _place(session, indicator_id, side, chunk)
             if side and not stale:
                 add_sources(session, indicator_id, joined)
     if stale:
@@ -86,65 +84,68 @@ def _sources_stale(session: Session, indicator_id: int) -> bool:
 
 
 def _place(
-    session: Session,
-    indicator_id: int,
-    occurred: bool,
-    chunk: Sequence[Piece],
-    seen: Seen,
+    session: Session, indicator_id: int, occurred: bool, chunk: Sequence[Piece]
 ) -> list[Joined]:
-    raw = Raw(session)
-    index = candidates(raw, indicator_id, occurred, chunk, seen)
+    units = {p.unit: p.sketch for p in chunk if p.sketch}  # no sketch: copies of nothing
+    copies = unit_copies(session, list(units.items()))
+    # Stored pieces of the units' copies, and of the units themselves (a restored piece
+    # meets its placed siblings).
+    met = _stored(
+        session, indicator_id, occurred, {*units, *(u for c in copies.values() for u in c)}
+    )
     sets = UnionFind()
-    edges: list[tuple[Piece, int]] = []  # a new piece and a stored piece it copies
-    leaders: dict[tuple[int, datetime], Piece] = {}  # the first new piece of each unit
-    fresh: dict[int, list[Piece]] = {}  # the chunk's pieces compared so far, by band
+    by_unit: dict[Unit, list[Piece]] = {}
     for piece in chunk:
         sets.find(_node(piece))
-        keys = bands(piece.sketch)
-        leader = leaders.get(piece.unit) if keys else None
-        if leader is not None:
-            # A sibling (same entry, same time, same sketch) meets exactly what its leader
-            # met, and the leader: comparing it again was most of the placing.
-            sets.union(_node(piece), _node(leader))
-            continue
-        leaders[piece.unit] = piece
-        looked: set[int] = set()
-        for h in keys:
-            for stored in index.get(h, ()):
-                if stored.id not in looked:
-                    looked.add(stored.id)
-                    if _copies(piece, stored.published_at, stored.sketch):
-                        edges.append((piece, stored.id))
-            for other in fresh.get(h, ()):
-                if other.id not in looked:
-                    looked.add(other.id)
-                    if _copies(piece, other.published_at, other.sketch):
-                        sets.union(_node(piece), _node(other))
-            fresh.setdefault(h, []).append(piece)
-    met = copies(raw, occurred, sorted({stored_id for _, stored_id in edges}), seen)
-    for piece, stored_id in edges:
-        sets.union(_node(piece), _node(met[stored_id]))
-    joined = _groups(sets, chunk, met.values())
+        if piece.unit in units:
+            by_unit.setdefault(piece.unit, []).append(piece)
+    for unit, mine in by_unit.items():
+        for piece in (*mine[1:], *met.get(unit, ())):  # one unit, one sketch: copies
+            sets.union(_node(piece), _node(mine[0]))
+        for other in copies[unit]:
+            for piece in (*met.get(other, ()), *by_unit.get(other, ())):
+                sets.union(_node(mine[0]), _node(piece))
+    joined = _groups(sets, chunk, [p for stored in met.values() for p in stored])
     for group in joined:
         old = {p.cluster for p in group.met if p.cluster is not None}
         group.cluster = min(old | {p.id for p in group.new})
         _relabel(session, indicator_id, old - {group.cluster}, group.cluster)
-    posted = {piece.id for piece in leaders.values()}
-    _write_placed(session, indicator_id, occurred, joined, posted)
+    Raw(session).executemany(
+        "UPDATE evidence SET cluster_id = ? WHERE id = ?",
+        [(group.cluster, piece.id) for group in joined for piece in group.new],
+    )
     return joined
+
+
+def _stored(
+    session: Session, indicator_id: int, occurred: bool, units: set[Unit]
+) -> dict[Unit, list[Piece]]:
+    """The placed, live pieces of the indicator's side in ``units``, with their clusters
+    as they are now (read by entry: ``uq_evidence_entry_ind_pos`` starts there)."""
+    raw = Raw(session)
+    read_time = raw.reader(EvidenceRow.__table__.c.published_at)
+    entries = sorted({entry for entry, _ in units})
+    out: dict[Unit, list[Piece]] = {}
+    for start in range(0, len(entries), 4_000):
+        part = entries[start : start + 4_000]
+        where, params = raw.one_of("entry_id", part)
+        for piece_id, publisher, at, cluster, entry_id, modality in raw.execute(
+            "SELECT id, publisher, published_at, cluster_id, entry_id, modality FROM evidence"
+            f" WHERE {where} AND indicator_id = ? AND cluster_id IS NOT NULL AND dismissed = ?",
+            (*params, indicator_id, False),
+        ):
+            unit = (entry_id, read_time(at))
+            if (modality == OCCURRED) is occurred and unit in units:
+                # The sentence is not read: a stored piece is never a source key's new
+                # first piece. Nor the sketch: it is never compared again.
+                piece = Piece(piece_id, occurred, publisher, unit[1], "", (), cluster, entry_id)
+                out.setdefault(unit, []).append(piece)
+    return out
 
 
 def _node(p: Piece) -> tuple[str, int]:
     # A stored piece stands for its whole cluster; a new one for itself.
     return ("c", p.cluster) if p.cluster is not None else ("p", p.id)
-
-
-def _copies(piece: Piece, at: datetime, sketch: tuple[int, ...]) -> bool:
-    return (
-        abs(at - piece.published_at) <= SYNDICATION_WINDOW
-        and may_be_syndicated(piece.hashes, sketch)
-        and syndicated(piece.sketch, sketch)
-    )
 
 
 def _groups(sets: UnionFind, chunk: Sequence[Piece], met: Iterable[Piece]) -> list[Joined]:
@@ -167,34 +168,3 @@ def _relabel(session: Session, indicator_id: int, clusters: set[int], to: int) -
             .values(cluster_id=to)
             .execution_options(synchronize_session=False)
         )
-
-
-def _write_placed(
-    session: Session,
-    indicator_id: int,
-    occurred: bool,
-    joined: Sequence[Joined],
-    posted: set[int],
-) -> None:
-    """The new pieces' clusters and the postings of the ``posted`` ones (a unit's first
-    piece: its siblings are in its cluster and found through it), as two driver-level
-    executemany statements (``raw``: ~25 postings a piece, ~300,000 rows at 200 feeds)."""
-    raw = Raw(session)
-    placed = [(piece, group.cluster) for group in joined for piece in group.new]
-    raw.executemany(
-        "UPDATE evidence SET cluster_id = ? WHERE id = ?",
-        [(cluster, piece.id) for piece, cluster in placed],
-    )
-    when = raw.writer(EvidencePosting.__table__.c.published_at)
-    raw.executemany(
-        "INSERT INTO evidence_postings"
-        " (evidence_id, hash, indicator_id, occurred, published_at, entry_id)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (piece.id, h, indicator_id, occurred, at, piece.entry_id)
-            for piece, _ in placed
-            if piece.id in posted
-            for at in (when(piece.published_at),)
-            for h in bands(piece.sketch)
-        ],
-    )

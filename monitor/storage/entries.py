@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from monitor.feeds.types import ParsedEntry
 from monitor.model import StoredEntry
-from monitor.storage.candidates import forget_sketch
+from monitor.storage.candidates import forget_entry
 from monitor.storage.models import Entry
 
 PUBLISHED_FLOOR = datetime(1990, 1, 1, tzinfo=UTC)  # before any news feed existed
@@ -142,7 +142,7 @@ def _update(
     row.published_at = sane_published(entry.published, now) or row.published_at
     row.updated_at = now
     row.sketch = None
-    forget_sketch(session, entry_id)
+    forget_entry(session, entry_id)  # its sketch, band postings and copies found
     return row
 
 

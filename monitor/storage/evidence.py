@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from indicators.model import Evidence, Modality
@@ -30,6 +30,7 @@ from monitor.status import (
     order_key,
 )
 from monitor.storage.archive import SUPERSEDED, archive_rows
+from monitor.storage.candidates import post_units
 from monitor.storage.clusters import assign_clusters
 from monitor.storage.indicators import lock_indicator
 from monitor.storage.models import (
@@ -40,6 +41,7 @@ from monitor.storage.models import (
     StatusChange,
 )
 from monitor.storage.pieces import FACT_COLUMNS
+from monitor.storage.raw import Raw, insert_rows
 from monitor.storage.removals import release_evidence
 from monitor.storage.sources import source_members
 
@@ -126,28 +128,26 @@ def add_evidence(
     now: datetime,
     sketches: Mapping[int, Sequence[int]] | None = None,
 ) -> None:
-    """Store the evidence of entries inserted in this transaction (nothing to replace):
-    one executemany for the rows and one for the entries' sketches, per batch. The
-    sketches the parse workers computed (by entry id) are used, the others computed."""
+    """Store the evidence of entries inserted in this transaction (nothing to replace),
+    the entries' sketches (the parse workers', else computed) and their units' bands."""
     known = sketches or {}
     rows = [row for e, ind, version, evs in found for row in _rows(e, ind, version, evs, now, {})]
     if not rows:
         return
-    session.execute(insert(Base.metadata.tables["evidence"]), rows)
-    entries = Base.metadata.tables["entries"]
+    raw = Raw(session)  # driver-level: through Core, each row cost ~60 µs
+    insert_rows(raw, Base.metadata.tables["evidence"], rows)
     with_evidence = {e.id: e for e, _, _, evs in found if evs}
-    session.execute(
-        update(entries)
-        .where(entries.c.id == bindparam("entry"), entries.c.sketch.is_(None))
-        .values(sketch=bindparam("sketch")),
-        [
-            {
-                "entry": e.id,
-                "sketch": list(known[e.id]) if e.id in known else _sketch_of(e.title, e.summary),
-            }
-            for e in with_evidence.values()
-        ],
+    drawn = {
+        i: tuple(known.get(i) or _sketch_of(e.title, e.summary)) for i, e in with_evidence.items()
+    }
+    pack = raw.writer(Entry.__table__.c.sketch)
+    raw.executemany(
+        "UPDATE entries SET sketch = ? WHERE id = ? AND sketch IS NULL",
+        [(pack(sk), entry_id) for entry_id, sk in drawn.items()],
     )
+    # Every unit of the batch is posted before any indicator is placed, so the copies
+    # found for a unit hold for all the batch's decisions (``candidates``).
+    post_units(session, [((e.id, e.published_at), drawn[e.id]) for e in with_evidence.values()])
 
 
 def replace_evidence(

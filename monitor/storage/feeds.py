@@ -21,7 +21,7 @@ from monitor.feeds.types import FeedRequest, FetchOutcome, FetchResult
 from monitor.model import FeedJob
 from monitor.schedule import next_poll_at
 from monitor.secret import redact_url
-from monitor.storage.models import Entry, Feed
+from monitor.storage.models import Entry, Feed, UnitBand
 
 # Column sizes (storage.models). A validator or URL that does not fit is not kept at all (a
 # cut one would be wrong); stored as it came, PostgreSQL refused it and aborted the poll.
@@ -100,6 +100,13 @@ def find_feed(session: Session, url_or_id: str) -> int | None:
 
 
 def remove_feed(session: Session, feed_id: int) -> None:
+    """The feed, its entries and all that hangs on them (cascades; band postings, which
+    have no foreign key, explicitly)."""
+    session.execute(
+        delete(UnitBand).where(
+            UnitBand.entry_id.in_(select(Entry.id).where(Entry.feed_id == feed_id))
+        )
+    )
     session.execute(delete(Feed).where(Feed.id == feed_id))
 
 

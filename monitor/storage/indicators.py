@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,6 +13,7 @@ from indicators.event_block import classes_to_data, event_from_data, event_to_da
 from indicators.events import parse_classes
 from indicators.model import CueLists, Indicator, Severity, Watchlist
 from monitor.errors import StorageError
+from monitor.storage.candidates import new_lock
 from monitor.storage.models import IndicatorRow, IndicatorVersion, WatchlistRow
 
 
@@ -230,4 +231,13 @@ def lock_indicator(session: Session, db_id: int) -> IndicatorRow:
     row = session.scalar(stmt)
     if row is None:
         raise StorageError(f"no indicator with id {db_id}")
+    new_lock(session, [db_id])
     return row
+
+
+def lock_indicators(session: Session, db_ids: Iterable[int]) -> None:
+    """Lock several indicators, in id order (every worker's order: no lock cycles), before
+    deciding each: the copies of new evidence found after all are held serve them all
+    (``candidates.new_lock``)."""
+    for db_id in sorted(db_ids):
+        lock_indicator(session, db_id)

@@ -1,15 +1,13 @@
 """The database schema: SQLAlchemy 2 typed models.
 
 Only ``monitor.storage`` sees these classes; repositories hand out frozen dataclasses.
-Every time is stored as UTC (``UTCDateTime``); names follow one naming convention so
+Every time is stored as UTC (``columns.UTCDateTime``); names follow one naming convention so
 Alembic's batch mode on SQLite can find constraints again.
 """
 
 from __future__ import annotations
 
-import struct
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -17,23 +15,21 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
 from indicators import limits
+from monitor.storage.columns import EpochMicros, PackedSketch, UTCDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,57 +38,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on every backend.
-
-    SQLite has no time zones, so values are normalised to UTC before storage and
-    marked UTC again when read; a naive datetime is a programming error.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; pass an aware UTC time")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class PackedSketch(TypeDecorator[tuple[int, ...]]):
-    """A near-duplicate sketch (``similarity.sketch``: up to 64 unsigned 32-bit hashes) as
-    4 bytes a hash, big-endian. Placing new evidence reads the sketch of every candidate
-    copy (issue 15): decoding JSON was ~17 µs a sketch, a third of placing at 100,000
-    pieces of evidence; unpacking bytes is ~1 µs. An empty sketch is ``b""``; NULL is
-    "not computed" (``Entry.sketch``)."""
-
-    impl = LargeBinary
-    cache_ok = True
-
-    def process_bind_param(self, value: Sequence[int] | None, dialect: Dialect) -> bytes | None:
-        return None if value is None else pack_sketch(value)
-
-    def process_result_value(self, value: bytes | None, dialect: Dialect) -> tuple[int, ...] | None:
-        return None if value is None else unpack_sketch(value)
-
-
-def pack_sketch(hashes: Sequence[int]) -> bytes:
-    return struct.pack(f">{len(hashes)}I", *hashes)
-
-
-def unpack_sketch(value: bytes) -> tuple[int, ...]:
-    return struct.unpack(f">{len(value) // 4}I", value)
 
 
 class Base(DeclarativeBase):
@@ -245,24 +190,26 @@ class EvidenceRow(Base):
     dismiss_note: Mapped[str | None] = mapped_column(Text)
 
 
-class EvidencePosting(Base):
-    """The band keys of a live, placed piece's sketch: where new evidence looks for copies
-    (``similarity.bands``; ``hash`` is a band key)."""
+class UnitBand(Base):
+    """The band keys of a unit: an entry with evidence at one time, whatever its evidence's
+    indicators (``similarity.bands`` of the entry's sketch; ``hash`` is a band key). New
+    evidence looks here for the units it may be a copy of (``storage.candidates``).
 
-    __tablename__ = "evidence_postings"
+    Keyed by the lookup itself, and on SQLite without a rowid: the table is its one
+    B-tree for the lookup (a posting is written into two, not three). No foreign key: its
+    check per row was a third of writing a poll's postings on PostgreSQL; an entry's
+    postings go with its text (``candidates.forget_entry``) and its feed
+    (``feeds.remove_feed``)."""
+
+    __tablename__ = "unit_bands"
     __table_args__ = (
-        Index("ix_evidence_postings_lookup", "indicator_id", "occurred", "hash", "published_at"),
+        PrimaryKeyConstraint("hash", "published_at", "entry_id"),
+        Index("ix_unit_bands_entry", "entry_id"),  # an entry rewritten or deleted
+        {"sqlite_with_rowid": False},
     )
 
-    evidence_id: Mapped[int] = mapped_column(
-        ForeignKey("evidence.id", ondelete="CASCADE"), primary_key=True
-    )
-    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(Integer)
-    occurred: Mapped[bool] = mapped_column(Boolean)
-    published_at: Mapped[datetime]
-    # The piece's entry, whose sketch a new piece is compared with: a candidate is read
-    # from its posting and its entry, not its evidence row (migration 0007).
+    hash: Mapped[int] = mapped_column(BigInteger)
+    published_at: Mapped[datetime] = mapped_column(EpochMicros)  # the unit's pieces' time
     entry_id: Mapped[int] = mapped_column(Integer)
 
 

@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session
 
-from monitor.storage.models import EvidencePosting, EvidenceRow, SourceKey, SourceLink
+from monitor.storage.models import EvidenceRow, SourceKey, SourceLink
 from monitor.storage.pieces import OCCURRED
 
 
 def release_evidence(session: Session, evidence_ids: Sequence[int]) -> None:
     """Before pieces are deleted or dismissed: unassign what they held together.
 
-    The other members of their clusters lose their cluster and postings (the next
+    The other members of their clusters lose their cluster (the next
     ``assign_clusters`` places them again, exactly), and an indicator that loses occurred
     evidence loses its source keys (rebuilt from its rows at the next placement).
     """
@@ -28,11 +28,6 @@ def release_evidence(session: Session, evidence_ids: Sequence[int]) -> None:
     ).all()
     for indicator_id, cluster in sorted({(r.indicator_id, r.cluster_id) for r in held}):
         members = and_(EvidenceRow.indicator_id == indicator_id, EvidenceRow.cluster_id == cluster)
-        session.execute(
-            delete(EvidencePosting).where(
-                EvidencePosting.evidence_id.in_(select(EvidenceRow.id).where(members))
-            )
-        )
         session.execute(
             update(EvidenceRow)
             .where(members)

@@ -250,7 +250,7 @@ def test_new_bands_migration_places_everything_again(db: Database) -> None:
     """Migration 0007 (more selective bands) clears the placing done with the old band
     keys; the next decision places every piece again, equal to the full computation."""
     from monitor.storage import migrate
-    from monitor.storage.models import EvidencePosting, SourceKey
+    from monitor.storage.models import SourceKey, UnitBand
 
     indicator_id, feed_id = _indicator(db)
     entries: list[StoredEntry] = []
@@ -263,7 +263,48 @@ def test_new_bands_migration_places_everything_again(db: Database) -> None:
     migrate.upgrade(db)
     with db.read() as session:
         assert _clusters(db, indicator_id) == {None}
-        assert session.scalars(select(EvidencePosting.evidence_id)).first() is None
+        # 0008 posted the units of the live evidence (four entries, each once).
+        assert len(set(session.scalars(select(UnitBand.entry_id)))) == 4
         assert session.scalars(select(SourceKey.key)).first() is None
     _check(db, indicator_id)
     assert len(_clusters(db, indicator_id)) == 2
+
+
+def _posted(db: Database) -> dict[int, set[int]]:
+    from monitor.storage.models import UnitBand
+
+    with db.read() as session:
+        rows = session.execute(select(UnitBand.entry_id, UnitBand.hash)).all()
+    out: dict[int, set[int]] = {}
+    for entry_id, h in rows:
+        out.setdefault(entry_id, set()).add(h)
+    return out
+
+
+def test_band_postings_follow_the_entries_text_and_go_with_its_feed(db: Database) -> None:
+    """Each entry with evidence posts the bands of its sketch once, whatever its pieces;
+    a rewritten entry posts its new text's bands; a removed feed takes its postings."""
+    from indicators.similarity import bands
+    from monitor.alerts.outbox import NoAlerts
+    from monitor.model import entry_sketch
+    from monitor.removal import remove_feed
+
+    indicator_id, feed_id = _indicator(db)
+    entries: list[StoredEntry] = []
+    both = [Modality.OCCURRED, Modality.ANTICIPATED]  # two pieces, two sides, one unit
+    for n, text in enumerate([0, 6]):
+        _apply(db, feed_id, indicator_id, n, ("add", text, n, 10 + n, both), entries)
+    _check(db, indicator_id)
+    first = entries[0]
+    assert _posted(db) == {e.id: set(bands(entry_sketch(e.title, e.summary))) for e in entries}
+    rewritten = ParsedEntry(
+        guid="g0", link=None, title="Report 0", summary=TEXTS[8], published=START
+    )
+    with db.write() as session:
+        (entry,) = store_entries(session, feed_id, [rewritten], NOW, None)
+        found = [Evidence("k", Modality.OCCURRED, "the refinery deal fell through", ("x",))]
+        evidence_repo.replace_evidence(session, entry, indicator_id, "v1", found, NOW)
+    _check(db, indicator_id)
+    assert _posted(db)[first.id] == set(bands(entry_sketch("Report 0", TEXTS[8])))
+    remove_feed(db, feed_id, NoAlerts(), NOW)
+    assert _posted(db) == {}

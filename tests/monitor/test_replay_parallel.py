@@ -36,10 +36,10 @@ from monitor.storage import migrate
 from monitor.storage.db import Database
 from monitor.storage.models import (
     Entry,
-    EvidencePosting,
     EvidenceRow,
     IndicatorRow,
     StatusChange,
+    UnitBand,
 )
 
 RULES = """
@@ -203,8 +203,8 @@ def _dump(db: Database) -> tuple[list[tuple[object, ...]], ...]:
         select(StatusChange.indicator_id, StatusChange.to_status, StatusChange.reason).order_by(
             StatusChange.id
         ),
-        select(EvidencePosting.evidence_id, EvidencePosting.hash).order_by(
-            EvidencePosting.evidence_id, EvidencePosting.hash
+        select(UnitBand.entry_id, UnitBand.published_at, UnitBand.hash).order_by(
+            UnitBand.entry_id, UnitBand.published_at, UnitBand.hash
         ),
     ]
     with db.read() as session:

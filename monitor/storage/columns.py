@@ -1,0 +1,86 @@
+"""Column types of the schema (``models``): times in UTC on every backend, and the two
+compact encodings of the hot tables (issue 15)."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import BigInteger, DateTime, LargeBinary
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite has no time zones, so values are normalised to UTC before storage and
+    marked UTC again when read; a naive datetime is a programming error.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+class EpochMicros(TypeDecorator[datetime]):
+    """An aware time as whole microseconds since 1970 UTC (a BIGINT): for keys written by
+    the hundred thousand (``UnitBand``), where SQLite's 26-character text times made the
+    index twice as wide and each read a parse."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC time")
+        return (value - _EPOCH) // _MICRO
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else _EPOCH + value * _MICRO
+
+
+class PackedSketch(TypeDecorator[tuple[int, ...]]):
+    """A near-duplicate sketch (``similarity.sketch``: up to 64 unsigned 32-bit hashes) as
+    4 bytes a hash, big-endian. Placing new evidence reads the sketch of every candidate
+    copy (issue 15): decoding JSON was ~17 µs a sketch, a third of placing at 100,000
+    pieces of evidence; unpacking bytes is ~1 µs. An empty sketch is ``b""``; NULL is
+    "not computed" (``Entry.sketch``)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: Sequence[int] | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else pack_sketch(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> tuple[int, ...] | None:
+        return None if value is None else unpack_sketch(value)
+
+
+def pack_sketch(hashes: Sequence[int]) -> bytes:
+    return struct.pack(f">{len(hashes)}I", *hashes)
+
+
+def unpack_sketch(value: bytes) -> tuple[int, ...]:
+    return struct.unpack(f">{len(value) // 4}I", value)
