@@ -32,6 +32,7 @@ from monitor.ruleset import RuleSet
 from monitor.status import EvidenceFact, decide
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import indicators as indicators_repo
+from monitor.storage.candidates import entry_units, post_units
 from monitor.storage.db import Database, Session
 from monitor.storage.entries import iter_entries
 from monitor.storage.evidence import EvidenceKey, NewEvidence
@@ -192,6 +193,7 @@ def apply(
     changes: list[ChangeInfo] = []
     with db.write() as session:
         held = evidence_repo.evidence_pairs(session)
+        _post_units(session, replay)
         fresh: list[NewEvidence] = []  # nothing stored to replace: inserted in batches
         for diff in replay.touched:
             affected = {k[0] for k in diff.gained} | {k[0] for k in diff.lost}
@@ -218,6 +220,22 @@ def apply(
             if change is not None:
                 changes.append(change)
     return changes
+
+
+def _post_units(session: Session, replay: ReplayPlan) -> None:
+    """Post each entry's unit with the bits of every indicator the plan gives it pieces
+    for, before any evidence is added: added one indicator at a time, a unit's bits would
+    grow with each, and its copies be found again each time (``storage.candidates``)."""
+    indicators: dict[int, list[int]] = defaultdict(list)
+    for (entry_id, indicator_id), found in replay.proposed.items():
+        if found and entry_id in replay.sketches and entry_id in replay.stored:
+            indicators[entry_id].append(indicator_id)
+    entries = sorted(indicators)
+    for start in range(0, len(entries), ADD_BATCH):
+        part = entries[start : start + ADD_BATCH]
+        pieces = [(replay.stored[e], i) for e in part for i in indicators[e]]
+        sketches = {e: tuple(replay.sketches[e].sketch) for e in part}
+        post_units(session, entry_units(pieces, sketches))
 
 
 def _add(

@@ -10,8 +10,9 @@ threshold), so the stored clusters and sources stay as they are: the upgrade pos
 units of the live evidence and drops the per-piece postings. The downgrade gives 0007
 its postings back by placing everything again (its next decisions do).
 
-The band keys are computed here with ``indicators.similarity.compute_bands``: a later
-change of the bands comes with its own migration, as 0007 did.
+The band keys are computed here with ``indicators.similarity.compute_bands`` and the
+indicators' bits with ``monitor.storage.candidates.bit``: a later change of either comes
+with its own migration, as 0007 did for the bands.
 
 Revision ID: 0008
 Revises: 0007
@@ -28,6 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from indicators.similarity import compute_bands
+from monitor.storage.candidates import bit
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -43,6 +45,7 @@ def upgrade() -> None:
         sa.Column("hash", sa.BigInteger(), nullable=False),
         sa.Column("published_at", sa.BigInteger(), nullable=False),  # µs since 1970 UTC
         sa.Column("entry_id", sa.Integer(), nullable=False),  # no foreign key: see models
+        sa.Column("indicators", sa.BigInteger(), nullable=False),  # bits: candidates.bit
         sa.PrimaryKeyConstraint("hash", "published_at", "entry_id", name=op.f("pk_unit_bands")),
         sqlite_with_rowid=False,
     )
@@ -85,27 +88,33 @@ def downgrade() -> None:
 
 def _post_live_units() -> None:
     """The band keys of every unit of live evidence whose entry has a sketch, its time in
-    microseconds since 1970 UTC (``models.EpochMicros``)."""
+    microseconds since 1970 UTC (``columns.EpochMicros``) and its indicators' bits."""
     bind = op.get_bind()
-    units = bind.execute(
+    pieces = bind.execute(
         sa.text(
-            "SELECT DISTINCT evidence.entry_id, evidence.published_at, entries.sketch"
-            " FROM evidence JOIN entries ON entries.id = evidence.entry_id"
+            "SELECT DISTINCT evidence.entry_id, evidence.published_at, evidence.indicator_id,"
+            " entries.sketch FROM evidence JOIN entries ON entries.id = evidence.entry_id"
             " WHERE evidence.dismissed = :no AND entries.sketch IS NOT NULL"
         ).columns(
             sa.column("entry_id", sa.Integer()),
             sa.column("published_at", sa.DateTime(timezone=True)),
+            sa.column("indicator_id", sa.Integer()),
             sa.column("sketch", sa.LargeBinary()),
         ),
         {"no": False},
     ).all()
+    units: dict[tuple[int, int], tuple[bytes, int]] = {}
+    for entry, at, indicator, packed in pieces:
+        unit = (entry, _micros(at))
+        units[unit] = (packed, units.get(unit, (b"", 0))[1] | bit(indicator))
     rows = [
-        {"hash": h, "at": _micros(at), "entry": entry}
-        for entry, at, packed in units
+        {"hash": h, "at": at, "entry": entry, "mask": mask}
+        for (entry, at), (packed, mask) in units.items()
         for h in compute_bands(_unpack(packed))
     ]
     insert = sa.text(
-        "INSERT INTO unit_bands (hash, published_at, entry_id) VALUES (:hash, :at, :entry)"
+        "INSERT INTO unit_bands (hash, published_at, entry_id, indicators)"
+        " VALUES (:hash, :at, :entry, :mask)"
     )
     for start in range(0, len(rows), _CHUNK):
         bind.execute(insert, rows[start : start + _CHUNK])

@@ -24,19 +24,29 @@ found stays true.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+import operator
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from indicators.similarity import bands, may_be_syndicated, syndicated
+from monitor.model import StoredEntry
 from monitor.status import SYNDICATION_WINDOW
 from monitor.storage.models import Entry, UnitBand
 from monitor.storage.raw import Raw
 
 Unit = tuple[int, datetime]  # (entry id, time)
 CHUNK = 400  # units whose copies one query looks for
+_BITS = 62  # a unit's indicators as bits of a signed BIGINT (``bit``)
+
+
+def bit(indicator_id: int) -> int:
+    """An indicator's bit in a unit's mask: two indicators may share one (a false
+    candidate, compared for nothing), a unit never lacks one of its indicators' bits."""
+    return 1 << (indicator_id % _BITS)
 
 
 @dataclass
@@ -44,9 +54,8 @@ class Found:
     """What one transaction has read and found (kept in ``Session.info``)."""
 
     sketches: dict[int, tuple[int, ...]] = field(default_factory=dict)  # entry id → sketch
-    posted: set[Unit] = field(default_factory=set)  # units known to be posted
+    posted: dict[Unit, int] = field(default_factory=dict)  # units known posted → mask
     copies: dict[Unit, frozenset[Unit]] = field(default_factory=dict)  # unit → its copies
-    pairs: dict[tuple[int, int], bool] = field(default_factory=dict)  # entries compared
     locked: set[int] = field(default_factory=set)  # indicators locked (``new_lock``)
 
 
@@ -66,9 +75,8 @@ def forget_entry(session: Session, entry_id: int) -> None:
     """The entry was rewritten: its sketch and postings are gone (and every copy found)."""
     memory = found(session)
     memory.sketches.pop(entry_id, None)
-    memory.posted = {u for u in memory.posted if u[0] != entry_id}
+    memory.posted = {u: m for u, m in memory.posted.items() if u[0] != entry_id}
     memory.copies.clear()
-    memory.pairs = {p: v for p, v in memory.pairs.items() if entry_id not in p}
     Raw(session).execute("DELETE FROM unit_bands WHERE entry_id = ?", (entry_id,))
 
 
@@ -83,19 +91,33 @@ def new_lock(session: Session, indicator_ids: Iterable[int]) -> None:
         memory.copies.clear()
 
 
-def post_units(session: Session, units: Iterable[tuple[Unit, tuple[int, ...]]]) -> None:
-    """Post the band keys of units (each with its entry's sketch) not posted yet. On
-    SQLite, find their copies on the way: among the units posted before (a query per
-    ``CHUNK``) and among themselves (in memory), so they never meet their own postings."""
+Posted = tuple[Unit, tuple[int, ...], int]  # a unit, its entry's sketch, its indicators' bits
+
+
+def post_units(session: Session, units: Iterable[Posted]) -> None:
+    """Post the band keys of units not posted yet, and the indicators' bits of units
+    posted with fewer. On SQLite, find the new units' copies on the way: among the units
+    posted before (a query per ``CHUNK``) and among themselves (in memory), so they never
+    meet their own postings."""
     memory = found(session)
-    fresh = {u: sk for u, sk in units if u not in memory.posted}
-    if not fresh:
+    wanted: dict[Unit, tuple[tuple[int, ...], int]] = {}
+    for unit, sk, mask in units:
+        known = memory.posted.get(unit)
+        if known is None or mask & ~known:
+            was = wanted.get(unit, ((), 0))[1]
+            wanted[unit] = (sk, mask | was | (known or 0))
+    if not wanted:
         return
     raw = Raw(session)
-    already = _posted(raw, sorted({entry for entry, _ in fresh}))
-    new = {u: sk for u, sk in sorted(fresh.items()) if u not in already and sk}
-    memory.posted |= fresh.keys()
-    memory.sketches.update((entry, sk) for (entry, _), sk in fresh.items() if sk)
+    already = _posted(raw, sorted({entry for entry, _ in wanted}))
+    _widen(
+        raw,
+        memory,
+        {u: (m | already[u], already[u]) for u, (_, m) in wanted.items() if u in already},
+    )
+    new = {u: v for u, v in sorted(wanted.items()) if u not in already and v[0]}
+    memory.posted.update((u, m) for u, (_, m) in wanted.items() if u not in already)
+    memory.sketches.update((entry, sk) for (entry, _), (sk, _) in wanted.items() if sk)
     if not new:
         return
     if raw.dialect.name == "sqlite":  # on PostgreSQL, locking forgets them (``new_lock``)
@@ -106,43 +128,73 @@ def post_units(session: Session, units: Iterable[tuple[Unit, tuple[int, ...]]]) 
     when = raw.writer(UnitBand.__table__.c.published_at)
     raw.append(  # none of them is posted: checked above, under the feeds' claims
         "unit_bands",
-        ("hash", "published_at", "entry_id"),
+        ("hash", "published_at", "entry_id", "indicators"),
         [
-            (h, stamp, entry)
-            for (entry, at), sk in new.items()
+            (h, stamp, entry, mask)
+            for (entry, at), (sk, mask) in new.items()
             for stamp in (when(at),)  # once a unit, not once a band
             for h in bands(sk)
         ],
     )
 
 
-def _posted(raw: Raw, entry_ids: Sequence[int]) -> set[Unit]:
+def entry_units(
+    pieces: Iterable[tuple[StoredEntry, int]], sketches: Mapping[int, tuple[int, ...]]
+) -> list[Posted]:
+    """The units of new pieces (entry, indicator): each entry at its time, with its sketch
+    and the bits of every indicator it has pieces for."""
+    masks: dict[int, tuple[StoredEntry, int]] = {}
+    for entry, indicator_id in pieces:
+        masks[entry.id] = (entry, masks.get(entry.id, (entry, 0))[1] | bit(indicator_id))
+    return [((e.id, e.published_at), sketches[e.id], mask) for e, mask in masks.values()]
+
+
+def _widen(raw: Raw, memory: Found, masks: dict[Unit, tuple[int, int]]) -> None:
+    """Posted units (wanted and stored masks) with more indicators now (rare: a replay, a
+    rewritten or restored piece): their bits, and the copies found (found for fewer
+    indicators) forgotten."""
+    memory.posted.update((u, wanted) for u, (wanted, _) in masks.items())
+    grown = {u: wanted for u, (wanted, stored) in masks.items() if wanted != stored}
+    if not grown:
+        return
+    when = raw.writer(UnitBand.__table__.c.published_at)
+    raw.executemany(
+        "UPDATE unit_bands SET indicators = ? WHERE entry_id = ? AND published_at = ?",
+        [(mask, entry, when(at)) for (entry, at), mask in grown.items()],
+    )
+    memory.copies.clear()
+
+
+def _posted(raw: Raw, entry_ids: Sequence[int]) -> dict[Unit, int]:
     read_time = raw.reader(UnitBand.__table__.c.published_at)
-    out: set[Unit] = set()
+    out: dict[Unit, int] = {}
     for part in _parts(entry_ids):
         where, params = raw.one_of("entry_id", part)
-        for entry, at in raw.execute(
-            f"SELECT DISTINCT entry_id, published_at FROM unit_bands WHERE {where}", params
+        for entry, at, mask in raw.execute(
+            f"SELECT DISTINCT entry_id, published_at, indicators FROM unit_bands WHERE {where}",
+            params,
         ):
-            out.add((entry, read_time(at)))
+            unit = (entry, read_time(at))
+            out[unit] = out.get(unit, 0) | mask
     return out
 
 
 def unit_copies(
     session: Session, units: Sequence[tuple[Unit, tuple[int, ...]]]
 ) -> dict[Unit, frozenset[Unit]]:
-    """For each unit (with its entry's sketch), the posted units it is a copy of: they
-    share a band, fall inside the window and their sketches are syndicated. Itself
-    excluded; another time of its own entry included, as the full computation does."""
+    """For each posted unit (with its entry's sketch), the posted units it is a copy of
+    that share one of its indicators: they share a band, fall inside the window and their
+    sketches are syndicated. Itself excluded; another time of its own entry included, as
+    the full computation does."""
     memory = found(session)
-    todo = {u: sk for u, sk in units if u not in memory.copies}
+    todo = {u: (sk, memory.posted[u]) for u, sk in units if u not in memory.copies}
     if todo:
         _find(Raw(session), memory, todo)
     return {u: memory.copies[u] for u, _ in units}
 
 
-def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[int, ...]]) -> None:
-    hashes = sorted({h for sk in todo.values() for h in bands(sk)})
+def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
+    hashes = sorted({h for sk, _ in todo.values() for h in bands(sk)})
     for u in todo:
         memory.copies[u] = frozenset()
     if not hashes:
@@ -151,29 +203,31 @@ def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[int, ...]]) -> None:
     read_time = raw.reader(UnitBand.__table__.c.published_at)
     lo = min(at for _, at in todo) - SYNDICATION_WINDOW
     hi = max(at for _, at in todo) + SYNDICATION_WINDOW
-    by_band: dict[int, list[Unit]] = {}
+    anyone = functools.reduce(operator.or_, (mask for _, mask in todo.values()))
+    by_band: dict[int, list[tuple[Unit, int]]] = {}
     times: dict[object, datetime] = {}  # a unit's ~22 rows share its time: read it once
     for part in _parts(hashes, 30_000):
         where, params = raw.one_of("hash", part)
-        for h, at, entry in raw.execute(
-            f"SELECT hash, published_at, entry_id FROM unit_bands WHERE {where}"
-            " AND published_at BETWEEN ? AND ?",
-            (*params, when(lo), when(hi)),
+        for h, at, entry, mask in raw.execute(
+            f"SELECT hash, published_at, entry_id, indicators FROM unit_bands WHERE {where}"
+            " AND published_at BETWEEN ? AND ? AND (indicators & ?) != 0",
+            (*params, when(lo), when(hi), anyone),
         ):
             time = times.get(at)
             if time is None:
                 time = times[at] = read_time(at)
-            by_band.setdefault(h, []).append((entry, time))
-    _read_sketches(raw, {e for met in by_band.values() for e, _ in met}, memory)
-    for unit, sk in todo.items():
+            by_band.setdefault(h, []).append(((entry, time), mask))
+    _read_sketches(raw, {u[0] for met in by_band.values() for u, _ in met}, memory)
+    sketches = memory.sketches
+    for unit, (sk, mine) in todo.items():
         hashes_of = frozenset(sk)
-        met = {other for h in bands(sk) for other in by_band.get(h, ())}  # each once
+        met = {other for h in bands(sk) for other, mask in by_band.get(h, ()) if mask & mine}
         copies = {
             other
             for other in met
             if other != unit
             and abs(other[1] - unit[1]) <= SYNDICATION_WINDOW
-            and _similar(memory, unit[0], hashes_of, sk, other[0])
+            and _copy(unit[0], hashes_of, sk, other[0], sketches.get(other[0], ()))
         }
         memory.copies[unit] = frozenset(copies)
         for other in copies:  # a unit whose copies were found before meets this one now
@@ -181,16 +235,18 @@ def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[int, ...]]) -> None:
                 memory.copies[other] |= {unit}
 
 
-def _among(memory: Found, new: dict[Unit, tuple[int, ...]]) -> None:
+def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
     """Copies among units posted together (added to what ``_find`` found of each)."""
     by_band: dict[int, list[Unit]] = {}
-    for unit, sk in new.items():
+    sketches = memory.sketches
+    for unit, (sk, mine) in new.items():
         hashes_of = frozenset(sk)
         met = {
             other
             for other in {o for h in bands(sk) for o in by_band.get(h, ())}  # each once
-            if abs(other[1] - unit[1]) <= SYNDICATION_WINDOW
-            and _similar(memory, unit[0], hashes_of, sk, other[0])
+            if new[other][1] & mine
+            and abs(other[1] - unit[1]) <= SYNDICATION_WINDOW
+            and _copy(unit[0], hashes_of, sk, other[0], sketches.get(other[0], ()))
         }
         for h in bands(sk):
             by_band.setdefault(h, []).append(unit)
@@ -200,17 +256,14 @@ def _among(memory: Found, new: dict[Unit, tuple[int, ...]]) -> None:
                 memory.copies[other] |= {unit}
 
 
-def _similar(
-    memory: Found, entry: int, hashes: frozenset[int], sk: tuple[int, ...], other: int
+def _copy(
+    entry: int, hashes: frozenset[int], sk: tuple[int, ...], other: int, theirs: tuple[int, ...]
 ) -> bool:
+    """Whether the unit of ``entry`` (its sketch as a set and sorted) copies ``other``'s
+    (each pair is met once: the newer unit looks, the older is told)."""
     if other == entry:
         return True  # the same text at another time
-    pair = (entry, other) if entry < other else (other, entry)
-    same = memory.pairs.get(pair)
-    if same is None:
-        theirs = memory.sketches.get(other, ())
-        same = memory.pairs[pair] = may_be_syndicated(hashes, theirs) and syndicated(sk, theirs)
-    return same
+    return may_be_syndicated(hashes, theirs) and syndicated(sk, theirs)
 
 
 def _read_sketches(raw: Raw, entry_ids: set[int], memory: Found) -> None:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from monitor.storage.candidates import Unit, new_lock, post_units, unit_copies
+from monitor.storage.candidates import Unit, bit, new_lock, post_units, unit_copies
 from monitor.storage.models import EvidenceRow, SourceKey
 from monitor.storage.pieces import OCCURRED, Joined, Piece, UnionFind
 from monitor.storage.pieces import pieces as read_pieces
@@ -57,7 +57,7 @@ def assign_clusters(session: Session, indicator_id: int) -> int:
     new_lock(session, [indicator_id])  # taken by the caller (a no-op if recorded)
     # Units posted by the evidence's writer (``evidence.add_evidence``); any other path
     # (a restored or re-sketched piece) is posted here, before anything is compared.
-    post_units(session, [(p.unit, p.sketch) for p in pending if p.sketch])
+    post_units(session, [(p.unit, p.sketch, bit(indicator_id)) for p in pending if p.sketch])
     for side in (True, False):
         pieces = sorted((p for p in pending if p.occurred is side), key=Piece.order)
         for start in range(0, len(pieces), CHUNK):

@@ -30,7 +30,7 @@ from monitor.status import (
     order_key,
 )
 from monitor.storage.archive import SUPERSEDED, archive_rows
-from monitor.storage.candidates import post_units
+from monitor.storage.candidates import entry_units, post_units
 from monitor.storage.clusters import assign_clusters
 from monitor.storage.indicators import lock_indicator
 from monitor.storage.models import (
@@ -147,7 +147,7 @@ def add_evidence(
     )
     # Every unit of the batch is posted before any indicator is placed, so the copies
     # found for a unit hold for all the batch's decisions (``candidates``).
-    post_units(session, [((e.id, e.published_at), drawn[e.id]) for e in with_evidence.values()])
+    post_units(session, entry_units([(e, i) for e, i, _, evs in found if evs], drawn))
 
 
 def replace_evidence(

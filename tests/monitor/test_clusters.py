@@ -308,3 +308,26 @@ def test_band_postings_follow_the_entries_text_and_go_with_its_feed(db: Database
     assert _posted(db)[first.id] == set(bands(entry_sketch("Report 0", TEXTS[8])))
     remove_feed(db, feed_id, NoAlerts(), NOW)
     assert _posted(db) == {}
+
+
+def test_a_copy_that_becomes_evidence_for_another_indicator_joins_it_there(
+    db: Database,
+) -> None:
+    """A lookup reads only units that share an indicator (``candidates.bit``): a copy
+    posted as evidence for one indicator that later becomes evidence for another (a
+    replay, new rules) gains that indicator's bit, and is found there."""
+    first, feed_id = _indicator(db)
+    second, _ = _indicator(db)
+    entries: list[StoredEntry] = []
+    occurred = [Modality.OCCURRED]
+    _apply(db, feed_id, first, 0, ("add", 0, 0, 10, occurred), entries)  # the wire story
+    _apply(db, feed_id, second, 1, ("add", 1, 1, 11, occurred), entries)  # its copy
+    _check(db, first)
+    _check(db, second)
+    assert len(_clusters(db, first)) == 1
+    copy = dataclasses.replace(entries[1], is_new=False)
+    with db.write() as session:
+        found = [Evidence("k", Modality.OCCURRED, "the same story, read again", ("india",))]
+        evidence_repo.replace_evidence(session, copy, first, "v1", found, NOW)
+    _check(db, first)
+    assert len(_clusters(db, first)) == 1  # the copy joined the wire story's cluster
