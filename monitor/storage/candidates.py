@@ -39,7 +39,7 @@ from monitor.storage.models import Entry, UnitBand
 from monitor.storage.raw import Raw
 
 Unit = tuple[int, datetime]  # (entry id, time)
-CHUNK = 400  # units whose copies one query looks for
+CHUNK = 400  # units whose copies one query looks for (their candidates are held at once)
 _BITS = 62  # a unit's indicators as bits of a signed BIGINT (``bit``)
 
 
@@ -53,7 +53,7 @@ def bit(indicator_id: int) -> int:
 class Found:
     """What one transaction has read and found (kept in ``Session.info``)."""
 
-    sketches: dict[int, tuple[int, ...]] = field(default_factory=dict)  # entry id → sketch
+    sketches: dict[int, tuple[int, ...]] = field(default_factory=dict)  # posted units' sketches
     posted: dict[Unit, int] = field(default_factory=dict)  # units known posted → mask
     copies: dict[Unit, frozenset[Unit]] = field(default_factory=dict)  # unit → its copies
     locked: set[int] = field(default_factory=set)  # indicators locked (``new_lock``)
@@ -206,7 +206,7 @@ def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[tuple[int, ...], int]]
     anyone = functools.reduce(operator.or_, (mask for _, mask in todo.values()))
     by_band: dict[int, list[tuple[Unit, int]]] = {}
     times: dict[object, datetime] = {}  # a unit's ~22 rows share its time: read it once
-    for part in _parts(hashes, 30_000):
+    for part in _parts(hashes, 16_384):
         where, params = raw.one_of("hash", part)
         for h, at, entry, mask in raw.execute(
             f"SELECT hash, published_at, entry_id, indicators FROM unit_bands WHERE {where}"
@@ -217,8 +217,12 @@ def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[tuple[int, ...], int]]
             if time is None:
                 time = times[at] = read_time(at)
             by_band.setdefault(h, []).append(((entry, time), mask))
-    _read_sketches(raw, {u[0] for met in by_band.values() for u, _ in met}, memory)
-    sketches = memory.sketches
+    # Candidates' sketches are read for this call only: kept for the transaction, as
+    # tuples of ints, ~40,000 of them were ~100 MB at 60,000 entries (each is compared
+    # by a few units of one call, rarely again).
+    met_entries = {u[0] for met in by_band.values() for u, _ in met}
+    sketches = _read_sketches(raw, met_entries - memory.sketches.keys())
+    sketches.update((e, memory.sketches[e]) for e in met_entries & memory.sketches.keys())
     for unit, (sk, mine) in todo.items():
         hashes_of = frozenset(sk)
         met = {other for h in bands(sk) for other, mask in by_band.get(h, ()) if mask & mine}
@@ -266,15 +270,17 @@ def _copy(
     return may_be_syndicated(hashes, theirs) and syndicated(sk, theirs)
 
 
-def _read_sketches(raw: Raw, entry_ids: set[int], memory: Found) -> None:
+def _read_sketches(raw: Raw, entry_ids: set[int]) -> dict[int, tuple[int, ...]]:
     read_sketch = raw.reader(Entry.__table__.c.sketch)
-    for part in _parts(sorted(entry_ids - memory.sketches.keys())):
+    out: dict[int, tuple[int, ...]] = {}
+    for part in _parts(sorted(entry_ids)):
         where, params = raw.one_of("id", part)
         for entry_id, sketch in raw.execute(
             f"SELECT id, sketch FROM entries WHERE {where}", params
         ):
-            if sketch is not None:  # not computed (a rewritten entry): never kept
-                memory.sketches[entry_id] = read_sketch(sketch)
+            if sketch is not None:  # not computed (a rewritten entry): never compared
+                out[entry_id] = read_sketch(sketch)
+    return out
 
 
 def _parts(ids: Sequence[int], size: int = 4_000) -> list[Sequence[int]]:
