@@ -28,6 +28,7 @@ from monitor.errors import ConfigError, StorageError
 
 __all__ = ["Database", "Session", "create_db_engine", "normalise_url", "sqlite_path"]
 
+STATEMENTS = 24
 BUSY_TIMEOUT_MS = 30_000
 # What the driver raised: a corrupt file, a dropped connection. The CLI reports it in one
 # line (it may not import SQLAlchemy itself).
@@ -70,7 +71,12 @@ def create_db_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
             )
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        # sqlite3 keeps prepared statements per connection (128 by default): the lookups
+        # of syndication copies bind IN lists of thousands of values, one statement per
+        # length, each holding its parameters (issue 15: the daemon's memory). The hot
+        # statements that repeat are few.
+        connect = {"timeout": BUSY_TIMEOUT_MS / 1000, "cached_statements": STATEMENTS}
+        engine = create_engine(url, connect_args=connect, **kwargs)
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
