@@ -97,8 +97,8 @@ _PREFIX = 1 << 56  # prefix keys are a hash plus this: never a band key (56 bits
 
 # Band keys by sketch, the oldest dropped first: the parse workers compute the new
 # entries' keys (``remember_bands``), so the thread that writes never does (~0.15 ms a
-# sketch: 2 s of a 12,000-entry poll). Only new pieces need their keys computed (a stored
-# candidate's come from its postings), and a batch holds at most ~1,200 entries: 16,384
+# sketch: 2 s of a 12,000-entry poll). Only new units need their keys (a stored one is
+# found through its postings), and a batch holds at most ~1,200 entries: 16,384
 # kept sketches were ~51 MB of the daemon's memory (issue 15: 286 MB against 250).
 _KEPT = 2_048
 _known: dict[tuple[int, ...], tuple[int, ...]] = {}

@@ -234,6 +234,7 @@ def _post_units(session: Session, replay: ReplayPlan) -> None:
     for start in range(0, len(entries), ADD_BATCH):
         part = entries[start : start + ADD_BATCH]
         pieces = [(replay.stored[e], i) for e in part for i in indicators[e]]
+        _remember(replay, part)  # posting asks for their band keys: the workers' ones
         sketches = {e: tuple(replay.sketches[e].sketch) for e in part}
         post_units(session, entry_units(pieces, sketches))
 
@@ -249,14 +250,18 @@ def _add(
 
 
 def _remember_bands(replay: ReplayPlan, indicator_id: int) -> None:
-    """Give the band keys the workers computed to ``similarity.bands``'s memory before the
-    indicator's new evidence is placed in clusters (``assign_clusters`` asks for them;
-    computing them again was ~15 % of applying). The memory keeps the newest ~16,000 and
-    placing goes oldest first, so they are given newest first: a busy indicator's oldest
-    pieces, placed first, are the ones kept."""
+    """Before an indicator is placed: on PostgreSQL its units' copies are looked up again
+    after its lock (``candidates.new_lock``), which asks for their band keys. The memory
+    keeps 2,048 sketches and placing goes oldest first, so they are given newest first:
+    the oldest, placed first, are the ones kept."""
     diff = next(d for d in replay.diffs if d.indicator_id == indicator_id)
     entries = {key[0] for key in diff.gained} & replay.sketches.keys()
-    by_time = sorted(entries, key=lambda e: replay.stored[e].published_at, reverse=True)
-    for entry_id in by_time:
+    _remember(replay, sorted(entries, key=lambda e: replay.stored[e].published_at, reverse=True))
+
+
+def _remember(replay: ReplayPlan, entry_ids: Iterable[int]) -> None:
+    """Give the band keys the workers computed to ``similarity.bands``'s memory, in
+    order (computing them again was ~15 % of applying)."""
+    for entry_id in entry_ids:
         kept = replay.sketches[entry_id]
         remember_bands(tuple(kept.sketch), tuple(kept.bands))

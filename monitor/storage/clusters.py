@@ -38,7 +38,7 @@ from monitor.storage.sources import add_sources, rebuild_sources
 
 __all__ = ["OCCURRED", "Piece", "assign_clusters"]
 
-CHUNK = 400  # pieces placed per candidate query (sorted by time: band keys are parameters)
+CHUNK = 400  # pieces placed together, in time order (their copies: ``unit_copies``)
 
 
 def assign_clusters(session: Session, indicator_id: int) -> int:
