@@ -32,10 +32,18 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from indicators.similarity import bands, may_be_syndicated, syndicated
+from indicators.similarity import (
+    Signature,
+    bands,
+    may_be_syndicated,
+    may_share_enough,
+    signature,
+    syndicated,
+)
 from monitor.model import StoredEntry
 from monitor.status import SYNDICATION_WINDOW
-from monitor.storage.models import Entry, UnitBand
+from monitor.storage.columns import read_signature, unpack_sketch
+from monitor.storage.models import UnitBand
 from monitor.storage.raw import Raw
 
 Unit = tuple[int, datetime]  # (entry id, time)
@@ -217,21 +225,20 @@ def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[tuple[int, ...], int]]
             if time is None:
                 time = times[at] = read_time(at)
             by_band.setdefault(h, []).append(((entry, time), mask))
-    # Candidates' sketches are read for this call only: kept for the transaction, as
-    # tuples of ints, ~40,000 of them were ~100 MB at 60,000 entries (each is compared
-    # by a few units of one call, rarely again).
+    # Candidates' sketches are read for this call only, packed: kept for the transaction,
+    # as tuples of ints, ~40,000 of them were ~100 MB at 60,000 entries (each is compared
+    # by a few units of one call, rarely again). Their signatures reject most of them.
     met_entries = {u[0] for met in by_band.values() for u, _ in met}
-    sketches = _read_sketches(raw, met_entries - memory.sketches.keys())
-    sketches.update((e, memory.sketches[e]) for e in met_entries & memory.sketches.keys())
+    theirs = _Theirs(_read_sketches(raw, met_entries - memory.sketches.keys()), memory)
     for unit, (sk, mine) in todo.items():
-        hashes_of = frozenset(sk)
+        mark = _Mine(unit[0], sk)
         met = {other for h in bands(sk) for other, mask in by_band.get(h, ()) if mask & mine}
         copies = {
             other
             for other in met
             if other != unit
             and abs(other[1] - unit[1]) <= SYNDICATION_WINDOW
-            and _copy(unit[0], hashes_of, sk, other[0], sketches.get(other[0], ()))
+            and mark.copies(other[0], theirs)
         }
         memory.copies[unit] = frozenset(copies)
         for other in copies:  # a unit whose copies were found before meets this one now
@@ -242,15 +249,15 @@ def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[tuple[int, ...], int]]
 def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
     """Copies among units posted together (added to what ``_find`` found of each)."""
     by_band: dict[int, list[Unit]] = {}
-    sketches = memory.sketches
+    theirs = _Theirs({}, memory)
     for unit, (sk, mine) in new.items():
-        hashes_of = frozenset(sk)
+        mark = _Mine(unit[0], sk)
         met = {
             other
             for other in {o for h in bands(sk) for o in by_band.get(h, ())}  # each once
             if new[other][1] & mine
             and abs(other[1] - unit[1]) <= SYNDICATION_WINDOW
-            and _copy(unit[0], hashes_of, sk, other[0], sketches.get(other[0], ()))
+            and mark.copies(other[0], theirs)
         }
         for h in bands(sk):
             by_band.setdefault(h, []).append(unit)
@@ -260,26 +267,59 @@ def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
                 memory.copies[other] |= {unit}
 
 
-def _copy(
-    entry: int, hashes: frozenset[int], sk: tuple[int, ...], other: int, theirs: tuple[int, ...]
-) -> bool:
-    """Whether the unit of ``entry`` (its sketch as a set and sorted) copies ``other``'s
+class _Theirs:
+    """Candidate entries' sketches: signatures first, hashes only for the few that pass
     (each pair is met once: the newer unit looks, the older is told)."""
-    if other == entry:
-        return True  # the same text at another time
-    return may_be_syndicated(hashes, theirs) and syndicated(sk, theirs)
+
+    def __init__(self, packed: dict[int, bytes], memory: Found) -> None:
+        self._packed = packed
+        self._memory = memory
+        self._signatures: dict[int, Signature | None] = {}
+
+    def signature(self, entry: int) -> Signature | None:
+        if entry not in self._signatures:
+            posted = self._memory.sketches.get(entry)
+            packed = self._packed.get(entry)
+            self._signatures[entry] = (
+                signature(posted) if posted else read_signature(packed) if packed else None
+            )
+        return self._signatures[entry]
+
+    def sketch(self, entry: int) -> tuple[int, ...]:
+        posted = self._memory.sketches.get(entry)
+        return posted if posted is not None else unpack_sketch(self._packed[entry])
 
 
-def _read_sketches(raw: Raw, entry_ids: set[int]) -> dict[int, tuple[int, ...]]:
-    read_sketch = raw.reader(Entry.__table__.c.sketch)
-    out: dict[int, tuple[int, ...]] = {}
+class _Mine:
+    """A unit's entry and sketch, as compared with candidates."""
+
+    def __init__(self, entry: int, sk: tuple[int, ...]) -> None:
+        self.entry, self.sk = entry, sk
+        self.signature = signature(sk)
+        self._hashes: frozenset[int] | None = None
+
+    def copies(self, other: int, theirs: _Theirs) -> bool:
+        if other == self.entry:
+            return True  # the same text at another time
+        their_signature = theirs.signature(other)
+        if their_signature is None or not may_share_enough(self.signature, their_signature):
+            return False  # no sketch (never compared), or too few hashes in common
+        if self._hashes is None:
+            self._hashes = frozenset(self.sk)
+        sk = theirs.sketch(other)
+        return may_be_syndicated(self._hashes, sk) and syndicated(self.sk, sk)
+
+
+def _read_sketches(raw: Raw, entry_ids: set[int]) -> dict[int, bytes]:
+    """Packed (``columns.PackedSketch``): most are only signed, never unpacked."""
+    out: dict[int, bytes] = {}
     for part in _parts(sorted(entry_ids)):
         where, params = raw.one_of("id", part)
         for entry_id, sketch in raw.execute(
             f"SELECT id, sketch FROM entries WHERE {where}", params
         ):
-            if sketch is not None:  # not computed (a rewritten entry): never compared
-                out[entry_id] = read_sketch(sketch)
+            if sketch:  # NULL: not computed (a rewritten entry); empty: nothing to compare
+                out[entry_id] = bytes(sketch)
     return out
 
 

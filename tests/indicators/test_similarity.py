@@ -12,8 +12,10 @@ from indicators.similarity import (
     K,
     bands,
     may_be_syndicated,
+    may_share_enough,
     resemblance,
     share_band,
+    signature,
     sketch,
     syndicated,
 )
@@ -28,6 +30,52 @@ _hashes = st.lists(st.integers(0, 300), max_size=K + 20, unique=True).map(
 def test_pre_check_is_a_necessary_condition(a: tuple[int, ...], b: tuple[int, ...]) -> None:
     if syndicated(a, b):
         assert may_be_syndicated(frozenset(a), frozenset(b))
+
+
+# Hashes spread over a few thousand values, or crowded on a few bits (of 1,024): many
+# share a signature bit with another of their own sketch.
+_hash = st.one_of(
+    st.integers(0, 5_000),
+    st.builds(lambda bit, turn: bit + 1_024 * turn, st.integers(0, 40), st.integers(0, 4)),
+)
+_wide = st.lists(_hash, min_size=1, max_size=K + 20, unique=True)
+
+
+@st.composite
+def _pairs(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Two sketches, often overlapping enough to pass the pre-check (a copy with edits)."""
+    a = draw(_wide)
+    kept = draw(st.lists(st.sampled_from(a), unique=True)) if draw(st.booleans()) else []
+    b = sorted({*kept, *draw(_wide)})
+    return tuple(sorted(a)[:K]), tuple(b[:K])
+
+
+@settings(max_examples=1_000)
+@given(_pairs())
+def test_signatures_never_reject_a_pair_the_pre_check_passes(
+    pair: tuple[tuple[int, ...], tuple[int, ...]],
+) -> None:
+    a, b = pair
+    if may_be_syndicated(frozenset(a), b):
+        assert may_share_enough(signature(a), signature(b))
+
+
+def test_signatures_reject_unrelated_stories_and_pass_copies() -> None:
+    wire = sketch(
+        "India and Russia signed an agreement on labour mobility on Thursday that will let "
+        "skilled Indian workers take jobs in Russian construction and manufacturing"
+    )
+    copy = sketch(
+        "NEW DELHI - India and Russia signed an agreement on labour mobility on Thursday that "
+        "will let skilled Indian workers take jobs in Russian construction and manufacturing"
+    )
+    assert may_share_enough(signature(wire), signature(copy))
+    others = [
+        sketch(f"Story {n} about a subject of its own, number {n * 7919} in a long series of them")
+        for n in range(100)
+    ]
+    passed = sum(may_share_enough(signature(wire), signature(o)) for o in others)
+    assert passed <= 2  # chance bits in common: about 4 of 1,024 for two full sketches
 
 
 def test_pre_check_passes_copies_and_stops_unrelated_stories() -> None:

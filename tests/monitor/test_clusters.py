@@ -14,6 +14,7 @@ import dataclasses
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from integrity import assert_clusters_are_the_full_computation
@@ -268,6 +269,45 @@ def test_new_bands_migration_places_everything_again(db: Database) -> None:
         assert session.scalars(select(SourceKey.key)).first() is None
     _check(db, indicator_id)
     assert len(_clusters(db, indicator_id)) == 2
+
+
+def _stored_sketches(db: Database) -> dict[int, bytes]:
+    with db.read() as session:
+        rows = session.execute(
+            sa.text("SELECT id, sketch FROM entries WHERE sketch IS NOT NULL")
+        ).all()
+    return {row_id: bytes(packed) for row_id, packed in rows}
+
+
+def test_signatures_migration_signs_stored_sketches_and_strips_them_back(db: Database) -> None:
+    """Migration 0009 puts each stored sketch's signature in front of its hashes (the
+    format ``columns.PackedSketch`` writes); its downgrade strips them. Entries read the
+    same sketch either way, and the incremental clusters stay the full computation."""
+    from indicators.similarity import signature
+    from monitor.model import entry_sketch
+    from monitor.storage import migrate
+    from monitor.storage.columns import pack_sketch, read_signature, unpack_sketch
+
+    indicator_id, feed_id = _indicator(db)
+    entries: list[StoredEntry] = []
+    both_sides = [Modality.OCCURRED, Modality.ANTICIPATED]
+    for n, text_no in enumerate([0, 1, 6]):
+        _apply(db, feed_id, indicator_id, n, ("add", text_no, n, 10 + n, both_sides), entries)
+    _check(db, indicator_id)
+    sketches = {e.id: entry_sketch(e.title, e.summary) for e in entries}
+    assert _stored_sketches(db) == {i: pack_sketch(sk) for i, sk in sketches.items()}
+    migrate.downgrade(db, "0008")
+    plain = _stored_sketches(db)
+    assert all(len(packed) == 4 * len(sketches[i]) for i, packed in plain.items())
+    # Unsigned sketches (as 0008 left them) are still read, and signed on the way.
+    assert {i: unpack_sketch(p) for i, p in plain.items()} == sketches
+    assert all(read_signature(p) == signature(sketches[i]) for i, p in plain.items())
+    migrate.upgrade(db)
+    assert _stored_sketches(db) == {i: pack_sketch(sk) for i, sk in sketches.items()}
+    _apply(db, feed_id, indicator_id, 3, ("add", 2, 0, 14, both_sides), entries)
+    _check(db, indicator_id)
+    # On each side: the wire story with its copies (the new one joined them), one other.
+    assert len(_clusters(db, indicator_id)) == 4
 
 
 def _posted(db: Database) -> dict[int, set[int]]:
