@@ -121,7 +121,10 @@ def _stored(
     session: Session, indicator_id: int, occurred: bool, units: set[Unit]
 ) -> dict[Unit, list[Piece]]:
     """The placed, live pieces of the indicator's side in ``units``, with their clusters
-    as they are now (read by entry: ``uq_evidence_entry_ind_pos`` starts there)."""
+    as they are now, read by entry: ``uq_evidence_entry_ind_pos`` starts there. The unary
+    ``+`` keeps SQLite's planner off ``ix_evidence_cluster`` (indicator, cluster), which
+    it preferred and which walks every placed piece of the indicator: 20 ms a call at
+    150,000 pieces of evidence, against 3 ms by entry."""
     raw = Raw(session)
     read_time = raw.reader(EvidenceRow.__table__.c.published_at)
     entries = sorted({entry for entry, _ in units})
@@ -131,7 +134,7 @@ def _stored(
         where, params = raw.one_of("entry_id", part)
         for piece_id, publisher, at, cluster, entry_id, modality in raw.execute(
             "SELECT id, publisher, published_at, cluster_id, entry_id, modality FROM evidence"
-            f" WHERE {where} AND indicator_id = ? AND cluster_id IS NOT NULL AND dismissed = ?",
+            f" WHERE {where} AND +indicator_id = ? AND cluster_id IS NOT NULL AND dismissed = ?",
             (*params, indicator_id, False),
         ):
             unit = (entry_id, read_time(at))
