@@ -62,6 +62,7 @@ class Found:
     """What one transaction has read and found (kept in ``Session.info``)."""
 
     sketches: dict[int, tuple[int, ...]] = field(default_factory=dict)  # posted units' sketches
+    signatures: dict[int, Signature] = field(default_factory=dict)  # of those, once compared
     posted: dict[Unit, int] = field(default_factory=dict)  # units known posted → mask
     copies: dict[Unit, frozenset[Unit]] = field(default_factory=dict)  # unit → its copies
     locked: set[int] = field(default_factory=set)  # indicators locked (``new_lock``)
@@ -83,6 +84,7 @@ def forget_entry(session: Session, entry_id: int) -> None:
     """The entry was rewritten: its sketch and postings are gone (and every copy found)."""
     memory = found(session)
     memory.sketches.pop(entry_id, None)
+    memory.signatures.pop(entry_id, None)
     memory.posted = {u: m for u, m in memory.posted.items() if u[0] != entry_id}
     memory.copies.clear()
     Raw(session).execute("DELETE FROM unit_bands WHERE entry_id = ?", (entry_id,))
@@ -231,7 +233,7 @@ def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[tuple[int, ...], int]]
     met_entries = {u[0] for met in by_band.values() for u, _ in met}
     theirs = _Theirs(_read_sketches(raw, met_entries - memory.sketches.keys()), memory)
     for unit, (sk, mine) in todo.items():
-        mark = _Mine(unit[0], sk)
+        mark = _Mine(unit[0], sk, theirs)
         met = {other for h in bands(sk) for other, mask in by_band.get(h, ()) if mask & mine}
         copies = {
             other
@@ -251,7 +253,7 @@ def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
     by_band: dict[int, list[Unit]] = {}
     theirs = _Theirs({}, memory)
     for unit, (sk, mine) in new.items():
-        mark = _Mine(unit[0], sk)
+        mark = _Mine(unit[0], sk, theirs)
         met = {
             other
             for other in {o for h in bands(sk) for o in by_band.get(h, ())}  # each once
@@ -274,16 +276,24 @@ class _Theirs:
     def __init__(self, packed: dict[int, bytes], memory: Found) -> None:
         self._packed = packed
         self._memory = memory
-        self._signatures: dict[int, Signature | None] = {}
+        self._read: dict[int, Signature] = {}
 
     def signature(self, entry: int) -> Signature | None:
-        if entry not in self._signatures:
-            posted = self._memory.sketches.get(entry)
-            packed = self._packed.get(entry)
-            self._signatures[entry] = (
-                signature(posted) if posted else read_signature(packed) if packed else None
-            )
-        return self._signatures[entry]
+        """Of a posted sketch, kept for the transaction (a replay meets each one again in
+        every batch); of a read one, for this lookup."""
+        memory = self._memory
+        known = memory.signatures.get(entry) or self._read.get(entry)
+        if known is not None:
+            return known
+        posted = memory.sketches.get(entry)
+        if posted:
+            known = memory.signatures[entry] = signature(posted)
+            return known
+        packed = self._packed.get(entry)
+        if packed is None:
+            return None  # no sketch: never compared
+        known = self._read[entry] = read_signature(packed)
+        return known
 
     def sketch(self, entry: int) -> tuple[int, ...]:
         posted = self._memory.sketches.get(entry)
@@ -293,9 +303,9 @@ class _Theirs:
 class _Mine:
     """A unit's entry and sketch, as compared with candidates."""
 
-    def __init__(self, entry: int, sk: tuple[int, ...]) -> None:
+    def __init__(self, entry: int, sk: tuple[int, ...], theirs: _Theirs) -> None:
         self.entry, self.sk = entry, sk
-        self.signature = signature(sk)
+        self.signature = theirs.signature(entry) or signature(sk)
         self._hashes: frozenset[int] | None = None
 
     def copies(self, other: int, theirs: _Theirs) -> bool:
