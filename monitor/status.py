@@ -24,7 +24,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from indicators.model import Modality
-from indicators.similarity import bands, may_be_syndicated, share_band, syndicated
+from indicators.similarity import (
+    Signature,
+    bands,
+    may_be_syndicated,
+    may_share_enough,
+    share_band,
+    signature,
+    syndicated,
+)
 
 SYNDICATION_WINDOW = timedelta(days=3)
 
@@ -136,7 +144,10 @@ def source_groups(
 def _copies(items: Sequence[EvidenceFact], find: Callable[[int], int]) -> Iterator[tuple[int, int]]:
     """The pairs (i, j) of ``items`` (in ``order_key`` order) that are copies of one story
     and not yet in one group: a consumer that joins them changes what ``find`` says."""
-    sets: dict[tuple[int, ...], frozenset[int]] = {}  # once per sketch, not once per pair
+    # Once per sketch, not once per pair: the signature rejects most pairs, the set of
+    # hashes is built for the few it passes.
+    signed: dict[tuple[int, ...], Signature] = {}
+    sets: dict[tuple[int, ...], frozenset[int]] = {}
     index: dict[int, list[int]] = {}  # band key → earlier pieces with it, oldest first
     # Pieces with one sketch and one time (an entry's sentences) are copies of each other
     # and meet the same pieces: the first stands for the others in the index.
@@ -149,9 +160,9 @@ def _copies(items: Sequence[EvidenceFact], find: Callable[[int], int]) -> Iterat
                 if find(i) != find(j):
                     yield i, j
                 continue
-        b_set = sets.get(b.sketch)
-        if b_set is None:
-            b_set = sets[b.sketch] = frozenset(b.sketch)
+        b_signed = signed.get(b.sketch)
+        if b_signed is None:
+            b_signed = signed[b.sketch] = signature(b.sketch)
         seen: set[int] = set()
         for h in keys:
             bucket = index.setdefault(h, [])
@@ -164,11 +175,19 @@ def _copies(items: Sequence[EvidenceFact], find: Callable[[int], int]) -> Iterat
                 seen.add(i)
                 if (
                     find(i) != find(j)  # already one source: nothing to learn
-                    and may_be_syndicated(sets[a.sketch], b_set)
+                    and may_share_enough(signed[a.sketch], b_signed)
+                    and may_be_syndicated(_hashes(sets, a.sketch), b.sketch)
                     and syndicated(a.sketch, b.sketch)
                 ):
                     yield i, j
             bucket.append(j)
+
+
+def _hashes(sets: dict[tuple[int, ...], frozenset[int]], sk: tuple[int, ...]) -> frozenset[int]:
+    found = sets.get(sk)
+    if found is None:
+        found = sets[sk] = frozenset(sk)
+    return found
 
 
 def summarize(evidence: Sequence[EvidenceFact]) -> DecisionFacts:
