@@ -82,16 +82,35 @@ class Raw:
 
 
 def insert_rows(raw: Raw, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """New rows (all with the same keys), each value through its column's processor."""
+    """New rows (all with the same keys), each value through its column's processor.
+
+    A poll's ~30,000 rows of evidence hold ~400,000 values: columns without a processor
+    are passed as they are, and a processed value that repeats (the batch's time, an
+    entry's time and publisher on each of its pieces) is converted once."""
     if not rows:
         return
     names = list(rows[0])
-    write = [raw.writer(table.c[name]) for name in names]
-    raw.append(
-        table.name,
-        names,
-        [[w(row[name]) for w, name in zip(write, names, strict=True)] for row in rows],
-    )
+    write = {name: raw.writer(table.c[name]) for name in names}
+    memo: dict[str, dict[Any, Any]] = {name: {} for name, w in write.items() if w is not _same}
+    out = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for i, name in enumerate(names):
+            seen = memo.get(name)
+            if seen is not None:
+                values[i] = _converted(seen, write[name], values[i])
+        out.append(values)
+    raw.append(table.name, names, out)
+
+
+def _converted(seen: dict[Any, Any], write: Callable[[Any], Any], value: Any) -> Any:
+    try:
+        return seen[value]
+    except KeyError:
+        seen[value] = found = write(value)
+        return found
+    except TypeError:  # unhashable (a list for a JSON column): converted each time
+        return write(value)
 
 
 def marks(count: int) -> str:
