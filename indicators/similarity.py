@@ -74,8 +74,9 @@ SIGNATURE_BITS = 1024
 Signature = tuple[int, int, int]  # (bits, hashes, hashes whose bit another one set too)
 
 
-# Signatures by sketch, the oldest dropped first: the writing thread signs a new entry's
-# sketch when it stores it and again when it looks for its copies (~8 µs each time).
+# Signatures by sketch, the oldest dropped first (``_KEPT`` of them, as for band keys):
+# the writing thread signs a new entry's sketch when it stores it and again when it looks
+# for its copies (~8 µs each time).
 _signed: dict[tuple[int, ...], Signature] = {}
 
 
