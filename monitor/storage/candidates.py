@@ -28,7 +28,7 @@ import functools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,7 @@ from monitor.storage.raw import Raw
 
 Unit = tuple[int, datetime]  # (entry id, time)
 CHUNK = 400  # units whose copies one query looks for (their candidates are held at once)
+_MICROSECOND = timedelta(microseconds=1)
 _BITS = 62  # a unit's indicators as bits of a signed BIGINT (``bit``)
 
 
@@ -131,9 +132,7 @@ def post_units(session: Session, units: Iterable[Posted]) -> None:
     if not new:
         return
     if raw.dialect.name == "sqlite":  # on PostgreSQL, locking forgets them (``new_lock``)
-        in_time = sorted(new, key=lambda u: u[1])
-        for start in range(0, len(in_time), CHUNK):  # each query's window: its units' times
-            _find(raw, memory, {u: new[u] for u in in_time[start : start + CHUNK]})
+        _find(raw, memory, new)
         _among(memory, new)
     when = raw.writer(UnitBand.__table__.c.published_at)
     rows = [
@@ -206,48 +205,66 @@ def unit_copies(
 
 
 def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
-    hashes = sorted({h for sk, _ in todo.values() for h in bands(sk)})
-    for u in todo:
-        memory.copies[u] = frozenset()
-    if not hashes:
-        return
-    when = raw.writer(UnitBand.__table__.c.published_at)
+    """The copies of ``todo``'s units among the posted units: their candidates first, a
+    query per ``CHUNK`` units in time order (each query's window: its units' times), then
+    every candidate entry's sketch read once and compared."""
+    in_time = sorted(todo, key=lambda u: u[1])
+    met: dict[Unit, set[tuple[int, int]]] = {}
+    for start in range(0, len(in_time), CHUNK):
+        met.update(_candidates(raw, {u: todo[u] for u in in_time[start : start + CHUNK]}))
+    # Candidates' sketches are read for this call only, packed: kept for the transaction,
+    # as tuples of ints, ~40,000 of them were ~100 MB at 60,000 entries (each is compared
+    # by a few units of one call, rarely again). Their signatures reject most of them.
+    # Only entries met inside a unit's window are read (at 60,000 stored entries, a third
+    # of those sharing a band are outside it).
+    met_entries = {entry for others in met.values() for entry, _ in others}
+    theirs = _Theirs(_read_sketches(raw, met_entries - memory.sketches.keys()), memory)
+    signed = theirs.signatures(met_entries)
     read_time = raw.reader(UnitBand.__table__.c.published_at)
-    lo = min(at for _, at in todo) - SYNDICATION_WINDOW
-    hi = max(at for _, at in todo) + SYNDICATION_WINDOW
-    anyone = functools.reduce(operator.or_, (mask for _, mask in todo.values()))
-    by_band: dict[int, list[tuple[Unit, int]]] = {}
-    times: dict[object, datetime] = {}  # a unit's ~22 rows share its time: read it once
+    for unit, (sk, _) in todo.items():
+        mark = _Mine(unit[0], sk, theirs)
+        copies = {(e, read_time(at)) for e, at in mark.among(met[unit], signed, theirs)}
+        memory.copies[unit] = frozenset(copies)
+        for other in copies:  # a unit whose copies were found before meets this one now
+            if other in memory.copies and other not in todo:
+                memory.copies[other] |= {unit}
+
+
+def _candidates(
+    raw: Raw, chunk: dict[Unit, tuple[tuple[int, ...], int]]
+) -> dict[Unit, set[tuple[int, int]]]:
+    """For each unit of ``chunk``, the posted units (entry, stored time) that share one of
+    its bands and indicators inside its window, itself left out. Times stay the stored
+    integers here: a candidate is met ~100 times at 60,000 entries, a copy rarely."""
+    keys = {u: bands(sk) for u, (sk, _) in chunk.items()}
+    hashes = sorted({h for unit_keys in keys.values() for h in unit_keys})
+    if not hashes:
+        return {u: set() for u in chunk}
+    when = raw.writer(UnitBand.__table__.c.published_at)
+    stamps = {u: when(u[1]) for u in chunk}
+    window = SYNDICATION_WINDOW // _MICROSECOND
+    anyone = functools.reduce(operator.or_, (mask for _, mask in chunk.values()))
+    by_band: dict[int, list[tuple[int, int, int]]] = {}
     for part in _parts(hashes, 16_384):
         where, params = raw.one_of("hash", part)
         for h, at, entry, mask in raw.execute(
             f"SELECT hash, published_at, entry_id, indicators FROM unit_bands WHERE {where}"
             " AND published_at BETWEEN ? AND ? AND (indicators & ?) != 0",
-            (*params, when(lo), when(hi), anyone),
+            (*params, min(stamps.values()) - window, max(stamps.values()) + window, anyone),
         ):
-            time = times.get(at)
-            if time is None:
-                time = times[at] = read_time(at)
-            by_band.setdefault(h, []).append(((entry, time), mask))
-    # Candidates' sketches are read for this call only, packed: kept for the transaction,
-    # as tuples of ints, ~40,000 of them were ~100 MB at 60,000 entries (each is compared
-    # by a few units of one call, rarely again). Their signatures reject most of them.
-    met_entries = {u[0] for met in by_band.values() for u, _ in met}
-    theirs = _Theirs(_read_sketches(raw, met_entries - memory.sketches.keys()), memory)
-    for unit, (sk, mine) in todo.items():
-        mark = _Mine(unit[0], sk, theirs)
-        met = {other for h in bands(sk) for other, mask in by_band.get(h, ()) if mask & mine}
-        copies = {
-            other
-            for other in met
-            if other != unit
-            and abs(other[1] - unit[1]) <= SYNDICATION_WINDOW
-            and mark.copies(other[0], theirs)
+            by_band.setdefault(h, []).append((entry, at, mask))
+    out: dict[Unit, set[tuple[int, int]]] = {}
+    for unit, (_, mine) in chunk.items():
+        stamp = stamps[unit]
+        others = {
+            (entry, at)
+            for h in keys[unit]
+            for entry, at, mask in by_band.get(h, ())
+            if mask & mine and abs(at - stamp) <= window
         }
-        memory.copies[unit] = frozenset(copies)
-        for other in copies:  # a unit whose copies were found before meets this one now
-            if other in memory.copies and other not in todo:
-                memory.copies[other] |= {unit}
+        others.discard((unit[0], stamp))  # itself, posted already (PostgreSQL)
+        out[unit] = others
+    return out
 
 
 def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
@@ -297,6 +314,11 @@ class _Theirs:
         known = self._read[entry] = read_signature(packed)
         return known
 
+    def signatures(self, entries: Iterable[int]) -> dict[int, Signature]:
+        """The signatures of those of ``entries`` with a sketch, in one dict: a unit meets
+        ~100 candidates at 60,000 stored entries, each tested in ``_Mine.among``."""
+        return {e: s for e in entries if (s := self.signature(e)) is not None}
+
     def sketch(self, entry: int) -> tuple[int, ...]:
         posted = self._memory.sketches.get(entry)
         return posted if posted is not None else unpack_sketch(self._packed[entry])
@@ -316,6 +338,23 @@ class _Mine:
         their_signature = theirs.signature(other)
         if their_signature is None or not may_share_enough(self.signature, their_signature):
             return False  # no sketch (never compared), or too few hashes in common
+        return self._resembles(other, theirs)
+
+    def among(
+        self, others: Iterable[tuple[int, int]], signed: Mapping[int, Signature], theirs: _Theirs
+    ) -> list[tuple[int, int]]:
+        """The candidates (entry, time) that are copies: ``copies`` for many at once, the
+        signature test in one loop over a plain dict (the hot loop at any history)."""
+        me, mine, get = self.entry, self.signature, signed.get
+        passed = [
+            o
+            for o in others
+            if o[0] == me or ((s := get(o[0])) is not None and may_share_enough(mine, s))
+        ]
+        return [o for o in passed if o[0] == me or self._resembles(o[0], theirs)]
+
+    def _resembles(self, other: int, theirs: _Theirs) -> bool:
+        """The exact test, on the hashes (the few pairs whose signatures passed)."""
         if self._hashes is None:
             self._hashes = frozenset(self.sk)
         sk = theirs.sketch(other)
