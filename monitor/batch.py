@@ -74,6 +74,7 @@ def store_batch(
     touched: set[int] = set()
     new: list[evidence_repo.NewEvidence] = []
     sketches: dict[int, tuple[int, ...]] = {}  # entry id → the worker's sketch
+    stored: set[int] = set()  # new entries stored with that sketch
     for feed in feeds:
         outcome = FeedDone()
         outcome.recorded = feeds_repo.record_fetch(
@@ -87,7 +88,7 @@ def store_batch(
         )
         if outcome.recorded and feed.parsed is not None:
             outcome.fresh = store_entries(
-                session, feed.job.id, feed.parsed.entries, now, feed.job.site
+                session, feed.job.id, feed.parsed.entries, now, feed.job.site, feed.sketches
             )
             touched |= match_entries(
                 session, outcome.fresh, rules, now, outcome.found, feed.known, new
@@ -96,8 +97,11 @@ def store_batch(
                 sketch = feed.sketches.get((entry.title, entry.summary))
                 if sketch is not None:
                     sketches[entry.id] = sketch
+                    if entry.is_new:
+                        stored.add(entry.id)  # inserted with it
         done.append(outcome)
-    evidence_repo.add_evidence(session, new, now, sketches)  # every feed's: one executemany
+    # Every feed's evidence in one statement.
+    evidence_repo.add_evidence(session, new, now, sketches, stored=stored)
     changes = []
     indicators_repo.lock_indicators(session, touched)
     for indicator_id in sorted(touched):  # one order for every worker: no lock cycles

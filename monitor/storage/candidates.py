@@ -27,26 +27,18 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from indicators.similarity import (
-    Signature,
-    bands,
-    may_be_syndicated,
-    may_share_enough,
-    signature,
-    syndicated,
-)
+from indicators.similarity import bands
 from monitor.model import StoredEntry
 from monitor.status import SYNDICATION_WINDOW
-from monitor.storage.columns import read_signature, unpack_sketch
+from monitor.storage.copies import Found, Mine, Theirs, Unit, found, parts, read_sketches
 from monitor.storage.models import UnitBand
 from monitor.storage.raw import Raw
 
-Unit = tuple[int, datetime]  # (entry id, time)
+__all__ = ["Found", "Unit", "bit", "forget_entry", "new_lock", "post_units", "unit_copies"]
 CHUNK = 400  # units whose copies one query looks for (their candidates are held at once)
 _MICROSECOND = timedelta(microseconds=1)
 _BITS = 62  # a unit's indicators as bits of a signed BIGINT (``bit``)
@@ -58,35 +50,13 @@ def bit(indicator_id: int) -> int:
     return 1 << (indicator_id % _BITS)
 
 
-@dataclass
-class Found:
-    """What one transaction has read and found (kept in ``Session.info``)."""
-
-    sketches: dict[int, tuple[int, ...]] = field(default_factory=dict)  # posted units' sketches
-    signatures: dict[int, Signature] = field(default_factory=dict)  # of those, once compared
-    posted: dict[Unit, int] = field(default_factory=dict)  # units known posted → mask
-    copies: dict[Unit, frozenset[Unit]] = field(default_factory=dict)  # unit → its copies
-    locked: set[int] = field(default_factory=set)  # indicators locked (``new_lock``)
-
-
-_FOUND = "watchlist.units"
-
-
-def found(session: Session) -> Found:
-    """This transaction's memory (``Session.info`` lives as long as the session: one
-    transaction). A sketch changes only when its entry is rewritten (``forget_entry``)."""
-    kept = session.info.get(_FOUND)
-    if not isinstance(kept, Found):
-        kept = session.info[_FOUND] = Found()
-    return kept
-
-
 def forget_entry(session: Session, entry_id: int) -> None:
     """The entry was rewritten: its sketch and postings are gone (and every copy found)."""
     memory = found(session)
     memory.sketches.pop(entry_id, None)
     memory.signatures.pop(entry_id, None)
     memory.posted = {u: m for u, m in memory.posted.items() if u[0] != entry_id}
+    memory.fresh = {u for u in memory.fresh if u[0] != entry_id}
     memory.copies.clear()
     Raw(session).execute("DELETE FROM unit_bands WHERE entry_id = ?", (entry_id,))
 
@@ -131,6 +101,7 @@ def post_units(session: Session, units: Iterable[Posted]) -> None:
     memory.sketches.update((entry, sk) for (entry, _), (sk, _) in wanted.items() if sk)
     if not new:
         return
+    memory.fresh.update(new)
     if raw.dialect.name == "sqlite":  # on PostgreSQL, locking forgets them (``new_lock``)
         _find(raw, memory, new)
         _among(memory, new)
@@ -179,7 +150,7 @@ def _widen(raw: Raw, memory: Found, masks: dict[Unit, tuple[int, int]]) -> None:
 def _posted(raw: Raw, entry_ids: Sequence[int]) -> dict[Unit, int]:
     read_time = raw.reader(UnitBand.__table__.c.published_at)
     out: dict[Unit, int] = {}
-    for part in _parts(entry_ids):
+    for part in parts(entry_ids):
         where, params = raw.one_of("entry_id", part)
         for entry, at, mask in raw.execute(
             f"SELECT DISTINCT entry_id, published_at, indicators FROM unit_bands WHERE {where}",
@@ -200,29 +171,78 @@ def unit_copies(
     memory = found(session)
     todo = {u: (sk, memory.posted[u]) for u, sk in units if u not in memory.copies}
     if todo:
-        _find(Raw(session), memory, todo)
+        raw = Raw(session)
+        # Every unit this transaction posted whose copies are not known, asked or not:
+        # found at once (on PostgreSQL, after the batch's locks: ``new_lock``).
+        fresh = {
+            u: (memory.sketches[u[0]], memory.posted[u])
+            for u in memory.fresh
+            if u not in memory.copies
+        }
+        if fresh:
+            _find_fresh(raw, memory, fresh)
+        older = {u: v for u, v in todo.items() if u not in fresh}
+        if older:
+            _find(raw, memory, older)
     return {u: memory.copies[u] for u, _ in units}
 
 
-def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
-    """The copies of ``todo``'s units among the posted units: their candidates first, a
-    query per ``CHUNK`` units in time order (each query's window: its units' times), then
-    every candidate entry's sketch read once and compared."""
+def _find_fresh(raw: Raw, memory: Found, fresh: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
+    """The copies of units posted in this transaction, as ``post_units`` finds them on
+    SQLite: by one lookup for all of them (on PostgreSQL a batch asked ~14 times, once
+    per indicator and side placed), whose rows of their own entries are dropped; those
+    are compared in memory (``_among``), as are the other times of their own entries
+    (``_same_entries``)."""
+    entries = sorted({entry for entry, _ in fresh})
+    _find(raw, memory, fresh, leave_out=frozenset(entries))
+    _same_entries(raw, memory, fresh, entries)
+    _among(memory, fresh)
+
+
+def _same_entries(
+    raw: Raw, memory: Found, fresh: dict[Unit, tuple[tuple[int, ...], int]], entries: list[int]
+) -> None:
+    """A fresh unit's own entry at another time (one text: a copy), which the lookup of
+    ``_find_fresh`` left out (rare: its entry's time moved)."""
+    by_entry: dict[int, list[Unit]] = {}
+    for unit in fresh:
+        by_entry.setdefault(unit[0], []).append(unit)
+    for other, mask in _posted(raw, entries).items():
+        if other in fresh:
+            continue  # compared in memory
+        for unit in by_entry[other[0]]:
+            if mask & fresh[unit][1] and abs(other[1] - unit[1]) <= SYNDICATION_WINDOW:
+                memory.copies[unit] |= {other}
+                if other in memory.copies:
+                    memory.copies[other] |= {unit}
+
+
+def _find(
+    raw: Raw,
+    memory: Found,
+    todo: dict[Unit, tuple[tuple[int, ...], int]],
+    leave_out: frozenset[int] = frozenset(),
+) -> None:
+    """The copies of ``todo``'s units among the posted units (those of the entries in
+    ``leave_out`` aside): their candidates first, a query per ``CHUNK`` units in time
+    order (each query's window: its units' times), then every candidate entry's sketch
+    read once and compared."""
     in_time = sorted(todo, key=lambda u: u[1])
     met: dict[Unit, set[tuple[int, int]]] = {}
     for start in range(0, len(in_time), CHUNK):
-        met.update(_candidates(raw, {u: todo[u] for u in in_time[start : start + CHUNK]}))
+        chunk = {u: todo[u] for u in in_time[start : start + CHUNK]}
+        met.update(_candidates(raw, chunk, leave_out))
     # Candidates' sketches are read for this call only, packed: kept for the transaction,
     # as tuples of ints, ~40,000 of them were ~100 MB at 60,000 entries (each is compared
     # by a few units of one call, rarely again). Their signatures reject most of them.
     # Only entries met inside a unit's window are read (at 60,000 stored entries, a third
     # of those sharing a band are outside it).
     met_entries = {entry for others in met.values() for entry, _ in others}
-    theirs = _Theirs(_read_sketches(raw, met_entries - memory.sketches.keys()), memory)
+    theirs = Theirs(read_sketches(raw, met_entries - memory.sketches.keys()), memory)
     signed = theirs.signatures(met_entries)
     read_time = raw.reader(UnitBand.__table__.c.published_at)
     for unit, (sk, _) in todo.items():
-        mark = _Mine(unit[0], sk, theirs)
+        mark = Mine(unit[0], sk, theirs)
         copies = {(e, read_time(at)) for e, at in mark.among(met[unit], signed, theirs)}
         memory.copies[unit] = frozenset(copies)
         for other in copies:  # a unit whose copies were found before meets this one now
@@ -231,7 +251,7 @@ def _find(raw: Raw, memory: Found, todo: dict[Unit, tuple[tuple[int, ...], int]]
 
 
 def _candidates(
-    raw: Raw, chunk: dict[Unit, tuple[tuple[int, ...], int]]
+    raw: Raw, chunk: dict[Unit, tuple[tuple[int, ...], int]], leave_out: frozenset[int]
 ) -> dict[Unit, set[tuple[int, int]]]:
     """For each unit of ``chunk``, the posted units (entry, stored time) that share one of
     its bands and indicators inside its window, itself left out. Times stay the stored
@@ -245,14 +265,17 @@ def _candidates(
     window = SYNDICATION_WINDOW // _MICROSECOND
     anyone = functools.reduce(operator.or_, (mask for _, mask in chunk.values()))
     by_band: dict[int, list[tuple[int, int, int]]] = {}
-    for part in _parts(hashes, 16_384):
+    for part in parts(hashes, 16_384):
         where, params = raw.one_of("hash", part)
         for h, at, entry, mask in raw.execute(
             f"SELECT hash, published_at, entry_id, indicators FROM unit_bands WHERE {where}"
             " AND published_at BETWEEN ? AND ? AND (indicators & ?) != 0",
             (*params, min(stamps.values()) - window, max(stamps.values()) + window, anyone),
         ):
-            by_band.setdefault(h, []).append((entry, at, mask))
+            # Left out here: ``NOT (entry_id = ANY(…))`` made PostgreSQL search the
+            # array for every row (1.7 s against 0.8 s a poll).
+            if entry not in leave_out:
+                by_band.setdefault(h, []).append((entry, at, mask))
     out: dict[Unit, set[tuple[int, int]]] = {}
     for unit, (_, mine) in chunk.items():
         stamp = stamps[unit]
@@ -270,9 +293,9 @@ def _candidates(
 def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
     """Copies among units posted together (added to what ``_find`` found of each)."""
     by_band: dict[int, list[Unit]] = {}
-    theirs = _Theirs({}, memory)
+    theirs = Theirs({}, memory)
     for unit, (sk, mine) in new.items():
-        mark = _Mine(unit[0], sk, theirs)
+        mark = Mine(unit[0], sk, theirs)
         met = {
             other
             for other in {o for h in bands(sk) for o in by_band.get(h, ())}  # each once
@@ -286,94 +309,3 @@ def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
             memory.copies[unit] |= met
             for other in met:
                 memory.copies[other] |= {unit}
-
-
-class _Theirs:
-    """Candidate entries' sketches: signatures first, hashes only for the few that pass
-    (each pair is met once: the newer unit looks, the older is told)."""
-
-    def __init__(self, packed: dict[int, bytes], memory: Found) -> None:
-        self._packed = packed
-        self._memory = memory
-        self._read: dict[int, Signature] = {}
-
-    def signature(self, entry: int) -> Signature | None:
-        """Of a posted sketch, kept for the transaction (a replay meets each one again in
-        every batch); of a read one, for this lookup."""
-        memory = self._memory
-        known = memory.signatures.get(entry) or self._read.get(entry)
-        if known is not None:
-            return known
-        posted = memory.sketches.get(entry)
-        if posted:
-            known = memory.signatures[entry] = signature(posted)
-            return known
-        packed = self._packed.get(entry)
-        if packed is None:
-            return None  # no sketch: never compared
-        known = self._read[entry] = read_signature(packed)
-        return known
-
-    def signatures(self, entries: Iterable[int]) -> dict[int, Signature]:
-        """The signatures of those of ``entries`` with a sketch, in one dict: a unit meets
-        ~100 candidates at 60,000 stored entries, each tested in ``_Mine.among``."""
-        return {e: s for e in entries if (s := self.signature(e)) is not None}
-
-    def sketch(self, entry: int) -> tuple[int, ...]:
-        posted = self._memory.sketches.get(entry)
-        return posted if posted is not None else unpack_sketch(self._packed[entry])
-
-
-class _Mine:
-    """A unit's entry and sketch, as compared with candidates."""
-
-    def __init__(self, entry: int, sk: tuple[int, ...], theirs: _Theirs) -> None:
-        self.entry, self.sk = entry, sk
-        self.signature = theirs.signature(entry) or signature(sk)
-        self._hashes: frozenset[int] | None = None
-
-    def copies(self, other: int, theirs: _Theirs) -> bool:
-        if other == self.entry:
-            return True  # the same text at another time
-        their_signature = theirs.signature(other)
-        if their_signature is None or not may_share_enough(self.signature, their_signature):
-            return False  # no sketch (never compared), or too few hashes in common
-        return self._resembles(other, theirs)
-
-    def among(
-        self, others: Iterable[tuple[int, int]], signed: Mapping[int, Signature], theirs: _Theirs
-    ) -> list[tuple[int, int]]:
-        """The candidates (entry, time) that are copies: ``copies`` for many at once, the
-        signature test in one loop over a plain dict (the hot loop at any history)."""
-        me, mine, get = self.entry, self.signature, signed.get
-        passed = [
-            o
-            for o in others
-            if o[0] == me or ((s := get(o[0])) is not None and may_share_enough(mine, s))
-        ]
-        return [o for o in passed if o[0] == me or self._resembles(o[0], theirs)]
-
-    def _resembles(self, other: int, theirs: _Theirs) -> bool:
-        """The exact test, on the hashes (the few pairs whose signatures passed)."""
-        if self._hashes is None:
-            self._hashes = frozenset(self.sk)
-        sk = theirs.sketch(other)
-        return may_be_syndicated(self._hashes, sk) and syndicated(self.sk, sk)
-
-
-def _read_sketches(raw: Raw, entry_ids: set[int]) -> dict[int, bytes]:
-    """Packed (``columns.PackedSketch``): most are only signed, never unpacked."""
-    out: dict[int, bytes] = {}
-    for part in _parts(sorted(entry_ids)):
-        where, params = raw.one_of("id", part)
-        for entry_id, sketch in raw.execute(
-            f"SELECT id, sketch FROM entries WHERE {where}", params
-        ):
-            if sketch:  # NULL: not computed (a rewritten entry); empty: nothing to compare
-                out[entry_id] = bytes(sketch)
-    return out
-
-
-def _parts(ids: Sequence[int], size: int = 4_000) -> list[Sequence[int]]:
-    """``ids`` in parts small enough for one statement's bound parameters."""
-    return [ids[start : start + size] for start in range(0, len(ids), size)]

@@ -110,9 +110,11 @@ def _place(
         old = {p.cluster for p in group.met if p.cluster is not None}
         group.cluster = min(old | {p.id for p in group.new})
         _relabel(session, indicator_id, old - {group.cluster}, group.cluster)
-    Raw(session).executemany(
-        "UPDATE evidence SET cluster_id = ? WHERE id = ?",
+    Raw(session).set_each(
+        "evidence",
+        "cluster_id",
         [(group.cluster, piece.id) for group in joined for piece in group.new],
+        array_type="integer",
     )
     return joined
 

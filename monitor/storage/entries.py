@@ -13,7 +13,7 @@ stands in, as for an entry without a date).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,8 +69,12 @@ def store_entries(
     entries: Sequence[ParsedEntry],
     now: datetime,
     feed_site: str | None,
+    sketches: Mapping[tuple[str, str], Sequence[int]] | None = None,
 ) -> list[StoredEntry]:
-    """Insert new entries, update changed ones; return both, in feed order."""
+    """Insert new entries, update changed ones; return both, in feed order. A new entry
+    whose (title, summary) has a sketch in ``sketches`` (the parse workers') is inserted
+    with it: set later, it was an UPDATE of the whole row on PostgreSQL (0.4 s a poll
+    of 12,000 entries)."""
     keyed: dict[str, tuple[ParsedEntry, str]] = {}
     for entry in entries:
         digest = content_hash(entry)
@@ -87,7 +91,9 @@ def store_entries(
             changed[len(fresh)] = _update(session, known[0], entry, digest, now)
             fresh.append(None)
             continue
-        new_rows.append(_new_row(feed_id, key, entry, digest, now, feed_site))
+        row = _new_row(feed_id, key, entry, digest, now, feed_site)
+        row["sketch"] = (sketches or {}).get((entry.title, entry.summary))
+        new_rows.append(row)
         fresh.append(None)
     session.flush()
     inserted = iter(zip(_insert(session, feed_id, new_rows), new_rows, strict=True))

@@ -10,7 +10,7 @@ then ``record_status_change`` (appends the decided change to the log, if it is o
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,13 +33,7 @@ from monitor.storage.archive import SUPERSEDED, archive_rows
 from monitor.storage.candidates import entry_units, post_units
 from monitor.storage.clusters import assign_clusters
 from monitor.storage.indicators import lock_indicator
-from monitor.storage.models import (
-    Base,
-    Entry,
-    EvidenceRow,
-    IndicatorRow,
-    StatusChange,
-)
+from monitor.storage.models import Base, Entry, EvidenceRow, IndicatorRow, StatusChange
 from monitor.storage.pieces import FACT_COLUMNS
 from monitor.storage.raw import Raw, insert_rows
 from monitor.storage.removals import release_evidence
@@ -127,9 +121,12 @@ def add_evidence(
     found: Sequence[NewEvidence],
     now: datetime,
     sketches: Mapping[int, Sequence[int]] | None = None,
+    *,
+    stored: Collection[int] = (),
 ) -> None:
     """Store the evidence of entries inserted in this transaction (nothing to replace),
-    the entries' sketches (the parse workers', else computed) and their units' bands."""
+    the entries' sketches (the parse workers', else computed; ``stored``: entries
+    inserted with theirs) and their units' bands."""
     known = sketches or {}
     rows = [row for e, ind, version, evs in found for row in _rows(e, ind, version, evs, now, {})]
     if not rows:
@@ -141,9 +138,12 @@ def add_evidence(
         i: tuple(known.get(i) or _sketch_of(e.title, e.summary)) for i, e in with_evidence.items()
     }
     pack = raw.writer(Entry.__table__.c.sketch)
-    raw.executemany(
-        "UPDATE entries SET sketch = ? WHERE id = ? AND sketch IS NULL",
-        [(pack(sk), entry_id) for entry_id, sk in drawn.items()],
+    raw.set_each(
+        "entries",
+        "sketch",
+        [(pack(sk), entry_id) for entry_id, sk in drawn.items() if entry_id not in stored],
+        array_type="bytea",
+        only_unset=True,
     )
     # Every unit of the batch is posted before any indicator is placed, so the copies
     # found for a unit hold for all the batch's decisions (``candidates``).

@@ -62,6 +62,34 @@ class Raw:
             for row in rows:
                 copy.write_row(row)
 
+    def set_each(
+        self,
+        table: str,
+        column: str,
+        values: Sequence[tuple[Any, int]],
+        *,
+        array_type: str,
+        only_unset: bool = False,
+    ) -> None:
+        """``UPDATE table SET column = value WHERE id = key`` for each (value, key) (with
+        ``only_unset``, where ``column`` is NULL), keys distinct, values as the driver
+        takes them (``writer``): an ``executemany`` on
+        SQLite; on PostgreSQL one statement joining two arrays (``unnest``), where an
+        ``executemany`` of a poll's 30,000 cluster ids took 1.2 s (a round of the server's
+        work per row)."""
+        if not values:
+            return
+        unset = f" AND {column} IS NULL" if only_unset else ""
+        if self.dialect.name != "postgresql":
+            self.executemany(f"UPDATE {table} SET {column} = ? WHERE id = ?{unset}", values)
+            return
+        self.execute(
+            f"UPDATE {table} AS t SET {column} = v.value"
+            f" FROM unnest(?::{array_type}[], ?::integer[]) AS v(value, key)"
+            f" WHERE t.id = v.key{unset.replace(column, 't.' + column)}",
+            ([value for value, _ in values], [key for _, key in values]),
+        )
+
     def one_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
         """``column IN (?, …)`` and its parameters; on PostgreSQL ``column = ANY(?)`` with
         one array parameter, which it plans and binds in a fraction of the time of an IN

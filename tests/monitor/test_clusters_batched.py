@@ -1,0 +1,77 @@
+"""Issue 15: the copies of a batch's evidence, found as a poll finds them, equal the full
+computation.
+
+A poll stores a batch of feeds' evidence in one transaction (``add_evidence``), then locks
+its indicators and places the new pieces (``assign_clusters``). On SQLite the batch's
+copies are found while its units are posted; on PostgreSQL after the locks, by one lookup
+for the whole batch that drops the batch's own rows and compares them in memory. Random
+batches of wire copies and other stories, on both databases, some copies inside a batch
+and some across batches, must give the clusters of ``status.source_groups``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from integrity import assert_clusters_are_the_full_computation
+from test_clusters import MODALITIES, NOW, PUBLISHERS, START, TEXTS, _indicator
+
+from indicators.model import Evidence
+from monitor.feeds.types import ParsedEntry
+from monitor.storage import evidence as evidence_repo
+from monitor.storage.db import Database
+from monitor.storage.entries import store_entries
+from monitor.storage.indicators import lock_indicators
+
+entry = st.tuples(
+    st.integers(0, len(TEXTS) - 1),
+    st.integers(0, len(PUBLISHERS) - 1),
+    st.integers(0, 9 * 24),  # hours after START
+    st.sampled_from(MODALITIES),
+)
+batches = st.lists(st.lists(entry, min_size=1, max_size=8), min_size=1, max_size=3)
+
+
+def _store_batch(
+    db: Database,
+    feed_id: int,
+    indicator_id: int,
+    batch: list[tuple[int, int, int, object]],
+    at: int,
+) -> None:
+    parsed = [
+        ParsedEntry(
+            guid=f"g{at}-{n}",
+            link=f"https://{PUBLISHERS[p]}/{at}-{n}" if PUBLISHERS[p] else None,
+            title=f"Report {at}-{n}",
+            summary=TEXTS[text],
+            published=START + timedelta(hours=hours),
+        )
+        for n, (text, p, hours, _) in enumerate(batch)
+    ]
+    with db.write() as session:
+        stored = store_entries(session, feed_id, parsed, NOW, None)
+        new = [
+            (e, indicator_id, "v1", [Evidence("k", modality, e.summary, ("india",))])  # type: ignore[arg-type]
+            for e, (_, _, _, modality) in zip(stored, batch, strict=True)
+        ]
+        evidence_repo.add_evidence(session, new, NOW)
+        lock_indicators(session, [indicator_id])
+        evidence_repo.assign_clusters(session, indicator_id)
+        assert_clusters_are_the_full_computation(session, indicator_id)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(batches)
+def test_a_batchs_clusters_equal_the_full_computation(
+    db: Database, sequence: list[list[tuple[int, int, int, object]]]
+) -> None:
+    indicator_id, feed_id = _indicator(db)
+    for at, batch in enumerate(sequence):
+        _store_batch(db, feed_id, indicator_id, batch, at)
