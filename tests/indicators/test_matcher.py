@@ -233,3 +233,30 @@ def test_plain_query_falls_back_to_the_whole_item() -> None:
     assert found["scoped"].sentence == "The treaty was signed at dawn."  # item: as before
     assert "strict" in found  # two sentences, one each: only the fallback finds it
     assert Matcher([strict], whole_item=False).match(item) == []
+
+
+def test_a_sentence_that_comes_again_is_matched_and_judged_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 15: a wire copy's sentences come again in other items. A query that reads only
+    the sentence gives the same evidence there without matching or judging it again; a
+    query that reads the item (``title:``) is still asked on each item."""
+    import indicators.matcher as matcher_module
+
+    calls: list[str] = []
+    real_judge = matcher_module.judge
+
+    def counting_judge(sentence: str, **kwargs: object) -> object:
+        calls.append(sentence)
+        return real_judge(sentence, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(matcher_module, "judge", counting_judge)
+    plain = Indicator("plain", "Signing of the zorblat treaty", "zorblat AND sign*")
+    scoped = Indicator("scoped", "Signing of the zorblat treaty", "title:summit AND sign*")
+    matcher = Matcher([plain, scoped])
+    sentence = "The zorblat treaty was signed at dawn."
+    first = matcher.match(Item("1", "Summit ends", sentence))
+    again = matcher.match(Item("2", "Talks end", sentence))
+    assert [ev.indicator_id for ev in first] == ["plain", "scoped"]
+    assert again == [first[0]]  # the same evidence; no summit in this headline
+    assert calls.count(sentence) == 2  # once per indicator, in the first item only
