@@ -242,8 +242,10 @@ timeout = "1s"
     for feed_id in orphans:
         # Issue 14: the victim ran on this host and is gone, so a survivor frees its claims
         # at its next tick, without waiting for the lease; its fetch may then queue behind
-        # the slow fetches already in flight to this host (per_host), at most two rounds.
-        assert takeover[feed_id] <= killed_at + 2 * SLOW + 3 * TICK, "not taken at once"
+        # the slow fetches already in flight to this host (per_host), at most two rounds;
+        # and a tick's slack for the scheduler of a loaded host (three daemons, the
+        # database and the feed server on two cores: seen 10 ms past three ticks).
+        assert takeover[feed_id] <= killed_at + 2 * SLOW + 4 * TICK, "not taken at once"
     print(
         f"killed worker {owner} holding {len(orphans)} leases; taken over after "
         f"{min(takeover.values()) - killed_at:.2f}-{max(takeover.values()) - killed_at:.2f}s "
