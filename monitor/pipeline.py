@@ -5,9 +5,9 @@
     claim due feeds (a lease; SKIP LOCKED on PostgreSQL)          poller, storage.feeds
      → fetch (httpx: conditional GET, caps, total deadline)       feeds.fetch
      → parse (fast RSS/Atom path, else feedparser; bytes + headers,
-       never a URL/path) and match every entry, in worker processes  feeds.parse, prepare
+       never a URL/path), attribute each entry to its publisher
+       and match every entry, in worker processes     feeds.parse, feeds.publisher, prepare
     then, per batch of feeds ready, on the polling thread, in ONE transaction:  batch
-     → attribute each entry to its publisher                      feeds.publisher
      → record each fetch (health, schedule)                       storage.feeds
      → store entries, get back only the new or changed ones       storage.entries
      → evidence of each new entry (the worker's, else matched here) indicators.matcher
@@ -41,7 +41,6 @@ from monitor.config import Settings
 from monitor.decisions import deadlines_due, record_deadlines
 from monitor.errors import FeedErrorKind
 from monitor.feeds.fetch import FetchPolicy
-from monitor.feeds.publisher import attribute
 from monitor.feeds.types import FetchOutcome, FetchResult
 from monitor.metrics import Metrics
 from monitor.model import ChangeInfo, FeedJob
@@ -354,7 +353,7 @@ def _ready_feed(
     if prepared is None and result.body is not None:
         shown = redact_url(job.request.url)  # messages never carry a password (issue 16)
         prepared = prepare(result.body, result.headers, result.final_url, shown)
-    parsed = attribute(prepared.parsed, job.request.url) if prepared and prepared.parsed else None
+    parsed = prepared.parsed if prepared else None  # attributed by ``prepare``
     known: Known = {}
     sketches: Sketches = {}
     if prepared is not None and prepared.evidence and prepared.fingerprint == rules.fingerprint:

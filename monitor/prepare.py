@@ -40,6 +40,7 @@ from indicators.model import Evidence, Indicator, Item
 from indicators.similarity import compute_bands, remember_bands
 from monitor.errors import FeedError
 from monitor.feeds.parse import parse_feed
+from monitor.feeds.publisher import attribute
 from monitor.feeds.types import ParsedFeed
 from monitor.model import entry_sketch
 
@@ -119,9 +120,13 @@ def _start_worker(indicators: Sequence[Indicator], fingerprint: _Fingerprint) ->
 
 
 def prepare(body: bytes, headers: Mapping[str, str], url: str, shown_url: str) -> Prepared:
-    """Parse ``body`` and match its entries (runs in a worker; also callable in process)."""
+    """Parse ``body``, attribute its entries to publishers (``feeds.publisher``) and match
+    them (runs in a worker; also callable in process). ``shown_url`` is the feed's URL
+    fit to show (``redact_url``)."""
     try:
-        parsed = parse_feed(body, headers, url)
+        # Attributed here, off the thread that writes (~25 µs an entry): from the feed's
+        # host, which its shown URL keeps (``redact_url`` masks userinfo and secrets).
+        parsed = attribute(parse_feed(body, headers, url), shown_url)
     except FeedError as exc:
         return Prepared(None, (exc.kind, f"{shown_url}: {exc.message}"), (), ())
     except Exception as exc:

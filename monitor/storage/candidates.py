@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from monitor.storage.raw import Raw
 __all__ = ["Found", "Unit", "bit", "forget_entry", "new_lock", "post_units", "unit_copies"]
 CHUNK = 400  # units whose copies one query looks for (their candidates are held at once)
 _MICROSECOND = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # as ``columns.EpochMicros`` stores times
 _BITS = 62  # a unit's indicators as bits of a signed BIGINT (``bit``)
 
 
@@ -291,20 +292,26 @@ def _candidates(
 
 
 def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
-    """Copies among units posted together (added to what ``_find`` found of each)."""
-    by_band: dict[int, list[Unit]] = {}
+    """Copies among units posted together (added to what ``_find`` found of each). As in
+    ``_candidates``, times are integers here and signatures are tested in one loop: a
+    batch of 20 realistic feeds holds ~1,200 units that share stock-sentence bands."""
     theirs = Theirs({}, memory)
+    signed = theirs.signatures({entry for entry, _ in new})
+    window = SYNDICATION_WINDOW // _MICROSECOND
+    by_band: dict[int, list[tuple[int, int]]] = {}  # band → units seen, as (entry, stamp)
+    seen: dict[tuple[int, int], tuple[Unit, int]] = {}  # (entry, stamp) → unit, mask
     for unit, (sk, mine) in new.items():
-        mark = Mine(unit[0], sk, theirs)
-        met = {
+        key = (unit[0], (unit[1] - _EPOCH) // _MICROSECOND)
+        near = {
             other
-            for other in {o for h in bands(sk) for o in by_band.get(h, ())}  # each once
-            if new[other][1] & mine
-            and abs(other[1] - unit[1]) <= SYNDICATION_WINDOW
-            and mark.copies(other[0], theirs)
+            for h in bands(sk)
+            for other in by_band.get(h, ())
+            if abs(other[1] - key[1]) <= window and seen[other][1] & mine
         }
+        met = {seen[other][0] for other in Mine(unit[0], sk, theirs).among(near, signed, theirs)}
+        seen[key] = (unit, mine)
         for h in bands(sk):
-            by_band.setdefault(h, []).append(unit)
+            by_band.setdefault(h, []).append(key)
         if met:
             memory.copies[unit] |= met
             for other in met:
