@@ -13,7 +13,7 @@ from sqlalchemy import select
 from indicators.loader import load_watchlist
 from indicators.matcher import Matcher
 from monitor.pipeline import UNCHANGED_BATCH
-from monitor.prepare import POOL_MIN_FEEDS, Preparer, prepare
+from monitor.prepare import POOL_MIN_FEEDS, WORKER_NICENESS, Prepared, Preparer, prepare
 from monitor.ruleset import entry_item
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import indicators as indicators_repo
@@ -141,3 +141,21 @@ def test_a_worker_that_dies_costs_only_that_parse() -> None:
         assert preparer.prepare(b"<rss/>", {}, "https://x.example/", "x") is None
     finally:
         preparer.close()
+
+
+def _niceness_as_error(body: bytes, headers: Any, url: str, shown_url: str) -> Prepared:
+    """A task that reports the worker's niceness (as an error: a plain picklable value)."""
+    return Prepared(None, ("niceness", str(os.nice(0))), (), ())
+
+
+def test_workers_run_below_the_thread_that_writes() -> None:
+    """A big poll waits on the thread that writes; the parse workers yield to it."""
+    preparer = Preparer(1, task=_niceness_as_error)
+    preparer.arm((), ())
+    try:
+        done = preparer.prepare(b"<rss/>", {}, "https://x.example/", "x")
+    finally:
+        preparer.close()
+    assert done is not None
+    assert done.error is not None
+    assert int(done.error[1]) == min(19, os.nice(0) + WORKER_NICENESS)
