@@ -40,6 +40,7 @@ from monitor.storage.raw import Raw
 
 __all__ = ["Found", "Unit", "bit", "forget_entry", "new_lock", "post_units", "unit_copies"]
 CHUNK = 400  # units whose copies one query looks for (their candidates are held at once)
+FRESH_AT_ONCE = 5_000  # a transaction's own units compared in memory at once (a batch: ~1,200)
 _MICROSECOND = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # as ``columns.EpochMicros`` stores times
 _BITS = 62  # a unit's indicators as bits of a signed BIGINT (``bit``)
@@ -174,12 +175,13 @@ def unit_copies(
     if todo:
         raw = Raw(session)
         # Every unit this transaction posted whose copies are not known, asked or not:
-        # found at once (on PostgreSQL, after the batch's locks: ``new_lock``).
-        fresh = {
-            u: (memory.sketches[u[0]], memory.posted[u])
-            for u in memory.fresh
-            if u not in memory.copies
-        }
+        # found at once (on PostgreSQL, after the batch's locks: ``new_lock``). Compared
+        # with each other in memory, so not too many at once: when a replay's 100,000
+        # are forgotten by a lock, only those asked for.
+        waiting = [u for u in memory.fresh if u not in memory.copies]
+        if len(waiting) > FRESH_AT_ONCE:
+            waiting = [u for u in todo if u in memory.fresh]
+        fresh = {u: (memory.sketches[u[0]], memory.posted[u]) for u in waiting}
         if fresh:
             _find_fresh(raw, memory, fresh)
         older = {u: v for u, v in todo.items() if u not in fresh}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from integrity import assert_clusters_are_the_full_computation
@@ -20,6 +21,7 @@ from test_clusters import MODALITIES, NOW, PUBLISHERS, START, TEXTS, _indicator
 
 from indicators.model import Evidence
 from monitor.feeds.types import ParsedEntry
+from monitor.storage import candidates
 from monitor.storage import evidence as evidence_repo
 from monitor.storage.db import Database
 from monitor.storage.entries import store_entries
@@ -72,6 +74,25 @@ def _store_batch(
 def test_a_batchs_clusters_equal_the_full_computation(
     db: Database, sequence: list[list[tuple[int, int, int, object]]]
 ) -> None:
+    indicator_id, feed_id = _indicator(db)
+    for at, batch in enumerate(sequence):
+        _store_batch(db, feed_id, indicator_id, batch, at)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(batches)
+def test_so_do_they_when_only_the_units_asked_for_are_compared_at_once(
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    sequence: list[list[tuple[int, int, int, object]]],
+) -> None:
+    """A transaction with more units of its own than ``FRESH_AT_ONCE`` (a replay) finds
+    the copies of those asked for only, each lookup leaving out fewer rows."""
+    monkeypatch.setattr(candidates, "FRESH_AT_ONCE", 1)
     indicator_id, feed_id = _indicator(db)
     for at, batch in enumerate(sequence):
         _store_batch(db, feed_id, indicator_id, batch, at)
