@@ -200,9 +200,8 @@ class Matcher:
         # does not scope its terms itself (no ``title:``/``item:``): a plain keyword query
         # ("mercosur AND sign*") names an item's subject and its event, which news
         # often puts in different sentences ("The deal was signed in Asunción.").
-        self._whole = [
-            whole_item if whole_item is not None else not _scoped(q.node) for q in self._queries
-        ]
+        self._plain = [not _scoped(q.node) for q in self._queries]  # reads only sentences
+        self._whole = [whole_item if whole_item is not None else p for p in self._plain]
         # The term index is conjunctive: every required clause of a query (each child of
         # a top-level AND or NEAR) is indexed under its own keys, in its own slot, and a
         # query is a candidate only when every slot has a key in the item. Indexing one
@@ -407,7 +406,7 @@ class Matcher:
         nothing beyond the sentence (no ``title:``/``item:``) gives the same answer
         wherever the sentence comes: it is kept, so a sentence that comes again (a wire
         copy, a stock sentence of the topic) is matched and judged once."""
-        key = (number, unit.text, unit.is_title) if self._whole[number] else None
+        key = (number, unit.text, unit.is_title) if self._plain[number] else None
         if key is not None and key in self._sentences:
             return self._sentences[key]
         hit = self._queries[number].match_unit(ready)

@@ -260,3 +260,16 @@ def test_a_sentence_that_comes_again_is_matched_and_judged_once(
     assert [ev.indicator_id for ev in first] == ["plain", "scoped"]
     assert again == [first[0]]  # the same evidence; no summit in this headline
     assert calls.count(sentence) == 2  # once per indicator, in the first item only
+
+
+def test_a_scoped_query_is_asked_on_each_item_with_the_whole_item_fallback_on() -> None:
+    """``whole_item=True`` turns the fallback on for scoped queries too; their answer still
+    depends on the item (its headline here), so it is never kept per sentence."""
+    query = "zorblat AND sign* AND NOT title:talks"
+    scoped = Indicator("scoped", "Signing of the zorblat treaty", query)
+    matcher = Matcher([scoped], whole_item=True)
+    sentence = "The zorblat treaty was signed at dawn."
+    assert [ev.indicator_id for ev in matcher.match(Item("1", "Summit ends", sentence))] == [
+        "scoped"
+    ]
+    assert matcher.match(Item("2", "Talks end", sentence)) == []
