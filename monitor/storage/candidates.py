@@ -27,13 +27,14 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from indicators.similarity import bands
 from monitor.model import StoredEntry
 from monitor.status import SYNDICATION_WINDOW
+from monitor.storage.columns import epoch_micros
 from monitor.storage.copies import Found, Mine, Theirs, Unit, found, parts, read_sketches
 from monitor.storage.models import UnitBand
 from monitor.storage.raw import Raw
@@ -42,7 +43,6 @@ __all__ = ["Found", "Unit", "bit", "forget_entry", "new_lock", "post_units", "un
 CHUNK = 400  # units whose copies one query looks for (their candidates are held at once)
 FRESH_AT_ONCE = 5_000  # a transaction's own units compared in memory at once (a batch: ~1,200)
 _MICROSECOND = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # as ``columns.EpochMicros`` stores times
 _BITS = 62  # a unit's indicators as bits of a signed BIGINT (``bit``)
 
 
@@ -303,7 +303,7 @@ def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:
     by_band: dict[int, list[tuple[int, int]]] = {}  # band → units seen, as (entry, stamp)
     seen: dict[tuple[int, int], tuple[Unit, int]] = {}  # (entry, stamp) → unit, mask
     for unit, (sk, mine) in new.items():
-        key = (unit[0], (unit[1] - _EPOCH) // _MICROSECOND)
+        key = (unit[0], epoch_micros(unit[1]))
         near = {
             other
             for h in bands(sk)

@@ -44,6 +44,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
 
+def epoch_micros(value: datetime) -> int:
+    """An aware time as ``EpochMicros`` stores it."""
+    return (value - _EPOCH) // _MICRO
+
+
 class EpochMicros(TypeDecorator[datetime]):
     """An aware time as whole microseconds since 1970 UTC (a BIGINT): for keys written by
     the hundred thousand (``UnitBand``), where SQLite's 26-character text times made the
@@ -57,7 +62,7 @@ class EpochMicros(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; pass an aware UTC time")
-        return (value - _EPOCH) // _MICRO
+        return epoch_micros(value)
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> datetime | None:
         return None if value is None else _EPOCH + value * _MICRO

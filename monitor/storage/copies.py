@@ -91,19 +91,12 @@ class Mine:
         self.signature = theirs.signature(entry) or signature(sk)
         self._hashes: frozenset[int] | None = None
 
-    def copies(self, other: int, theirs: Theirs) -> bool:
-        if other == self.entry:
-            return True  # the same text at another time
-        their_signature = theirs.signature(other)
-        if their_signature is None or not may_share_enough(self.signature, their_signature):
-            return False  # no sketch (never compared), or too few hashes in common
-        return self._resembles(other, theirs)
-
     def among(
         self, others: Iterable[tuple[int, int]], signed: Mapping[int, Signature], theirs: Theirs
     ) -> list[tuple[int, int]]:
-        """The candidates (entry, time) that are copies: ``copies`` for many at once, the
-        signature test in one loop over a plain dict (the hot loop at any history)."""
+        """The candidates (entry, time) that are copies: its own entry at another time (the
+        same text), or a sketch whose signature passes (``may_share_enough``, one loop
+        over a plain dict: the hot loop at any history) and then the exact test."""
         me, mine, get = self.entry, self.signature, signed.get
         passed = [
             o

@@ -17,14 +17,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.orm import Session
 
 from monitor.feeds.types import ParsedEntry
 from monitor.model import StoredEntry
 from monitor.storage.candidates import forget_entry
 from monitor.storage.models import Entry
-from monitor.storage.raw import Raw, insert_rows
 
 PUBLISHED_FLOOR = datetime(1990, 1, 1, tzinfo=UTC)  # before any news feed existed
 
@@ -170,16 +169,15 @@ def _known(session: Session, feed_id: int, keys: list[str]) -> dict[str, tuple[i
 def _insert(session: Session, feed_id: int, new_rows: list[dict[str, Any]]) -> list[int]:
     """Insert new entries; their ids, in order.
 
-    One statement per feed at the driver (``raw.insert_rows``; the unit of work cost
-    ~4x per row, docs/benchmarks.md, and Core's per-row processing was most of this
-    function), and the ids come back in one SELECT by key: RETURNING in parameter order
-    made SQLite insert row by row.
+    One executemany INSERT per feed, not one ORM object each (the unit of work cost ~4x
+    per row: docs/benchmarks.md), and the ids come back in one SELECT by key: RETURNING in
+    parameter order made SQLite insert row by row.
     """
     if not new_rows:
         return []
     table = Entry.metadata.tables["entries"]
     connection = session.connection()
-    insert_rows(Raw(session), table, new_rows)
+    connection.execute(insert(table), new_rows)
     keys = [row["dedup_key"] for row in new_rows]
     by_key: dict[str, int] = {}
     for start in range(0, len(keys), 500):  # stay under bound-parameter limits
