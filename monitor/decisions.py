@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from monitor.alerts.outbox import AlertSink
 from monitor.model import Cause, ChangeInfo
-from monitor.status import Status, decide
+from monitor.status import Decision, Status, decide
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import indicators as indicators_repo
 from monitor.storage.db import Session
@@ -26,13 +26,21 @@ def record_decision(
     session: Session, indicator_id: int, now: datetime, cause: Cause, alerts: AlertSink
 ) -> ChangeInfo | None:
     """Decide ``indicator_id``'s status now; record the change and queue its alerts."""
+    return decide_and_record(session, indicator_id, now, cause, alerts)[1]
+
+
+def decide_and_record(
+    session: Session, indicator_id: int, now: datetime, cause: Cause, alerts: AlertSink
+) -> tuple[Decision, ChangeInfo | None]:
+    """``record_decision``, with the decision itself (a replay reports its reason even
+    when the status stays)."""
     settings = evidence_repo.lock_for_decision(session, indicator_id)
     facts = evidence_repo.load_decision_facts(session, indicator_id, settings, now)
     decision = decide(settings, facts, now)
     change = evidence_repo.record_status_change(session, indicator_id, decision, cause, now)
     if change is not None:
         alerts.enqueue(session, change, now)
-    return change
+    return decision, change
 
 
 def deadlines_due(session: Session, now: datetime) -> list[int]:

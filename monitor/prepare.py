@@ -277,10 +277,11 @@ class Preparer:
         rules: tuple[Sequence[Indicator], _Fingerprint],
         batches: Iterable[_Batch],
         texts: Callable[[_Batch], Sequence[Text]],
+        ahead: int = IN_FLIGHT,
     ) -> Iterator[tuple[_Batch, tuple[Matched, ...] | None]]:
         """Each batch with its entries matched by ``rules`` (indicators, fingerprint) in the
-        workers, in order, ``IN_FLIGHT`` batches per worker ahead; None for a batch no
-        worker matched (no pool, or it broke), which the caller matches itself."""
+        workers, in order, ``ahead`` batches per worker queued; None for a batch no worker
+        matched (no pool, or it broke), which the caller matches itself."""
         indicators, fingerprint = rules
         with self._lock:
             self._start(indicators, fingerprint)
@@ -291,7 +292,7 @@ class Preparer:
         pending: deque[tuple[_Batch, Future[tuple[Matched, ...] | None] | None]] = deque()
         for batch in batches:
             pending.append((batch, self._submit(pool, texts(batch), fingerprint)))
-            if len(pending) > IN_FLIGHT * self.workers:
+            if len(pending) > ahead * self.workers:
                 yield self._result(pool, *pending.popleft())
         while pending:
             yield self._result(pool, *pending.popleft())

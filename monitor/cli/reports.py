@@ -200,33 +200,44 @@ def unpin(app: App, indicator: str, note: str) -> None:
 @format_option()
 @pass_app
 def replay(app: App, dry_run: bool, fmt: str | None) -> None:
-    """Re-run the current rules over stored entries; show the diff, then apply it."""
+    """Re-run the current rules over stored entries; apply the diff and show it."""
     from monitor import replay as replay_mod
+    from monitor import replay_apply
 
     db = app.database()
     rules = wiring.rules(db)
     now = utcnow()
     workers = wiring.replay_workers(app.settings, db)
     try:
-        plan = replay_mod.plan(db, rules, now, workers)
+        if dry_run:
+            plan = replay_mod.plan(db, rules, now, workers)
+        else:
+            done = replay_apply.run(db, rules, now, wiring.alert_sink(app.settings), workers)
     finally:
         if workers is not None:
             workers.close()
-    rows = [_replay_row(d) for d in plan.diffs]
+    if dry_run:
+        _render_replay(plan.diffs, plan.entries, True, fmt)
+        return
+    _render_replay(done.diffs, done.entries, False, fmt)
+    if done.changes:
+        wiring.deliver_now(app.settings, db)
+    click.echo(
+        f"applied: {len(done.touched)} indicators updated, {len(done.changes)} status changes",
+        err=True,
+    )
+
+
+def _render_replay(
+    diffs: list[IndicatorDiff], entries: int, dry_run: bool, fmt: str | None
+) -> None:
+    rows = [_replay_row(d) for d in diffs]
     render(
         rows,
         ["indicator", "status", "would_be", "gained", "lost", "change"],
         fmt,
-        title=f"Replay over {plan.entries} stored entries" + (" (dry run)" if dry_run else ""),
-        document={"entries": plan.entries, "dry_run": dry_run, "indicators": rows},
-    )
-    if dry_run:
-        return
-    changes = replay_mod.apply(db, plan, rules, now, wiring.alert_sink(app.settings))
-    if changes:
-        wiring.deliver_now(app.settings, db)
-    click.echo(
-        f"applied: {len(plan.touched)} indicators updated, {len(changes)} status changes", err=True
+        title=f"Replay over {entries} stored entries" + (" (dry run)" if dry_run else ""),
+        document={"entries": entries, "dry_run": dry_run, "indicators": rows},
     )
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from monitor.storage.candidates import Unit, bit, new_lock, post_units, unit_copies
 from monitor.storage.models import EvidenceRow, SourceKey
 from monitor.storage.pieces import OCCURRED, Joined, Piece, UnionFind
-from monitor.storage.pieces import pieces as read_pieces
+from monitor.storage.pieces import pending as read_pending
 from monitor.storage.raw import Raw
 from monitor.storage.sources import add_sources, rebuild_sources
 
@@ -48,12 +48,7 @@ def assign_clusters(session: Session, indicator_id: int) -> int:
     pieces were placed.
     """
     stale = _sources_stale(session, indicator_id)
-    pending = read_pieces(
-        session,
-        EvidenceRow.indicator_id == indicator_id,
-        EvidenceRow.cluster_id.is_(None),
-        EvidenceRow.dismissed.is_(False),
-    )
+    pending = read_pending(session, indicator_id)
     new_lock(session, [indicator_id])  # taken by the caller (a no-op if recorded)
     # Units posted by the evidence's writer (``evidence.add_evidence``); any other path
     # (a restored or re-sketched piece) is posted here, before anything is compared.

@@ -9,13 +9,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators.model import Modality
 from monitor.storage.models import Entry, EvidenceRow
+from monitor.storage.raw import Raw
 
 OCCURRED = Modality.OCCURRED.value
 
@@ -62,25 +61,32 @@ FACT_COLUMNS = (
     EvidenceRow.sentence,
     Entry.sketch,
 )
-COLUMNS = (*FACT_COLUMNS, EvidenceRow.cluster_id, EvidenceRow.entry_id)
 
 
-def pieces(session: Session, *where: Any) -> list[Piece]:
-    rows = session.execute(
-        select(*COLUMNS).join(Entry, Entry.id == EvidenceRow.entry_id).where(*where)
+def pending(session: Session, indicator_id: int) -> list[Piece]:
+    """The indicator's live pieces without a cluster, read through the driver: a replay
+    places ~250,000 at once, and SQLAlchemy's rows were ~12 µs a piece of it (~4 µs so)."""
+    raw = Raw(session)
+    read_time = raw.reader(EvidenceRow.__table__.c.published_at)
+    read_sketch = raw.reader(Entry.__table__.c.sketch)
+    rows = raw.execute(
+        "SELECT e.id, e.modality, e.publisher, e.published_at, e.sentence, n.sketch,"
+        " e.entry_id FROM evidence e JOIN entries n ON n.id = e.entry_id"
+        " WHERE e.indicator_id = ? AND e.cluster_id IS NULL AND e.dismissed = ?",
+        (indicator_id, False),
     )
     return [
         Piece(
-            r.id,
-            r.modality == OCCURRED,
-            r.publisher,
-            r.published_at,
-            r.sentence,
-            tuple(r.sketch or ()),
-            r.cluster_id,
-            r.entry_id,
+            piece_id,
+            modality == OCCURRED,
+            publisher,
+            read_time(at),
+            sentence,
+            read_sketch(sketch) or (),
+            None,
+            entry_id,
         )
-        for r in rows
+        for piece_id, modality, publisher, at, sentence, sketch, entry_id in rows
     ]
 
 

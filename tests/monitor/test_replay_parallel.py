@@ -14,6 +14,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from feedserver import FeedServer
 from helpers import SEED_WATCHLIST, Clock, Story, day, load_rules, pipeline, rss
 from integrity import assert_clusters_are_the_full_computation, problems
@@ -22,6 +23,7 @@ from sqlalchemy import select
 from indicators.loader import load_watchlist
 from indicators.matcher import Matcher
 from monitor import replay as replay_mod
+from monitor import replay_apply
 from monitor.alerts.outbox import NoAlerts
 from monitor.app import REPLAY_POOL_MIN_ENTRIES, replay_workers
 from monitor.config import Settings
@@ -119,13 +121,39 @@ def test_the_parallel_plan_equals_the_in_process_plan(
     assert there == here  # diffs, proposed evidence, entries and sketches
 
 
-def test_an_applied_replay_stores_what_the_rules_give_and_decides_from_it(
-    db: Database, feed_server: FeedServer
+@pytest.mark.parametrize("workers", [0, 2])
+def test_the_applied_diff_is_the_dry_run_diff(
+    db: Database, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
+    """What ``watchlist replay`` applies and reports (entries written as the matches
+    arrive) is what ``--dry-run`` showed (the whole plan, decided in memory)."""
+    monkeypatch.setattr(replay_apply, "CHUNK", 7)
     clock = _archive(db, feed_server)
     rules = load_ruleset(db)
-    plan = replay_mod.plan(db, rules, clock())
-    changes = replay_mod.apply(db, plan, rules, clock(), NoAlerts())
+    preview = replay_mod.plan(db, rules, clock())
+    pool = Preparer(workers) if workers else None
+    try:
+        done = replay_apply.run(db, rules, clock(), NoAlerts(), pool)
+    finally:
+        if pool is not None:
+            pool.close()
+    assert done.entries == preview.entries == 72
+    assert done.diffs == preview.diffs  # gained, lost, status, new status and reason
+    assert {d.indicator_id for d in done.touched} == {d.indicator_id for d in preview.touched}
+    assert [c.to_status for c in done.changes] == [
+        d.new_status for d in preview.diffs if d.changes_status
+    ]
+    again = replay_mod.plan(db, rules, clock())
+    assert not again.touched  # nothing left to change
+
+
+def test_an_applied_replay_stores_what_the_rules_give_and_decides_from_it(
+    db: Database, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(replay_apply, "CHUNK", 7)  # written in several chunks
+    clock = _archive(db, feed_server)
+    rules = load_ruleset(db)
+    changes = replay_apply.run(db, rules, clock(), NoAlerts()).changes
     assert len(changes) >= 3
     runner = pipeline(db, clock)
     assert problems(db, runner, clock()) == []  # evidence, statuses and their log
@@ -143,12 +171,16 @@ def test_an_applied_replay_stores_what_the_rules_give_and_decides_from_it(
         )  # every entry with evidence has its sketch
 
 
+@pytest.mark.parametrize("chunk", [replay_apply.CHUNK, 7, 1])
 def test_batched_inserts_give_the_rows_and_ids_of_one_entry_at_a_time(
-    feed_server: FeedServer, tmp_path: Path
+    feed_server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    """The same database replayed twice: by ``apply``, and by the loop it had before issue
-    15 (``replace_evidence`` for every entry, then the decisions). Same rows, ids, clusters,
-    sketches and status log (SQLite: the database is copied as a file)."""
+    """The same database replayed twice: by ``replay_apply.run`` (``chunk`` entries
+    written, and their pieces placed, at a time), and by the loop it had before issue 15
+    (``replace_evidence`` for every entry and indicator whose evidence changes, then the
+    decisions, which place every piece at once). Same rows, ids, clusters, sketches and
+    status log (SQLite: the database is copied as a file)."""
+    monkeypatch.setattr(replay_apply, "CHUNK", chunk)
     first = Database(f"sqlite:///{tmp_path / 'a.db'}")
     migrate.upgrade(first)
     clock = _archive(first, feed_server)
@@ -160,7 +192,7 @@ def test_batched_inserts_give_the_rows_and_ids_of_one_entry_at_a_time(
     first, second = (Database(f"sqlite:///{tmp_path / name}") for name in ("a.db", "b.db"))
     try:
         rules = load_ruleset(first)
-        replay_mod.apply(first, replay_mod.plan(first, rules, clock()), rules, clock(), NoAlerts())
+        replay_apply.run(first, rules, clock(), NoAlerts())
         _apply_one_entry_at_a_time(second, replay_mod.plan(second, rules, clock()), clock)
         assert _dump(first) == _dump(second)
     finally:
@@ -169,20 +201,20 @@ def test_batched_inserts_give_the_rows_and_ids_of_one_entry_at_a_time(
 
 
 def _apply_one_entry_at_a_time(db: Database, plan: replay_mod.ReplayPlan, clock: Clock) -> None:
+    """In entry order, then indicator order: the order of the rows' ids."""
     rules = load_ruleset(db)
+    affected = sorted(
+        (key[0], diff.indicator_id) for diff in plan.touched for key in (*diff.gained, *diff.lost)
+    )
     with db.write() as session:
-        for diff in plan.touched:
-            affected = {k[0] for k in diff.gained} | {k[0] for k in diff.lost}
-            for entry_id in sorted(affected):
-                found = plan.proposed.get((entry_id, diff.indicator_id), [])
-                entry = plan.stored.get(entry_id)
-                if entry is None:
-                    evidence_repo.delete_evidence(session, entry_id, diff.indicator_id, clock())
-                    continue
-                version = rules.versions[diff.indicator_id]
-                evidence_repo.replace_evidence(
-                    session, entry, diff.indicator_id, version, found, clock()
-                )
+        for entry_id, indicator_id in dict.fromkeys(affected):
+            found = plan.proposed.get((entry_id, indicator_id), [])
+            entry = plan.stored.get(entry_id)
+            if entry is None:
+                evidence_repo.delete_evidence(session, entry_id, indicator_id, clock())
+                continue
+            version = rules.versions[indicator_id]
+            evidence_repo.replace_evidence(session, entry, indicator_id, version, found, clock())
         for indicator_id in sorted(d.indicator_id for d in plan.touched):
             record_decision(session, indicator_id, clock(), Cause.REPLAY, NoAlerts())
 
