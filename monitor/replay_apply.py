@@ -15,9 +15,7 @@ it records.
 
 from __future__ import annotations
 
-from array import array
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,7 +25,7 @@ from monitor.alerts.outbox import AlertSink
 from monitor.decisions import decide_and_record
 from monitor.model import Cause, ChangeInfo, StoredEntry
 from monitor.prepare import Matched, Preparer
-from monitor.replay import BATCH, IndicatorDiff, Sketched, diff_of, match_entries
+from monitor.replay import BATCH, IndicatorDiff, diff_of, match_entries
 from monitor.ruleset import RuleSet
 from monitor.storage import evidence as evidence_repo
 from monitor.storage import indicators as indicators_repo
@@ -43,6 +41,9 @@ CHUNK = 2_000  # entries written together: their new evidence is one statement
 AHEAD = 2 * CHUNK // BATCH
 
 Stored = dict[int, dict[int, dict[EvidenceKey, bool]]]  # entry → indicator → key → dismissed
+# An entry's sketch and band keys, as the workers gave them: a chunk holds 2,000, so they
+# stay tuples (the dry run, which holds every entry's, packs them: ``replay.Sketched``).
+Sketch = tuple[tuple[int, ...], tuple[int, ...]]
 
 
 @dataclass
@@ -114,7 +115,7 @@ class _Chunk:
 
     pairs: list[_Pair] = field(default_factory=list)
     units: list[tuple[StoredEntry, int]] = field(default_factory=list)  # (entry, indicator)
-    sketches: dict[int, Sketched] = field(default_factory=dict)  # entries with evidence
+    sketches: dict[int, Sketch] = field(default_factory=dict)  # entries with evidence
     entries: int = 0
 
 
@@ -166,8 +167,8 @@ class _Writer:
         chunk, self._chunk = self._chunk, _Chunk()
         session, now = self._session, self._now
         if chunk.units:
-            _remember(chunk.sketches, chunk.sketches)
-            sketches = {e: tuple(sk.sketch) for e, sk in chunk.sketches.items()}
+            _remember(chunk.sketches)
+            sketches = {e: sk for e, (sk, _) in chunk.sketches.items()}
             post_units(session, entry_units(chunk.units, sketches))
         fresh: list[NewEvidence] = []
         for pair in chunk.pairs:
@@ -202,26 +203,25 @@ class _Writer:
             assign_clusters(self._session, indicator_id)
 
 
-def _sketched(result: Matched) -> Sketched | None:
-    """The entry's sketch and band keys, compact; None for an entry without evidence."""
+def _sketched(result: Matched) -> Sketch | None:
+    """The entry's sketch and band keys; None for an entry without evidence."""
     if result.sketch is None or result.bands is None:
         return None
-    return Sketched(array("I", result.sketch), array("q", result.bands))
+    return result.sketch, result.bands
 
 
 def _add(
-    session: Session, fresh: list[NewEvidence], sketches: dict[int, Sketched], now: datetime
+    session: Session, fresh: list[NewEvidence], sketches: dict[int, Sketch], now: datetime
 ) -> None:
     """Insert ``fresh`` (pairs with no evidence stored), then empty it."""
     if fresh:
-        known = {entry.id: sketches[entry.id].sketch for entry, _, _, _ in fresh}
+        known = {entry.id: sketches[entry.id][0] for entry, _, _, _ in fresh}
         evidence_repo.add_evidence(session, fresh, now, known)
         fresh.clear()
 
 
-def _remember(sketches: dict[int, Sketched], entry_ids: Iterable[int]) -> None:
-    """Give the band keys the workers computed to ``similarity.bands``'s memory, in
-    order (computing them again was ~15 % of applying)."""
-    for entry_id in entry_ids:
-        kept = sketches[entry_id]
-        remember_bands(tuple(kept.sketch), tuple(kept.bands))
+def _remember(sketches: dict[int, Sketch]) -> None:
+    """Give the band keys the workers computed to ``similarity.bands``'s memory (computing
+    them again was ~15 % of applying)."""
+    for sk, keys in sketches.values():
+        remember_bands(sk, keys)
