@@ -11,6 +11,7 @@ and some across batches, must give the clusters of ``status.source_groups``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -65,25 +66,24 @@ def _store_batch(
         assert_clusters_are_the_full_computation(session, indicator_id)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+def _examples(count: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Hypothesis settings for these database tests (a fixture per test, slow examples)."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+@_examples(40)
 @given(batches)
 def test_a_batchs_clusters_equal_the_full_computation(
     db: Database, sequence: list[list[tuple[int, int, int, object]]]
 ) -> None:
-    indicator_id, feed_id = _indicator(db)
-    for at, batch in enumerate(sequence):
-        _store_batch(db, feed_id, indicator_id, batch, at)
+    _store_all(db, sequence)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_examples(25)
 @given(batches)
 def test_so_do_they_when_only_the_units_asked_for_are_compared_at_once(
     db: Database,
@@ -93,6 +93,11 @@ def test_so_do_they_when_only_the_units_asked_for_are_compared_at_once(
     """A transaction with more units of its own than ``FRESH_AT_ONCE`` (a replay) finds
     the copies of those asked for only, each lookup leaving out fewer rows."""
     monkeypatch.setattr(candidates, "FRESH_AT_ONCE", 1)
+    _store_all(db, sequence)
+
+
+def _store_all(db: Database, sequence: list[list[tuple[int, int, int, object]]]) -> None:
+    """Each batch in its own transaction, its clusters checked against the full one."""
     indicator_id, feed_id = _indicator(db)
     for at, batch in enumerate(sequence):
         _store_batch(db, feed_id, indicator_id, batch, at)
