@@ -33,7 +33,7 @@ from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import indicators as indicators_repo
 from monitor.storage.db import Session
-from monitor.storage.entries import store_entries
+from monitor.storage.entries import indicators_by_entry, store_entries
 
 Known = dict[tuple[str, str], tuple[Evidence, ...]]  # (title, summary) → the worker's evidence
 Sketches = dict[tuple[str, str], tuple[int, ...]]  # (title, summary) → the worker's sketch
@@ -100,10 +100,12 @@ def store_batch(
                     if entry.is_new:
                         stored.add(entry.id)  # inserted with it
         done.append(outcome)
-    # Every feed's evidence in one statement.
-    evidence_repo.add_evidence(session, new, now, sketches, stored=stored)
-    changes = []
+    # Every touched indicator is locked (in id order) before its new evidence is
+    # written, so the rows are written in their clusters (``storage.arrivals``); every
+    # feed's evidence in one statement.
     indicators_repo.lock_indicators(session, touched)
+    evidence_repo.add_evidence(session, new, now, sketches, stored=stored, placed=True)
+    changes = []
     for indicator_id in sorted(touched):  # one order for every worker: no lock cycles
         change = record_decision(session, indicator_id, now, Cause.EVIDENCE, alerts)
         if change is not None:
@@ -126,7 +128,7 @@ def match_entries(
     # An updated entry may no longer match an indicator it was evidence for: that
     # evidence goes, and the indicator is decided again (issue 7: a revised story kept
     # its old sentence as evidence, and its indicator the status that sentence gave).
-    before = evidence_repo.indicators_by_entry(session, [e.id for e in entries if not e.is_new])
+    before = indicators_by_entry(session, [e.id for e in entries if not e.is_new])
     for entry in entries:
         by_indicator: dict[int, list[Evidence]] = {
             db_id: [] for db_id in before.get(entry.id, ()) if db_id in rules.versions

@@ -42,6 +42,7 @@ from monitor.decisions import deadlines_due, record_deadlines
 from monitor.errors import FeedErrorKind
 from monitor.feeds.fetch import FetchPolicy
 from monitor.feeds.types import FetchOutcome, FetchResult
+from monitor.heap import few_collections
 from monitor.metrics import Metrics
 from monitor.model import ChangeInfo, FeedJob
 from monitor.poller import Poller, Progress
@@ -146,6 +147,10 @@ class Pipeline:
     # -- one poll --------------------------------------------------------------------------
     def poll(self, *, all_feeds: bool = False, progress: Progress | None = None) -> PollSummary:
         """Poll due (or all) feeds once, then the deadlines; returns what happened."""
+        with few_collections():  # most of what a poll allocates is freed by refcounts
+            return self._poll(all_feeds, progress)
+
+    def _poll(self, all_feeds: bool, progress: Progress | None) -> PollSummary:
         summary = PollSummary()
         rules = self.rules()
         summary.freed, summary.held = self._claims_of_others()

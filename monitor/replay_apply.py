@@ -23,6 +23,7 @@ from indicators.model import Evidence
 from indicators.similarity import remember_bands
 from monitor.alerts.outbox import AlertSink
 from monitor.decisions import decide_and_record
+from monitor.heap import few_collections
 from monitor.model import Cause, ChangeInfo, StoredEntry
 from monitor.prepare import Matched, Preparer
 from monitor.replay import BATCH, IndicatorDiff, diff_of, match_entries
@@ -80,7 +81,7 @@ def run(
 ) -> Replayed:
     """Replay the stored entries under ``rules`` and write the result (one transaction).
     ``preparer``'s workers match the entries when it has any."""
-    with db.write() as session:
+    with few_collections(), db.write() as session:
         indicators = indicators_repo.active_indicators(session)
         active = {ind.db_id for ind in indicators}
         writer = _Writer(session, rules, now, _stored(session, active), active)

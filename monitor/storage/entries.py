@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from monitor.feeds.types import ParsedEntry
 from monitor.model import StoredEntry
 from monitor.storage.candidates import forget_entry
-from monitor.storage.models import Entry
+from monitor.storage.models import Entry, EvidenceRow
 
 PUBLISHED_FLOOR = datetime(1990, 1, 1, tzinfo=UTC)  # before any news feed existed
 
@@ -219,3 +219,17 @@ def iter_entries(session: Session, batch: int = 2000) -> Iterable[StoredEntry]:
             return
         yield from (_stored(row) for row in rows)
         last = rows[-1].id
+
+
+def indicators_by_entry(session: Session, entry_ids: Sequence[int]) -> dict[int, set[int]]:
+    """For each entry, the indicators it has evidence for (dismissed or not)."""
+    found: dict[int, set[int]] = {}
+    for start in range(0, len(entry_ids), 500):  # stay under bound-parameter limits
+        rows = session.execute(
+            select(EvidenceRow.entry_id, EvidenceRow.indicator_id)
+            .where(EvidenceRow.entry_id.in_(entry_ids[start : start + 500]))
+            .distinct()
+        )
+        for entry_id, indicator_id in rows:
+            found.setdefault(entry_id, set()).add(indicator_id)
+    return found

@@ -30,6 +30,7 @@ from monitor.status import (
     order_key,
 )
 from monitor.storage.archive import SUPERSEDED, archive_rows
+from monitor.storage.arrivals import insert_placed
 from monitor.storage.candidates import entry_units, post_units
 from monitor.storage.clusters import assign_clusters
 from monitor.storage.indicators import lock_indicator
@@ -123,16 +124,18 @@ def add_evidence(
     sketches: Mapping[int, Sequence[int]] | None = None,
     *,
     stored: Collection[int] = (),
+    placed: bool = False,
 ) -> None:
     """Store the evidence of entries inserted in this transaction (nothing to replace),
     the entries' sketches (the parse workers', else computed; ``stored``: entries
-    inserted with theirs) and their units' bands."""
+    inserted with theirs) and their units' bands. ``placed``: the caller holds the
+    locks of the evidence's indicators, and the rows are written in their clusters
+    (``arrivals``); else ``assign_clusters`` places them when each is decided."""
     known = sketches or {}
     rows = [row for e, ind, version, evs in found for row in _rows(e, ind, version, evs, now, {})]
     if not rows:
         return
     raw = Raw(session)  # driver-level: through Core, each row cost ~60 µs
-    insert_rows(raw, Base.metadata.tables["evidence"], rows)
     with_evidence = {e.id: e for e, _, _, evs in found if evs}
     drawn = {
         i: tuple(known.get(i) or _sketch_of(e.title, e.summary)) for i, e in with_evidence.items()
@@ -148,6 +151,10 @@ def add_evidence(
     # Every unit of the batch is posted before any indicator is placed, so the copies
     # found for a unit hold for all the batch's decisions (``candidates``).
     post_units(session, entry_units([(e, i) for e, i, _, evs in found if evs], drawn))
+    if placed:
+        insert_placed(session, rows, drawn)
+    else:
+        insert_rows(raw, Base.metadata.tables["evidence"], rows)
 
 
 def replace_evidence(
@@ -206,20 +213,6 @@ def replace_evidence(
         ).scalars()
         _store_sketch(session, entry)
     return sorted(ids)
-
-
-def indicators_by_entry(session: Session, entry_ids: Sequence[int]) -> dict[int, set[int]]:
-    """For each entry, the indicators it has evidence for (dismissed or not)."""
-    found: dict[int, set[int]] = {}
-    for start in range(0, len(entry_ids), 500):  # stay under bound-parameter limits
-        rows = session.execute(
-            select(EvidenceRow.entry_id, EvidenceRow.indicator_id)
-            .where(EvidenceRow.entry_id.in_(entry_ids[start : start + 500]))
-            .distinct()
-        )
-        for entry_id, indicator_id in rows:
-            found.setdefault(entry_id, set()).add(indicator_id)
-    return found
 
 
 def _ids_of(session: Session, entry_id: int, indicator_id: int) -> list[int]:

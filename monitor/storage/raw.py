@@ -90,6 +90,26 @@ class Raw:
             ([value for value, _ in values], [key for _, key in values]),
         )
 
+    def next_ids(self, table: str, count: int) -> list[int]:
+        """The ids the next ``count`` rows of ``table`` (an ``id`` primary key) would get,
+        taken now, ascending, so that rows can be written with their ids. PostgreSQL
+        takes them from the column's sequence. On SQLite the writer is alone in its
+        transaction and the table is AUTOINCREMENT where ids must never be reused
+        (``evidence``): the next id is above both the largest and the largest ever
+        handed out; inserting them moves ``sqlite_sequence`` on."""
+        if count <= 0:
+            return []
+        if self.dialect.name == "postgresql":
+            rows = self.execute(
+                "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)",
+                (table, count),
+            )
+            return sorted(int(value) for (value,) in rows)
+        top = self.execute(f"SELECT max(id) FROM {table}")[0][0] or 0
+        handed = self.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,))
+        start = max(top, handed[0][0] if handed else 0) + 1
+        return list(range(start, start + count))
+
     def one_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
         """``column IN (?, …)`` and its parameters; on PostgreSQL ``column = ANY(?)`` with
         one array parameter, which it plans and binds in a fraction of the time of an IN

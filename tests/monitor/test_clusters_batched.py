@@ -1,8 +1,10 @@
 """Issue 15: the copies of a batch's evidence, found as a poll finds them, equal the full
 computation.
 
-A poll stores a batch of feeds' evidence in one transaction (``add_evidence``), then locks
-its indicators and places the new pieces (``assign_clusters``). On SQLite the batch's
+A poll stores a batch of feeds' evidence in one transaction: it locks the batch's
+indicators and writes the new pieces in their clusters (``add_evidence(placed=True)``,
+``storage.arrivals``); a path that writes them first places them when each indicator is
+decided (``assign_clusters``). On SQLite the batch's
 copies are found while its units are posted; on PostgreSQL after the locks, by one lookup
 for the whole batch that drops the batch's own rows and compares them in memory. Random
 batches of wire copies and other stories, on both databases, some copies inside a batch
@@ -18,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from integrity import assert_clusters_are_the_full_computation
-from test_clusters import MODALITIES, NOW, PUBLISHERS, START, TEXTS, _indicator
+from test_clusters import MODALITIES, NOW, PUBLISHERS, START, TEXTS, _check, _indicator
 
 from indicators.model import Evidence
 from monitor.feeds.types import ParsedEntry
@@ -43,7 +45,10 @@ def _store_batch(
     indicator_id: int,
     batch: list[tuple[int, int, int, object]],
     at: int,
+    placed: bool = False,
 ) -> None:
+    """One batch in one transaction: placed when its indicator is decided, or (``placed``,
+    as a poll stores it) written in its clusters under the lock taken first."""
     parsed = [
         ParsedEntry(
             guid=f"g{at}-{n}",
@@ -60,9 +65,14 @@ def _store_batch(
             (e, indicator_id, "v1", [Evidence("k", modality, e.summary, ("india",))])  # type: ignore[arg-type]
             for e, (_, _, _, modality) in zip(stored, batch, strict=True)
         ]
-        evidence_repo.add_evidence(session, new, NOW)
-        lock_indicators(session, [indicator_id])
-        evidence_repo.assign_clusters(session, indicator_id)
+        if placed:
+            lock_indicators(session, [indicator_id])
+            evidence_repo.add_evidence(session, new, NOW, placed=True)
+            assert evidence_repo.assign_clusters(session, indicator_id) == 0  # none left
+        else:
+            evidence_repo.add_evidence(session, new, NOW)
+            lock_indicators(session, [indicator_id])
+            evidence_repo.assign_clusters(session, indicator_id)
         assert_clusters_are_the_full_computation(session, indicator_id)
 
 
@@ -94,6 +104,19 @@ def test_so_do_they_when_only_the_units_asked_for_are_compared_at_once(
     the copies of those asked for only, each lookup leaving out fewer rows."""
     monkeypatch.setattr(candidates, "FRESH_AT_ONCE", 1)
     _store_all(db, sequence)
+
+
+@_examples(40)
+@given(st.lists(st.tuples(st.booleans(), batches.map(lambda b: b[0])), min_size=1, max_size=4))
+def test_so_do_rows_written_in_their_clusters_and_their_sources(
+    db: Database, sequence: list[tuple[bool, list[tuple[int, int, int, object]]]]
+) -> None:
+    """Batches written in their clusters (a poll's), between batches placed when decided,
+    give the full computation's clusters, sources and decisions."""
+    indicator_id, feed_id = _indicator(db)
+    for at, (placed, batch) in enumerate(sequence):
+        _store_batch(db, feed_id, indicator_id, batch, at, placed=placed)
+        _check(db, indicator_id)
 
 
 def _store_all(db: Database, sequence: list[list[tuple[int, int, int, object]]]) -> None:
