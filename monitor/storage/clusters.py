@@ -177,13 +177,15 @@ def _stored(
     raw = Raw(session)
     read_time = raw.reader(EvidenceRow.__table__.c.published_at)
     entries = sorted({entry for entry, _ in units})
+    # PostgreSQL's planner takes the key's first two columns by itself.
+    indicator = "+indicator_id" if raw.dialect.name == "sqlite" else "indicator_id"
     out: dict[Unit, list[Piece]] = {}
     for start in range(0, len(entries), 4_000):
         part = entries[start : start + 4_000]
         where, params = raw.one_of("entry_id", part)
         for piece_id, publisher, at, cluster, entry_id, modality in raw.execute(
             "SELECT id, publisher, published_at, cluster_id, entry_id, modality FROM evidence"
-            f" WHERE {where} AND +indicator_id = ? AND cluster_id IS NOT NULL AND dismissed = ?",
+            f" WHERE {where} AND {indicator} = ? AND cluster_id IS NOT NULL AND dismissed = ?",
             (*params, indicator_id, False),
         ):
             unit = (entry_id, read_time(at))
