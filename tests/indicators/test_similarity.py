@@ -3,11 +3,14 @@ accepts, and the bands find edited copies."""
 
 from __future__ import annotations
 
+import hashlib
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.similarity import (
     PREFIXED,
+    SHINGLE,
     SYNDICATED,
     K,
     bands,
@@ -19,6 +22,7 @@ from indicators.similarity import (
     sketch,
     syndicated,
 )
+from indicators.text import tokenize
 
 _hashes = st.lists(st.integers(0, 300), max_size=K + 20, unique=True).map(
     lambda hs: tuple(sorted(hs)[:K])
@@ -156,3 +160,28 @@ def test_headlines_that_differ_in_a_word_meet() -> None:
         a, b = sketch(titles[0]), sketch(titles[n])
         assert syndicated(a, b)
         assert share_band(bands(a), bands(b))
+
+
+def _defined_sketch(text: str) -> tuple[int, ...]:
+    """The sketch as defined (stored sketches depend on it): the K smallest 4-byte BLAKE2b
+    hashes of the text's word 3-shingles, written the plain way."""
+    words = tokenize(text)
+    if len(words) < SHINGLE:
+        shingles = {" ".join(words)} if words else set()
+    else:
+        shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    digests = {hashlib.blake2b(s.encode(), digest_size=4).digest() for s in shingles}
+    return tuple(sorted(int.from_bytes(d, "big") for d in digests)[:K])
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.sampled_from(["India", "Russia", "signed", "a", "deal", "U.S.", "S-400", "oil", "—"]),
+        max_size=90,
+    )
+)
+def test_the_sketch_keeps_its_definition(words: list[str]) -> None:
+    text = " ".join(words)
+    assert sketch(text) == _defined_sketch(text)
+    assert sketch("") == ()
