@@ -41,8 +41,9 @@ from indicators.modality import FALLBACKS, Judgement, judge
 from indicators.model import Evidence, Indicator, Item, Modality
 from indicators.query import CompiledQuery, compile_query, parse_query
 from indicators.query.ast import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term, children
-from indicators.query.compiler import Shared
+from indicators.query.compiler import Hit, Shared
 from indicators.query.index import index_keys
+from indicators.query.split import SplitQuery, split_query
 from indicators.query.units import ItemScope, Unit
 from indicators.sentences import line_blocks, split_sentences
 from indicators.text import html_to_text, tokenize
@@ -201,6 +202,9 @@ class Matcher:
         # ("mercosur AND sign*") names an item's subject and its event, which news
         # often puts in different sentences ("The deal was signed in Asunción.").
         self._plain = [not _scoped(q.node) for q in self._queries]  # reads only sentences
+        # A query of sentence terms AND item-wide conditions: its sentence part's hit is
+        # kept by sentence (``query.split``), as a plain query's evidence is.
+        self._split = [split_query(q, shared) for q in self._queries]
         self._whole = [whole_item if whole_item is not None else p for p in self._plain]
         # The term index is conjunctive: every required clause of a query (each child of
         # a top-level AND or NEAR) is indexed under its own keys, in its own slot, and a
@@ -240,6 +244,7 @@ class Matcher:
         self._event_cache: dict[int, Event | None] = {}
         self._lexicons: dict[tuple[EventClass, ...], Lexicon] = {}
         self._sentences: dict[tuple[int, str, bool], Evidence | None] = {}
+        self._sentence_hits: dict[tuple[int, str], Hit | None] = {}
         self._judged: dict[tuple[int, str, bool, tuple[int, ...]], Judgement] = {}
 
     def _candidates(self, words: Sequence[str], title_tokens: Sequence[str] = ()) -> list[int]:
@@ -409,13 +414,33 @@ class Matcher:
         key = (number, unit.text, unit.is_title) if self._plain[number] else None
         if key is not None and key in self._sentences:
             return self._sentences[key]
-        hit = self._queries[number].match_unit(ready)
+        split = self._split[number]
+        if split is None:
+            hit = self._queries[number].match_unit(ready)
+        else:
+            hit = self._by_parts(number, split, unit.text, ready)
         ev = None if hit is None else self._evidence(number, unit, hit.positions, hit.terms)
         if key is not None:
             if len(self._sentences) >= _SENTENCES:
                 self._sentences.clear()
             self._sentences[key] = ev
         return ev
+
+    def _by_parts(self, number: int, split: SplitQuery, text: str, ready: Unit) -> Hit | None:
+        """Query ``number``'s hit on a sentence, its sentence part's found once per
+        sentence text (``query.split``): a topic's stock sentences and wire copies come
+        again and again (a poll of 12,000 realistic entries: a quarter of the sentence
+        tests)."""
+        if not split.item.test_unit(ready):
+            return None
+        key = (number, text)
+        if key in self._sentence_hits:
+            hit = self._sentence_hits[key]
+        else:
+            if len(self._sentence_hits) >= _SENTENCES:
+                self._sentence_hits.clear()
+            hit = self._sentence_hits[key] = split.sentence.match_unit(ready)
+        return None if hit is None else split.hit(hit, ready)
 
     def _skip(self, item: Item, left: int, total: int, candidates: list[int]) -> None:
         ids = tuple(self.indicators[n].id for n in candidates)

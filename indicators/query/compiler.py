@@ -115,12 +115,22 @@ class CompiledQuery:
                 positions.add(first)
             else:
                 positions.update(range(first, last + 1))
-        ordered = sorted(set(terms), key=self._rank.__getitem__)
-        return Hit(tuple(ordered), tuple(sorted(positions)))
+        return Hit(self.ordered(terms), tuple(sorted(positions)))
 
     def test_unit(self, unit: Unit) -> bool:
         """Whether the query matches ``unit``, without working out the ``Hit``."""
         return self._code.test(unit)
+
+    def names_unit(self, unit: Unit) -> list[str]:
+        """The query's terms found in ``unit``, without their positions (for a query whose
+        terms are all inside ``title:``/``item:``, what ``match_unit`` reports)."""
+        terms: list[str] = []
+        self._code.names(unit, terms)
+        return terms
+
+    def ordered(self, terms: list[str]) -> tuple[str, ...]:
+        """Distinct ``terms`` of this query in its order (``Hit.terms``)."""
+        return tuple(sorted(set(terms), key=self._rank.__getitem__))
 
     def index_keys(self) -> frozenset[str] | None:
         return self._keys
