@@ -102,8 +102,7 @@ def place_new(session: Session, indicator_id: int, pieces: Sequence[Piece]) -> P
         if not chunk:
             continue
         # One chunk, not CHUNK at a time: the next chunk would have to see this one's
-        # pieces, which are not stored yet (a batch or a replay's chunk holds a few
-        # thousand at most).
+        # pieces, which are not stored yet (a poll's batch holds a few thousand at most).
         joined = _join(session, indicator_id, side, chunk)
         placed.clusters.update((p.id, group.cluster) for group in joined for p in group.new)
         if side:

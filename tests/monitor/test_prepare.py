@@ -45,15 +45,19 @@ def _feeds(feed_server: FeedServer, count: int) -> list[str]:
     return urls
 
 
+def _watched_feeds(db: Database, feed_server: FeedServer, clock: Clock, count: int) -> None:
+    """``count`` feeds of TEXTS added, and the seed watch list loaded."""
+    with db.write() as session:
+        indicators_repo.sync_watchlist(session, load_watchlist(SEED_WATCHLIST), clock())
+        for url in _feeds(feed_server, count):
+            feeds_repo.add_feed(session, url, clock())
+
+
 def test_a_big_poll_matches_in_workers_and_finds_what_the_matcher_finds(
     db: Database, feed_server: FeedServer
 ) -> None:
     clock = Clock(day(10))
-    urls = _feeds(feed_server, POOL_MIN_FEEDS)
-    with db.write() as session:
-        indicators_repo.sync_watchlist(session, load_watchlist(SEED_WATCHLIST), clock())
-        for url in urls:
-            feeds_repo.add_feed(session, url, clock())
+    _watched_feeds(db, feed_server, clock, POOL_MIN_FEEDS)
     runner = pipeline(db, clock, parse_workers=2)
     try:
         summary = runner.poll(all_feeds=True)
@@ -186,11 +190,7 @@ def _batch_sizes(
 ) -> list[int]:
     """The sizes of the batches a poll of ``feeds`` new feeds stores, in order."""
     clock = Clock(day(10))
-    urls = _feeds(feed_server, feeds)
-    with db.write() as session:
-        indicators_repo.sync_watchlist(session, load_watchlist(SEED_WATCHLIST), clock())
-        for url in urls:
-            feeds_repo.add_feed(session, url, clock())
+    _watched_feeds(db, feed_server, clock, feeds)
     sizes: list[int] = []
     store = Pipeline._store
 
