@@ -67,12 +67,6 @@ UNCHANGED_BATCH = 50
 # feeds' reports was never a stable fact; in a small one, the status log keeps them.
 BATCH_FEEDS = 20
 BATCH_SECONDS = 1.0
-# What is stored after the poll's last feed is parsed is its tail, the parse workers idle:
-# a full last batch kept one core busy alone for ~0.45 s at 200 realistic feeds. So in a
-# poll of several batches, the feeds ready when only a LAST_PART of a batch is still to
-# come are stored then, and the last batch holds those few (one batch more: each costs a
-# decision round, ~0.1 s at 60,000 stored entries, so no more than one).
-LAST_PART = 3
 _Ready = tuple[FeedJob, FetchResult, Prepared | None, datetime]  # … and when it came
 
 
@@ -127,8 +121,6 @@ class Pipeline:
         self._ready: list[_Ready] = []  # fetched feeds waiting for the next batch
         self._ready_since = 0.0
         self._batch_feeds = 1
-        self._to_come = 0  # results of this poll not handed to ``_step`` yet
-        self._tail_at = -1  # when that many are still to come, the ready ones are stored
         self.poller = Poller(
             db,
             settings,
@@ -166,16 +158,12 @@ class Pipeline:
             total = feeds_repo.count_due(session, self.clock(), all_feeds=all_feeds)
         if progress:
             progress(0, total)
-        self._to_come = total
         if total >= POOL_MIN_FEEDS:
             self.preparer.arm(rules.indicators, rules.fingerprint)
             self._batch_feeds = BATCH_FEEDS
-            # Only a poll of several batches: one batch split in two is a round more.
-            self._tail_at = BATCH_FEEDS // LAST_PART if total > BATCH_FEEDS else -1
         else:
             self.preparer.disarm()
             self._batch_feeds = 1  # a small poll: one feed per transaction, as it comes
-            self._tail_at = -1
 
         def step(job: FeedJob, result: FetchResult, prepared: Prepared | None) -> None:
             self._step(job, result, prepared, rules, summary)
@@ -214,9 +202,7 @@ class Pipeline:
         rules: RuleSet,
         summary: PollSummary,
     ) -> None:
-        """One fetched feed: kept for the next batch, stored when the batch is full, or
-        when only the poll's last few feeds are still to come (``LAST_PART``)."""
-        self._to_come -= 1
+        """One fetched feed: kept for the next batch, stored when the batch is full."""
         if prepared is None and result.outcome in _NOTHING_NEW:
             self._unchanged.append((job, result))
             if len(self._unchanged) >= UNCHANGED_BATCH:
@@ -228,7 +214,6 @@ class Pipeline:
         if (
             len(self._ready) >= self._batch_feeds
             or time.monotonic() - self._ready_since >= BATCH_SECONDS
-            or self._to_come == self._tail_at
         ):
             self._store_ready(rules, summary)
 

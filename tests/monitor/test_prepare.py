@@ -7,15 +7,13 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from feedserver import FeedServer
 from helpers import SEED_WATCHLIST, Clock, Story, day, pipeline, rss
 from sqlalchemy import select
 
 from indicators.loader import load_watchlist
 from indicators.matcher import Matcher
-from monitor import pipeline as pipeline_module
-from monitor.pipeline import BATCH_FEEDS, LAST_PART, UNCHANGED_BATCH, Pipeline
+from monitor.pipeline import UNCHANGED_BATCH
 from monitor.prepare import POOL_MIN_FEEDS, WORKER_NICENESS, Prepared, Preparer, prepare
 from monitor.ruleset import entry_item
 from monitor.storage import feeds as feeds_repo
@@ -183,41 +181,3 @@ def test_arming_starts_the_workers_before_any_body() -> None:
         assert preparer._pool is pool
     finally:
         preparer.close()
-
-
-def _batch_sizes(
-    db: Database, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch, feeds: int
-) -> list[int]:
-    """The sizes of the batches a poll of ``feeds`` new feeds stores, in order."""
-    clock = Clock(day(10))
-    _watched_feeds(db, feed_server, clock, feeds)
-    sizes: list[int] = []
-    store = Pipeline._store
-
-    def recorded(self: Pipeline, batch: Any, rules: Any, summary: Any) -> None:
-        sizes.append(len(batch))
-        store(self, batch, rules, summary)
-
-    monkeypatch.setattr(Pipeline, "_store", recorded)
-    monkeypatch.setattr(pipeline_module, "BATCH_SECONDS", 60.0)  # batches by count only
-    assert pipeline(db, clock).poll(all_feeds=True).ok == feeds
-    assert sum(sizes) == feeds
-    return sizes
-
-
-def test_a_big_polls_last_batch_holds_only_its_last_few_feeds(
-    db: Database, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What is stored after the last feed is parsed is the poll's tail: the feeds ready
-    when only a LAST_PART of a batch is still to come are stored then (issue 15)."""
-    sizes = _batch_sizes(db, feed_server, monkeypatch, BATCH_FEEDS + 10)
-    assert max(sizes) <= BATCH_FEEDS
-    assert sizes[-1] <= BATCH_FEEDS // LAST_PART
-
-
-def test_a_poll_of_one_batch_is_not_split(
-    db: Database, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Splitting it would only add a round of decisions."""
-    assert BATCH_FEEDS >= POOL_MIN_FEEDS  # a poll this big stores in batches
-    assert _batch_sizes(db, feed_server, monkeypatch, BATCH_FEEDS) == [BATCH_FEEDS]
