@@ -244,8 +244,8 @@ class Preparer:
         try:
             for _ in range(self.workers):  # each spawns a worker that has none idle
                 pool.submit(_warm_up)
-        except (BrokenProcessPool, RuntimeError):  # broken or closed meanwhile: lazily, then
-            pass
+        except (BrokenProcessPool, RuntimeError):
+            pass  # broken or closed meanwhile: the first ``prepare`` starts a fresh one
 
     def disarm(self) -> None:
         """Parse on the calling thread from now on (a small poll); a running pool stays."""

@@ -41,9 +41,8 @@ def insert_placed(
         for indicator_id, mine in sorted(pieces.items())
     }
     for row in rows:
-        found = placed.get(row["indicator_id"])
-        if found is not None and not row["dismissed"]:
-            row["cluster_id"] = found.clusters[row["id"]]
+        if not row["dismissed"]:
+            row["cluster_id"] = placed[row["indicator_id"]].clusters[row["id"]]
     insert_rows(raw, Base.metadata.tables["evidence"], rows)
     for indicator_id, found in placed.items():  # source keys cite the rows just written
         finish_sources(session, indicator_id, found)
