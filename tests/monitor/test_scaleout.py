@@ -7,8 +7,9 @@ served by a counting server on 127.0.0.1, with a 20 s interval and a 1 s tick:
   window of one interval, and every gap between two fetches of a feed is one interval
   (plus at most a tick of scheduling), never less: no feed is fetched twice by two workers;
 * a third of the feeds then answer slowly, and one daemon is killed with SIGKILL while it
-  holds leases on some; the others, on the same host, take them over at once (issue 14:
-  a claim whose owner no longer runs on this host is free), not after the 5 s lease;
+  holds leases on some; a survivor on the same host frees them at its next poll (issue 14:
+  a claim whose owner no longer runs on this host is free), not after the 30 s lease, and
+  the survivors fetch every orphaned feed;
 * the database passes the integrity checks (tests/monitor/integrity.py): no entry, evidence,
   status change or alert duplicated, every status log a consistent chain, although the three
   workers decided the same indicators concurrently.
@@ -50,7 +51,7 @@ FEEDS = 300
 WORKERS = 3
 INTERVAL = 20.0
 TICK = 1.0
-LEASE = 5.0
+LEASE = 30.0  # far longer than a poll: a takeover before it runs out is not its expiry
 SLOW = 2.5  # seconds a slow feed takes to answer in the kill phase
 
 RULES = three_rules("scale", "Scale-out")
@@ -118,8 +119,12 @@ def test_three_daemons_share_300_feeds_and_take_over_a_dead_ones_leases(
     tmp_path: Path,
     feed_server: FeedServer,
     workers: list[subprocess.Popen[bytes]],
+    request: pytest.FixtureRequest,
 ) -> None:
     db = Database(pg_url)
+    # Closed even when the test fails: a failure's traceback keeps this frame, and its pooled
+    # connections would otherwise be collected (and warn) during a later test.
+    request.addfinalizer(db.dispose)
     migrate.upgrade(db)
     now = datetime.now(UTC)
     load_rules(db, RULES, now)
@@ -236,22 +241,25 @@ timeout = "1s"
         fetched = counting.fetches()
         return all(any(t > killed_at for t in fetched[paths[i]]) for i in orphans)
 
-    wait_for(taken_over, LEASE + TICK + SLOW + 10, "the survivors to take the orphaned feeds over")
+    wait_for(taken_over, 20, "the survivors to take the orphaned feeds over")
     fetched = counting.fetches()
     takeover = {i: min(t for t in fetched[paths[i]] if t > killed_at) for i in orphans}
-    for feed_id in orphans:
-        # Issue 14: the victim ran on this host and is gone, so a survivor frees its claims
-        # at its next tick, without waiting for the lease; its fetch may then queue behind
-        # the slow fetches already in flight to this host (per_host), at most two rounds;
-        # and a tick's slack for the scheduler of a loaded host (three daemons, the
-        # database and the feed server on two cores: seen 10 ms past three ticks).
-        assert takeover[feed_id] <= killed_at + 2 * SLOW + 4 * TICK, "not taken at once"
     print(
         f"killed worker {owner} holding {len(orphans)} leases; taken over after "
         f"{min(takeover.values()) - killed_at:.2f}-{max(takeover.values()) - killed_at:.2f}s "
         f"(leases ran out {min(u.timestamp() for u in orphans.values()) - killed_at:.2f}-"
         f"{max(u.timestamp() for u in orphans.values()) - killed_at:.2f}s after the kill)"
     )
+    # Issue 14: the victim ran on this host and is gone, so a survivor frees its claims at
+    # the start of its next poll instead of waiting for the lease. With a lease far longer
+    # than a poll, "at once" is "before the lease ran out", whatever the host's load does to
+    # how soon the survivors' polls come round (their fetches queue behind the slow feeds).
+    late = {
+        i: takeover[i] - orphans[i].timestamp()
+        for i in orphans
+        if takeover[i] >= orphans[i].timestamp()
+    }
+    assert not late, f"orphans fetched only after their lease ran out: {late}"
 
     # -- the survivors settle; then the database must be sound --------------------------------
     with counting.lock:
