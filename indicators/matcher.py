@@ -191,6 +191,8 @@ class Matcher:
         self.indicators = tuple(indicators)
         self.budget = budget
         self.last_skipped: Skipped | None = None  # of the last ``match`` call
+        # The last ``match``'s plain headline and text and their words (``words_of``).
+        self._last_words: tuple[str, str, list[str]] | None = None
         # One compilation for the whole watch list: equal sub-queries share their code,
         # and with it what they found in the current item (``compile_query``).
         shared: Shared = {}
@@ -351,8 +353,19 @@ class Matcher:
                 live.append(block)
         return live
 
+    def words_of(self, item: Item) -> list[str] | None:
+        """The words of ``item`` as the last ``match`` read them, when that was ``item``
+        and its headline and text had no markup: then they are ``tokenize`` of the two
+        joined by a line break (tokenised block by block, see ``match``), which the
+        parse worker's sketch reads without tokenising the text again."""
+        last = self._last_words
+        if last is None or last[0] != item.title or last[1] != item.summary:
+            return None
+        return last[2]
+
     def match(self, item: Item) -> list[Evidence]:
         self.last_skipped = None
+        self._last_words = None
         started = time.thread_time()
         title, summary = html_to_text(item.title), html_to_text(item.summary)
         # The index is asked first, on the words of the whole text: most items have no
@@ -364,6 +377,7 @@ class Matcher:
         blocks = line_blocks(summary)
         block_tokens = [tokenize(block) for block in blocks]
         words = title_tokens + [w for tokens in block_tokens for w in tokens]
+        self._last_words = (title, summary, words)
         scope = ItemScope(title_tokens, words)
         candidates = self._candidates_in(words, scope)
         if not candidates:

@@ -33,7 +33,12 @@ def sketch(text: str) -> tuple[int, ...]:
     A shingle's hash is the first 4 bytes of its BLAKE2b digest (stored sketches depend
     on it). Written for speed: a parse worker sketches every entry with evidence
     (~60 µs each; the zip is for SHINGLE = 3)."""
-    words = tokenize(text)
+    return sketch_words(tokenize(text))
+
+
+def sketch_words(words: Sequence[str]) -> tuple[int, ...]:
+    """``sketch`` of a text whose words (``tokenize``) are known already: a parse worker
+    has the matcher's (``Matcher.words_of``), ~20 % of a sketch."""
     if len(words) < SHINGLE:
         shingles = {" ".join(words)} if words else set()
     else:
@@ -140,6 +145,9 @@ _MASK = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _MIX = 0xBF58476D1CE4E5B9  # splitmix64's multiplier
 _SHIFT = 32 - (BINS.bit_length() - 1)  # the top bits of a permuted hash: its bin
+# Each permutation's salt, multiplier and first band place; the first bin of each band.
+_PERMUTED = tuple((p * _SALT, spread, p * BINS) for p, spread in enumerate(_SPREADS[:PERMUTATIONS]))
+_BAND_STARTS = tuple(range(0, BINS - ROWS + 1, ROWS))
 PREFIXED = 24  # sketches of at most this many hashes also have prefix keys
 _PREFIX = 1 << 56  # prefix keys are a hash plus this: never a band key (56 bits)
 
@@ -170,16 +178,26 @@ def remember_bands(sk: tuple[int, ...], keys: tuple[int, ...]) -> None:
 
 
 def compute_bands(sk: tuple[int, ...]) -> tuple[int, ...]:
-    """``bands`` without the memory: what a parse worker computes for a new entry."""
+    """``bands`` without the memory: what a parse worker computes for a new entry (~75 µs
+    a sketch, ~10 % less than written the plain way, which a test pins it to)."""
     keys = set()
-    for p, spread in enumerate(_SPREADS[:PERMUTATIONS]):
-        salt = p * _SALT
+    for salt, spread, place in _PERMUTED:
         # Largest first, so that each bin keeps its smallest permuted hash.
-        permuted = sorted((((h ^ salt) * spread) & _MASK for h in sk), reverse=True)
+        permuted = [((h ^ salt) * spread) & _MASK for h in sk]
+        permuted.sort(reverse=True)
         mins = {g >> _SHIFT: g for g in permuted}
-        for i in range(0, BINS - ROWS + 1, ROWS):
-            if i in mins and i + 1 in mins and i + 2 in mins:
-                keys.add(_key(p * BINS + i, mins[i], mins[i + 1], mins[i + 2]))
+        for i in _BAND_STARTS:
+            if i in mins and i + 1 in mins and i + 2 in mins:  # ROWS = 3 bins
+                # A 56-bit key (a signed BIGINT) of the band: its place and its bins'
+                # values, mixed by multiply-xorshift rounds (fixed arithmetic: stored keys
+                # stay valid across Pythons).
+                x = (((place + i) ^ mins[i]) * _MIX) & _MASK64
+                x ^= x >> 29
+                x = ((x ^ mins[i + 1]) * _MIX) & _MASK64
+                x ^= x >> 29
+                x = ((x ^ mins[i + 2]) * _MIX) & _MASK64
+                x ^= x >> 29
+                keys.add(x >> 8)
     if len(sk) <= PREFIXED:
         # A short text (a headline) fills few bands whole, and a changed word (a desk's
         # name) changes them all: its prefix is kept as keys too. Two texts with a
@@ -191,16 +209,6 @@ def compute_bands(sk: tuple[int, ...]) -> tuple[int, ...]:
         take = len(sk) - math.ceil(SYNDICATED * len(sk)) + 1
         keys.update(_PREFIX + h for h in sorted(sk)[:take])
     return tuple(sorted(keys))
-
-
-def _key(where: int, *values: int) -> int:
-    """A 56-bit key (a signed BIGINT) of a band: its place and its bins' values, mixed by
-    multiply-xorshift rounds (fixed arithmetic: stored keys stay valid across Pythons)."""
-    x = where & _MASK64
-    for v in values:
-        x = ((x ^ v) * _MIX) & _MASK64
-        x ^= x >> 29
-    return x >> 8
 
 
 def share_band(a: Sequence[int], b: Sequence[int]) -> bool:

@@ -6,11 +6,12 @@ them in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from indicators.similarity import sketch
+from indicators.similarity import sketch, sketch_words
 from monitor.feeds.types import FeedRequest
 
 
@@ -74,7 +75,11 @@ class FeedJob:
     interval_seconds: int
 
 
-def entry_sketch(title: str, summary: str) -> tuple[int, ...]:
+def entry_sketch(title: str, summary: str, words: Sequence[str] | None = None) -> tuple[int, ...]:
     """An entry's near-duplicate sketch (syndication): one definition for the parse
-    workers, storage and replay, so that a sketch means the same wherever it was made."""
+    workers, storage and replay, so that a sketch means the same wherever it was made.
+    ``words``, when known, are ``tokenize`` of the two joined by a line break
+    (``Matcher.words_of``)."""
+    if words is not None:
+        return sketch_words(words)
     return sketch(f"{title}\n{summary}")

@@ -167,10 +167,11 @@ class Matched:
 def match_text(matcher: Matcher, text: Text) -> Matched:
     """One stored entry: in a worker (``match_texts``), or in process when there is none."""
     item_id, title, summary = text
-    found = tuple(matcher.match(Item(item_id, title, summary)))
+    item = Item(item_id, title, summary)
+    found = tuple(matcher.match(item))
     if not found:
         return Matched(found)
-    sk = entry_sketch(title, summary)
+    sk = entry_sketch(title, summary, matcher.words_of(item))
     return Matched(found, sk, compute_bands(sk))
 
 

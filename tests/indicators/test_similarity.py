@@ -4,6 +4,7 @@ accepts, and the bands find edited copies."""
 from __future__ import annotations
 
 import hashlib
+import math
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -185,3 +186,38 @@ def test_the_sketch_keeps_its_definition(words: list[str]) -> None:
     text = " ".join(words)
     assert sketch(text) == _defined_sketch(text)
     assert sketch("") == ()
+
+
+def _defined_bands(sk: tuple[int, ...]) -> tuple[int, ...]:
+    """The band keys as defined (stored postings depend on them), written the plain way:
+    per permutation, each bin's smallest permuted hash; a band of three neighbouring
+    full bins is its place and values mixed by multiply-xorshift rounds; short sketches
+    add their prefix."""
+    mask32, mask64 = 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF
+    spreads = (0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F, 0x165667B1)
+    keys = set()
+    for p, spread in enumerate(spreads):
+        mins: dict[int, int] = {}
+        for h in sk:
+            g = ((h ^ (p * 0x5BD1E995)) * spread) & mask32
+            mins[g >> 28] = min(g, mins.get(g >> 28, g))
+        for i in range(0, 16 - 3 + 1, 3):
+            if all(i + r in mins for r in range(3)):
+                x = p * 16 + i
+                for v in (mins[i], mins[i + 1], mins[i + 2]):
+                    x = ((x ^ v) * 0xBF58476D1CE4E5B9) & mask64
+                    x ^= x >> 29
+                keys.add(x >> 8)
+    if len(sk) <= 24:
+        take = len(sk) - math.ceil(0.45 * len(sk)) + 1
+        keys.update((1 << 56) + h for h in sorted(sk)[:take])
+    return tuple(sorted(keys))
+
+
+@settings(max_examples=300)
+@given(st.sets(st.integers(0, 2**32 - 1), max_size=64))
+def test_band_keys_keep_their_definition(hashes: set[int]) -> None:
+    from indicators import similarity
+
+    sk = tuple(sorted(hashes))
+    assert similarity.compute_bands(sk) == _defined_bands(sk)
