@@ -43,19 +43,15 @@ def _feeds(feed_server: FeedServer, count: int) -> list[str]:
     return urls
 
 
-def _watched_feeds(db: Database, feed_server: FeedServer, clock: Clock, count: int) -> None:
-    """``count`` feeds of TEXTS added, and the seed watch list loaded."""
-    with db.write() as session:
-        indicators_repo.sync_watchlist(session, load_watchlist(SEED_WATCHLIST), clock())
-        for url in _feeds(feed_server, count):
-            feeds_repo.add_feed(session, url, clock())
-
-
 def test_a_big_poll_matches_in_workers_and_finds_what_the_matcher_finds(
     db: Database, feed_server: FeedServer
 ) -> None:
     clock = Clock(day(10))
-    _watched_feeds(db, feed_server, clock, POOL_MIN_FEEDS)
+    urls = _feeds(feed_server, POOL_MIN_FEEDS)
+    with db.write() as session:
+        indicators_repo.sync_watchlist(session, load_watchlist(SEED_WATCHLIST), clock())
+        for url in urls:
+            feeds_repo.add_feed(session, url, clock())
     runner = pipeline(db, clock, parse_workers=2)
     try:
         summary = runner.poll(all_feeds=True)
