@@ -46,6 +46,7 @@ CHUNK = 1_500
 FRESH_AT_ONCE = 5_000  # a transaction's own units compared in memory at once (a batch: ~1,200)
 _MICROSECOND = timedelta(microseconds=1)
 _BITS = 62  # a unit's indicators as bits of a signed BIGINT (``bit``)
+_BAND_KEY = operator.itemgetter(0)  # of a posting row: its band key
 
 
 def bit(indicator_id: int) -> int:
@@ -118,8 +119,9 @@ def post_units(session: Session, units: Iterable[Posted]) -> None:
     ]
     # In the table's key order: band keys are random, and rows inserted in random order
     # each land on another page of the index (2.2 million rows of a replay of 100,000
-    # entries: 13 s in random order, 7 s sorted, measured on SQLite).
-    rows.sort()
+    # entries: 13 s in random order, 7 s sorted, measured on SQLite). By key alone: a
+    # band key is rarely shared within a batch, and comparing whole rows cost 2.5x more.
+    rows.sort(key=_BAND_KEY)
     # None of them is posted: checked above, under the feeds' claims.
     raw.append("unit_bands", ("hash", "published_at", "entry_id", "indicators"), rows)
 

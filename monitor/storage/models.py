@@ -83,7 +83,8 @@ class Entry(Base):
     __table_args__ = (UniqueConstraint("feed_id", "dedup_key", name="uq_entries_feed_dedup"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    # Looked up by ``uq_entries_feed_dedup``, which starts with it (migration 0010).
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
     # guid → link → content hash, whichever the entry has first (docs/design-notes.md).
     dedup_key: Mapped[str] = mapped_column(String(600))
     guid: Mapped[str | None] = mapped_column(String(1000))
@@ -98,7 +99,9 @@ class Entry(Base):
     # Near-duplicate sketch (similarity), packed; None is SQL NULL ("not computed"):
     # a rewritten entry's sketch is computed again where it is NULL (issue 15).
     sketch: Mapped[tuple[int, ...] | None] = mapped_column(PackedSketch)
-    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)  # syndication cluster
+    # Unused: clusters are kept per piece (``EvidenceRow.cluster_id``); its index is gone
+    # (migration 0010), the column stays for databases that have it.
+    cluster_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class WatchlistRow(Base):
@@ -154,7 +157,7 @@ class EvidenceRow(Base):
     __tablename__ = "evidence"
     __table_args__ = (
         UniqueConstraint("entry_id", "indicator_id", "position", name="uq_evidence_entry_ind_pos"),
-        Index("ix_evidence_indicator", "indicator_id", "dismissed"),
+        # (indicator, dismissed) alone is the start of ix_evidence_newest (migration 0010).
         # Decision facts read with indexed queries (newest, newest occurred) and the
         # clusters kept per indicator (members of one cluster, pieces still unassigned).
         Index("ix_evidence_newest", "indicator_id", "dismissed", "published_at"),

@@ -1,7 +1,7 @@
 """Read models for the dashboard and the brief: aggregates in SQL, never every row.
 
 Every query here is bounded by an index or a limit: counts by modality are one ``GROUP BY``
-over ``ix_evidence_indicator``; independent sources come from the distinct (publisher,
+over ``ix_evidence_modality``; independent sources come from the distinct (publisher,
 syndication cluster) pairs of occurred evidence, joined in Python the way
 ``monitor.status.source_groups`` joins them (one publisher, or copies of one story recorded
 as one ``cluster_id``, is one source); evidence trails and the alert list are cut to a page.
