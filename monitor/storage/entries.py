@@ -148,8 +148,9 @@ def _update(
     row.content_hash = digest
     row.published_at = sane_published(entry.published, now) or row.published_at
     row.updated_at = now
+    # Its band postings, and the copies found, go with the text they were found by.
+    forget_entry(session, entry_id, row.sketch)
     row.sketch = None
-    forget_entry(session, entry_id)  # its sketch, band postings and copies found
     return row
 
 

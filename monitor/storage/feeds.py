@@ -101,7 +101,8 @@ def find_feed(session: Session, url_or_id: str) -> int | None:
 
 def remove_feed(session: Session, feed_id: int) -> None:
     """The feed, its entries and all that hangs on them (cascades; band postings, which
-    have no foreign key, explicitly)."""
+    have no foreign key, explicitly: a scan of ``unit_bands``, which has no index by
+    entry, once per removed feed)."""
     session.execute(
         delete(UnitBand).where(
             UnitBand.entry_id.in_(select(Entry.id).where(Entry.feed_id == feed_id))

@@ -199,15 +199,15 @@ class UnitBand(Base):
     evidence looks here for the units it may be a copy of (``storage.candidates``).
 
     Keyed by the lookup itself, and on SQLite without a rowid: the table is its one
-    B-tree for the lookup (a posting is written into two, not three). No foreign key: its
-    check per row was a third of writing a poll's postings on PostgreSQL; an entry's
-    postings go with its text (``candidates.forget_entry``) and its feed
-    (``feeds.remove_feed``)."""
+    B-tree (a posting is written into one, not three). No foreign key: its check per row
+    was a third of writing a poll's postings on PostgreSQL; an entry's postings go with
+    its text (``candidates.forget_entry``) and its feed (``feeds.remove_feed``, a scan)."""
 
     __tablename__ = "unit_bands"
     __table_args__ = (
         PrimaryKeyConstraint("hash", "published_at", "entry_id"),
-        Index("ix_unit_bands_entry", "entry_id"),  # an entry rewritten or deleted
+        # No index by entry (migration 0011): an entry's postings are its sketch's bands,
+        # found by key (``candidates.forget_entry``, ``candidates._posted``).
         {"sqlite_with_rowid": False},
     )
 
