@@ -133,32 +133,28 @@ def insert_rows(raw: Raw, table: Table, rows: Sequence[Mapping[str, Any]]) -> No
     """New rows (all with the same keys), each value through its column's processor.
 
     A poll's ~30,000 rows of evidence hold ~400,000 values: columns without a processor
-    are passed as they are, and a processed value that repeats (the batch's time, an
-    entry's time and publisher on each of its pieces) is converted once."""
+    are passed as they are, and a processed column's distinct values (the batch's time,
+    an entry's time and publisher on each of its pieces) are converted once. Column by
+    column, in comprehensions: value by value, the loop was twice the CPU of the thread
+    that writes (issue 15)."""
     if not rows:
         return
     names = list(rows[0])
-    write = {name: raw.writer(table.c[name]) for name in names}
-    memo: dict[str, dict[Any, Any]] = {name: {} for name, w in write.items() if w is not _same}
-    out = []
-    for row in rows:
-        values = [row[name] for name in names]
-        for i, name in enumerate(names):
-            seen = memo.get(name)
-            if seen is not None:
-                values[i] = _converted(seen, write[name], values[i])
-        out.append(values)
-    raw.append(table.name, names, out)
+    columns = [[row[name] for row in rows] for name in names]
+    for i, name in enumerate(names):
+        write = raw.writer(table.c[name])
+        if write is not _same:
+            columns[i] = _converted(write, columns[i])
+    raw.append(table.name, names, list(zip(*columns, strict=True)))
 
 
-def _converted(seen: dict[Any, Any], write: Callable[[Any], Any], value: Any) -> Any:
+def _converted(write: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     try:
-        return seen[value]
-    except KeyError:
-        seen[value] = found = write(value)
-        return found
+        distinct = dict.fromkeys(values)
     except TypeError:  # unhashable (a list for a JSON column): converted each time
-        return write(value)
+        return [write(value) for value in values]
+    converted = {value: write(value) for value in distinct}
+    return [converted[value] for value in values]
 
 
 def marks(count: int) -> str:
