@@ -31,7 +31,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from indicators.similarity import bands
+from indicators.similarity import bands, compute_bands
 from monitor.model import StoredEntry
 from monitor.status import SYNDICATION_WINDOW
 from monitor.storage.columns import epoch_micros
@@ -66,10 +66,10 @@ def forget_entry(session: Session, entry_id: int, sketch: Sequence[int] | None) 
     memory.posted = {u: m for u, m in memory.posted.items() if u[0] != entry_id}
     memory.fresh = {u for u in memory.fresh if u[0] != entry_id}
     memory.copies.clear()
-    if sketch:
+    if sketch:  # its keys computed, not remembered: the sketch is gone
         Raw(session).executemany(
             "DELETE FROM unit_bands WHERE hash = ? AND entry_id = ?",
-            [(h, entry_id) for h in bands(tuple(sketch))],
+            [(h, entry_id) for h in compute_bands(tuple(sketch))],
         )
 
 
