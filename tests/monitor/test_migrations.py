@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+from monitor.errors import StorageError
 from monitor.storage import migrate
 from monitor.storage.db import Database
 from monitor.storage.models import Base
@@ -52,3 +57,40 @@ def test_sqlite_pragmas(sqlite_url: str) -> None:
     assert busy is not None
     assert busy >= 1000
     db.dispose()
+
+
+def test_head_is_alembics_head() -> None:
+    # ``check`` trusts ``HEAD`` for a database at it: a new migration must move it.
+    assert migrate.head_revision() == migrate.HEAD
+
+
+def test_check_at_head_imports_no_alembic(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    try:
+        migrate.upgrade(db)
+    finally:
+        db.dispose()
+    script = (
+        "import sys\n"
+        "from monitor.storage import migrate\n"
+        "from monitor.storage.db import Database\n"
+        f"db = Database({sqlite_url!r})\n"
+        "migrate.check(db)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_check_below_head_still_refuses(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    try:
+        migrate.upgrade(db, "0010")
+        with pytest.raises(StorageError, match="at revision 0010, not up to date"):
+            migrate.check(db)
+        migrate.upgrade(db)
+        migrate.check(db)  # at head: no error
+    finally:
+        db.dispose()
