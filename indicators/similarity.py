@@ -151,11 +151,11 @@ _SPREADS = (0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F, 0x165667B1)
 _SALT = 0x5BD1E995
 _MASK = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
-_MIX = 0xBF58476D1CE4E5B9  # splitmix64's multiplier
-_SHIFT = 32 - (BINS.bit_length() - 1)  # the top bits of a permuted hash: its bin
+MIX = 0xBF58476D1CE4E5B9  # splitmix64's multiplier
+BIN_SHIFT = 32 - (BINS.bit_length() - 1)  # the top bits of a permuted hash: its bin
 # Each permutation's salt, multiplier and first band place; the first bin of each band.
-_PERMUTED = tuple((p * _SALT, spread, p * BINS) for p, spread in enumerate(_SPREADS[:PERMUTATIONS]))
-_BAND_STARTS = tuple(range(0, BINS - ROWS + 1, ROWS))
+PERMUTED = tuple((p * _SALT, spread, p * BINS) for p, spread in enumerate(_SPREADS[:PERMUTATIONS]))
+BAND_STARTS = tuple(range(0, BINS - ROWS + 1, ROWS))
 PREFIXED = 24  # sketches of at most this many hashes also have prefix keys
 _PREFIX = 1 << 56  # prefix keys are a hash plus this: never a band key (56 bits)
 
@@ -189,34 +189,41 @@ def compute_bands(sk: tuple[int, ...]) -> tuple[int, ...]:
     """``bands`` without the memory: what a parse worker computes for a new entry (~75 µs
     a sketch, ~10 % less than written the plain way, which a test pins it to)."""
     keys = set()
-    for salt, spread, place in _PERMUTED:
+    for salt, spread, place in PERMUTED:
         # Largest first, so that each bin keeps its smallest permuted hash.
         permuted = [((h ^ salt) * spread) & _MASK for h in sk]
         permuted.sort(reverse=True)
-        mins = {g >> _SHIFT: g for g in permuted}
-        for i in _BAND_STARTS:
+        mins = {g >> BIN_SHIFT: g for g in permuted}
+        for i in BAND_STARTS:
             if i in mins and i + 1 in mins and i + 2 in mins:  # ROWS = 3 bins
                 # A 56-bit key (a signed BIGINT) of the band: its place and its bins'
                 # values, mixed by multiply-xorshift rounds (fixed arithmetic: stored keys
                 # stay valid across Pythons).
-                x = (((place + i) ^ mins[i]) * _MIX) & _MASK64
+                x = (((place + i) ^ mins[i]) * MIX) & _MASK64
                 x ^= x >> 29
-                x = ((x ^ mins[i + 1]) * _MIX) & _MASK64
+                x = ((x ^ mins[i + 1]) * MIX) & _MASK64
                 x ^= x >> 29
-                x = ((x ^ mins[i + 2]) * _MIX) & _MASK64
+                x = ((x ^ mins[i + 2]) * MIX) & _MASK64
                 x ^= x >> 29
                 keys.add(x >> 8)
-    if len(sk) <= PREFIXED:
-        # A short text (a headline) fills few bands whole, and a changed word (a desk's
-        # name) changes them all: its prefix is kept as keys too. Two texts with a
-        # resemblance of at least SYNDICATED share a hash among the smallest
-        # ``n - ceil(SYNDICATED * n) + 1`` of each (the prefix-filtering principle), so no
-        # copy is missed between texts of up to PREFIXED hashes. Not for longer texts:
-        # their bands find copies, and a topic's stock phrases make prefixes meet often
-        # (at 53 hashes, 46 % of the realistic corpus had prefix keys: 1.5x the postings).
-        take = len(sk) - math.ceil(SYNDICATED * len(sk)) + 1
-        keys.update(_PREFIX + h for h in sorted(sk)[:take])
+    keys.update(prefix_keys(sk))
     return tuple(sorted(keys))
+
+
+def prefix_keys(sk: Sequence[int]) -> list[int]:
+    """The prefix keys of a short sketch (none for a longer one).
+
+    A short text (a headline) fills few bands whole, and a changed word (a desk's name)
+    changes them all: its prefix is kept as keys too. Two texts with a resemblance of at
+    least SYNDICATED share a hash among the smallest ``n - ceil(SYNDICATED * n) + 1`` of
+    each (the prefix-filtering principle), so no copy is missed between texts of up to
+    PREFIXED hashes. Not for longer texts: their bands find copies, and a topic's stock
+    phrases make prefixes meet often (at 53 hashes, 46 % of the realistic corpus had
+    prefix keys: 1.5x the postings)."""
+    if len(sk) > PREFIXED:
+        return []
+    take = len(sk) - math.ceil(SYNDICATED * len(sk)) + 1
+    return [_PREFIX + h for h in sorted(sk)[:take]]
 
 
 def share_band(a: Sequence[int], b: Sequence[int]) -> bool:

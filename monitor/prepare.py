@@ -21,6 +21,7 @@ exhausting memory) costs only that feed's parse, redone on the calling thread.
 
 from __future__ import annotations
 
+import gc
 import importlib.machinery
 import logging
 import multiprocessing
@@ -116,6 +117,10 @@ _worker = _WorkerState()  # in the polling process it stays empty: no rules, no 
 
 
 def _start_worker(indicators: Sequence[Indicator], fingerprint: _Fingerprint) -> None:
+    # What the forkserver imported (modules, the lexicon, NumPy) is shared with it until
+    # written to, and the garbage collector writes to every object it walks: frozen, it
+    # never walks them, and their pages stay shared.
+    gc.freeze()
     if hasattr(os, "nice"):  # POSIX
         # Below the thread that writes: a big poll waits on that thread (one transaction
         # per batch, in order), and the workers have time to spare; at the same priority
@@ -143,7 +148,7 @@ def prepare(body: bytes, headers: Mapping[str, str], url: str, shown_url: str) -
     matcher = _worker.matcher
     if matcher is None:
         return Prepared(parsed, None, (), ())
-    matched = [match_text(matcher, ("", e.title, e.summary)) for e in parsed.entries]
+    matched = _match_batch(matcher, [("", e.title, e.summary) for e in parsed.entries])
     return Prepared(
         parsed,
         None,
@@ -165,14 +170,27 @@ class Matched:
 
 
 def match_text(matcher: Matcher, text: Text) -> Matched:
-    """One stored entry: in a worker (``match_texts``), or in process when there is none."""
+    """One stored entry, in process (no worker): its band keys in plain Python."""
+    found, sk = _found(matcher, text)
+    return Matched(found, sk, None if sk is None else compute_bands(sk))
+
+
+def _found(matcher: Matcher, text: Text) -> tuple[tuple[Evidence, ...], tuple[int, ...] | None]:
+    """An entry's evidence and, when it has some, its sketch."""
     item_id, title, summary = text
     item = Item(item_id, title, summary)
     found = tuple(matcher.match(item))
-    if not found:
-        return Matched(found)
-    sk = entry_sketch(title, summary, matcher.words_of(item))
-    return Matched(found, sk, compute_bands(sk))
+    return found, (entry_sketch(title, summary, matcher.words_of(item)) if found else None)
+
+
+def _match_batch(matcher: Matcher, texts: Sequence[Text]) -> list[Matched]:
+    """Entries matched in a worker: the band keys of all their sketches at once, with
+    NumPy (``indicators.banding``, which the forkserver preloads)."""
+    from indicators.banding import bands_of
+
+    found = [_found(matcher, text) for text in texts]
+    keys = iter(bands_of([sk for _, sk in found if sk is not None]))
+    return [Matched(ev, sk, None if sk is None else next(keys)) for ev, sk in found]
 
 
 def match_texts(texts: Sequence[Text], fingerprint: _Fingerprint) -> tuple[Matched, ...] | None:
@@ -181,7 +199,7 @@ def match_texts(texts: Sequence[Text], fingerprint: _Fingerprint) -> tuple[Match
     matcher = _worker.matcher
     if matcher is None or _worker.fingerprint != fingerprint:
         return None
-    return tuple(match_text(matcher, text) for text in texts)
+    return tuple(_match_batch(matcher, texts))
 
 
 def _warm_up() -> None:
@@ -260,7 +278,8 @@ class Preparer:
         self._close()
         _workers_skip_main_script()
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.prepare"])
+        # NumPy is the workers' alone (``indicators.banding``): imported once, shared.
+        context.set_forkserver_preload(["monitor.prepare", "indicators.banding"])
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,

@@ -221,3 +221,24 @@ def test_band_keys_keep_their_definition(hashes: set[int]) -> None:
 
     sk = tuple(sorted(hashes))
     assert similarity.compute_bands(sk) == _defined_bands(sk)
+
+
+@settings(max_examples=100)
+@given(st.lists(st.sets(st.integers(0, 2**32 - 1), max_size=64), max_size=12))
+def test_band_keys_of_many_sketches_at_once_keep_their_definition(
+    hash_sets: list[set[int]],
+) -> None:
+    # The parse workers' NumPy arithmetic (``banding``) gives the defined keys, in order,
+    # whatever the mix of empty, short (prefix keys) and full sketches in one batch.
+    from indicators.banding import bands_of
+
+    sketches = [tuple(sorted(hashes)) for hashes in hash_sets]
+    assert bands_of(sketches) == [_defined_bands(sk) for sk in sketches]
+
+
+def test_band_keys_at_once_at_the_edges_of_the_hash_space() -> None:
+    from indicators.banding import bands_of
+
+    sketches = [(0,), (2**32 - 1,), tuple(range(2**32 - 64, 2**32)), (), tuple(range(64))]
+    assert bands_of(sketches) == [_defined_bands(sk) for sk in sketches]
+    assert bands_of([]) == []
