@@ -33,7 +33,7 @@ from monitor.storage import evidence as evidence_repo
 from monitor.storage import feeds as feeds_repo
 from monitor.storage import indicators as indicators_repo
 from monitor.storage.db import Session
-from monitor.storage.entries import indicators_by_entry, store_entries
+from monitor.storage.entries import indicators_by_entry, store_feeds
 
 Known = dict[tuple[str, str], tuple[Evidence, ...]]  # (title, summary) → the worker's evidence
 Sketches = dict[tuple[str, str], tuple[int, ...]]  # (title, summary) → the worker's sketch
@@ -86,20 +86,30 @@ def store_batch(
             parse_error=feed.parse_error,
             owner=owner,
         )
-        if outcome.recorded and feed.parsed is not None:
-            outcome.fresh = store_entries(
-                session, feed.job.id, feed.parsed.entries, now, feed.job.site, feed.sketches
-            )
-            touched |= match_entries(
-                session, outcome.fresh, rules, now, outcome.found, feed.known, new
-            )
-            for entry in outcome.fresh:
-                sketch = feed.sketches.get((entry.title, entry.summary))
-                if sketch is not None:
-                    sketches[entry.id] = sketch
-                    if entry.is_new:
-                        stored.add(entry.id)  # inserted with it
         done.append(outcome)
+    # Every recorded feed's entries stored at once (one lookup, one insert), then matched.
+    storing = [
+        (outcome, feed, feed.parsed)
+        for outcome, feed in zip(done, feeds, strict=True)
+        if outcome.recorded and feed.parsed is not None
+    ]
+    fresh = store_feeds(
+        session,
+        [
+            (feed.job.id, parsed.entries, feed.job.site, feed.sketches)
+            for _, feed, parsed in storing
+        ],
+        now,
+    )
+    for (outcome, feed, _), entries in zip(storing, fresh, strict=True):
+        outcome.fresh = entries
+        touched |= match_entries(session, entries, rules, now, outcome.found, feed.known, new)
+        for entry in entries:
+            sketch = feed.sketches.get((entry.title, entry.summary))
+            if sketch is not None:
+                sketches[entry.id] = sketch
+                if entry.is_new:
+                    stored.add(entry.id)  # inserted with it
     # Every touched indicator is locked (in id order) before its new evidence is
     # written, so the rows are written in their clusters (``storage.arrivals``); every
     # feed's evidence in one statement.

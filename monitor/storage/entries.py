@@ -76,49 +76,72 @@ def store_entries(
     whose (title, summary) has a sketch in ``sketches`` (the parse workers') is inserted
     with it: set later, it was an UPDATE of the whole row on PostgreSQL (0.4 s a poll
     of 12,000 entries)."""
+    return store_feeds(session, [(feed_id, entries, feed_site, sketches)], now)[0]
+
+
+# A feed's id, its parsed entries, its site and the workers' sketches (``store_entries``).
+FeedEntries = tuple[
+    int, Sequence[ParsedEntry], str | None, Mapping[tuple[str, str], Sequence[int]] | None
+]
+
+
+def store_feeds(
+    session: Session, feeds: Sequence[FeedEntries], now: datetime
+) -> list[list[StoredEntry]]:
+    """``store_entries`` of several feeds (a batch's), with one lookup of their known
+    entries and one insert of their new ones: a statement or three per feed was a fifth
+    of the writing thread's time on PostgreSQL (200 realistic feeds: 1.1 s)."""
+    keyed = [_keyed(entries) for _, entries, _, _ in feeds]
+    pairs = [(feed[0], key) for feed, keys in zip(feeds, keyed, strict=True) for key in keys]
+    existing = _known(session, pairs)
+    changed: dict[tuple[int, int], Entry] = {}  # (feed's place, entry's place) → updated row
+    new_rows: list[dict[str, Any]] = []
+    for place, ((feed_id, _, site, sketches), keys) in enumerate(zip(feeds, keyed, strict=True)):
+        for position, (key, (entry, digest)) in enumerate(keys.items()):
+            known = existing.get((feed_id, key))
+            if known is None:
+                row = _new_row(feed_id, key, entry, digest, now, site)
+                row["sketch"] = (sketches or {}).get((entry.title, entry.summary))
+                new_rows.append(row)
+            elif known[1] != digest:
+                changed[place, position] = _update(session, known[0], entry, digest, now)
+    session.flush()
+    inserted = iter(zip(_insert(session, new_rows), new_rows, strict=True))
+    out: list[list[StoredEntry]] = []
+    for place, ((feed_id, _, _, _), keys) in enumerate(zip(feeds, keyed, strict=True)):
+        stored: list[StoredEntry] = []
+        for position, key in enumerate(keys):
+            updated = changed.get((place, position))
+            if updated is not None:
+                stored.append(_stored(updated))
+            elif existing.get((feed_id, key)) is None:
+                entry_id, values = next(inserted)
+                stored.append(_inserted(entry_id, feed_id, values, now))
+        out.append(stored)
+    return out
+
+
+def _keyed(entries: Sequence[ParsedEntry]) -> dict[str, tuple[ParsedEntry, str]]:
+    """A feed's entries by dedup key, with their content hashes; the first copy wins."""
     keyed: dict[str, tuple[ParsedEntry, str]] = {}
     for entry in entries:
         digest = content_hash(entry)
-        keyed.setdefault(dedup_key(entry, digest), (entry, digest))  # first copy wins
-    existing = _known(session, feed_id, list(keyed))
-    fresh: list[StoredEntry | None] = []
-    changed: dict[int, Entry] = {}
-    new_rows: list[dict[str, Any]] = []
-    for key, (entry, digest) in keyed.items():
-        known = existing.get(key)
-        if known is not None:
-            if known[1] == digest:
-                continue
-            changed[len(fresh)] = _update(session, known[0], entry, digest, now)
-            fresh.append(None)
-            continue
-        row = _new_row(feed_id, key, entry, digest, now, feed_site)
-        row["sketch"] = (sketches or {}).get((entry.title, entry.summary))
-        new_rows.append(row)
-        fresh.append(None)
-    session.flush()
-    inserted = iter(zip(_insert(session, new_rows), new_rows, strict=True))
-    out: list[StoredEntry] = []
-    for position in range(len(fresh)):
-        updated = changed.get(position)
-        if updated is not None:
-            out.append(_stored(updated))
-            continue
-        entry_id, values = next(inserted)
-        out.append(
-            StoredEntry(
-                id=entry_id,
-                feed_id=feed_id,
-                title=values["title"],
-                summary=values["summary"],
-                link=values["link"],
-                publisher=values["publisher"],
-                published_at=values["published_at"] or now,
-                first_seen_at=now,
-                is_new=True,
-            )
-        )
-    return out
+        keyed.setdefault(dedup_key(entry, digest), (entry, digest))
+    return keyed
+
+
+def _inserted(entry_id: int, feed_id: int, values: Mapping[str, Any], now: datetime) -> StoredEntry:
+    return StoredEntry(
+        id=entry_id,
+        feed_id=feed_id,
+        title=values["title"],
+        summary=values["summary"],
+        link=values["link"],
+        publisher=values["publisher"],
+        published_at=values["published_at"] or now,
+        first_seen_at=now,
+        is_new=True,
+    )
 
 
 def _new_row(
@@ -154,17 +177,24 @@ def _update(
     return row
 
 
-def _known(session: Session, feed_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:
-    """Known keys with their ids and hashes, as plain columns: most entries of a
-    re-fetched feed are unchanged and need no ORM object."""
-    existing: dict[str, tuple[int, str]] = {}
+def _known(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
+    """Known (feed, key) pairs with their ids and hashes, as plain columns: most entries
+    of a re-fetched feed are unchanged and need no ORM object."""
+    wanted = set(keys)
+    existing: dict[tuple[int, str], tuple[int, str]] = {}
     for start in range(0, len(keys), 500):  # stay under bound-parameter limits
+        part = keys[start : start + 500]
         rows = session.execute(
-            select(Entry.dedup_key, Entry.id, Entry.content_hash).where(
-                Entry.feed_id == feed_id, Entry.dedup_key.in_(keys[start : start + 500])
+            select(Entry.feed_id, Entry.dedup_key, Entry.id, Entry.content_hash).where(
+                Entry.feed_id.in_(sorted({feed_id for feed_id, _ in part})),
+                Entry.dedup_key.in_([key for _, key in part]),
             )
         )
-        existing.update((key, (entry_id, digest)) for key, entry_id, digest in rows)
+        existing.update(
+            ((feed_id, key), (entry_id, digest))
+            for feed_id, key, entry_id, digest in rows
+            if (feed_id, key) in wanted  # a key of one feed, stored for another
+        )
     return existing
 
 

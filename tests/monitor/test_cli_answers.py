@@ -121,14 +121,14 @@ def test_one_feeds_unexpected_failure_is_recorded_and_the_poll_goes_on(
     ]
     with db.write() as session:
         ids = [feeds_repo.add_feed(session, url, clock()) for url in urls]
-    real = monitor.batch.store_entries
+    real = monitor.batch.store_feeds
 
-    def faulty(session, feed_id, *args):  # type: ignore[no-untyped-def]
-        if feed_id == ids[1]:
+    def faulty(session, feeds, *args):  # type: ignore[no-untyped-def]
+        if any(feed[0] == ids[1] for feed in feeds):
             raise KeyError("a bug")
-        return real(session, feed_id, *args)
+        return real(session, feeds, *args)
 
-    monkeypatch.setattr(monitor.batch, "store_entries", faulty)
+    monkeypatch.setattr(monitor.batch, "store_feeds", faulty)
     summary = pipeline(db, clock).poll()
     assert (summary.feeds, summary.ok, summary.failed) == (3, 2, 1)
     assert "internal error: KeyError" in summary.errors[0][1]
