@@ -196,17 +196,15 @@ class Matcher:
         # One compilation for the whole watch list: equal sub-queries share their code,
         # and with it what they found in the current item (``compile_query``).
         shared: Shared = {}
-        self._queries: list[CompiledQuery] = [
-            compile_query(parse_query(ind.query), shared=shared) for ind in self.indicators
-        ]
+        queries = [compile_query(parse_query(ind.query), shared=shared) for ind in self.indicators]
         # The whole-item fallback: on (True), off (False), or by default for each query that
         # does not scope its terms itself (no ``title:``/``item:``): a plain keyword query
         # ("mercosur AND sign*") names an item's subject and its event, which news
         # often puts in different sentences ("The deal was signed in Asunción.").
-        self._plain = [not _scoped(q.node) for q in self._queries]  # reads only sentences
+        self._plain = [not _scoped(q.node) for q in queries]  # reads only sentences
         # A query of sentence terms AND item-wide conditions: its sentence part's hit is
         # kept by sentence (``query.split``), as a plain query's evidence is.
-        self._split = [split_query(q, shared) for q in self._queries]
+        split = [split_query(q, shared) for q in queries]
         self._whole = [whole_item if whole_item is not None else p for p in self._plain]
         # The term index is conjunctive: every required clause of a query (each child of
         # a top-level AND or NEAR) is indexed under its own keys, in its own slot, and a
@@ -220,7 +218,7 @@ class Matcher:
         prefix: dict[str, dict[int, set[int]]] = {}
         slots_of: list[int] = []
         self._always: list[int] = []
-        for number, query in enumerate(self._queries):
+        for number, query in enumerate(queries):
             keyed = [k for k in map(index_keys, _clauses(query.node)) if k is not None]
             slots_of.append(len(keyed))
             if not keyed:
@@ -240,7 +238,11 @@ class Matcher:
         self._word_postings: dict[str, _Postings] = {}
         self._keyed: set[str] = set()  # the words of ``_word_postings`` that hold keys
         # A necessary condition on the whole item, tested once before the sentence loop.
-        self._filters = [_whole_item_filter(q, shared) for q in self._queries]
+        filters = [_whole_item_filter(q, shared) for q in queries]
+        # Matching reads only their code: the parse trees are not kept (``Runnable``).
+        self._queries = [q.runnable() for q in queries]
+        self._split = [None if s is None else s.runnable() for s in split]
+        self._filters = [None if f is None else f.runnable() for f in filters]
         # Each indicator's event, read from its title when first needed (most never match).
         self._lexicon = lexicon()
         self._event_cache: dict[int, Event | None] = {}

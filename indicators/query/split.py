@@ -15,21 +15,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .ast import And, Field, Node, Not, Or, children
-from .compiler import CompiledQuery, Hit, Shared, compile_query
+from .compiler import CompiledQuery, Hit, Runnable, Shared, compile_query
 from .units import Unit
 
 
 @dataclass(frozen=True)
 class SplitQuery:
-    sentence: CompiledQuery  # the conjuncts with no title:/item: anywhere in them
-    item: CompiledQuery  # the conjuncts that read only the title or the whole item
-    whole: CompiledQuery
+    sentence: Runnable  # the conjuncts with no title:/item: anywhere in them
+    item: Runnable  # the conjuncts that read only the title or the whole item
+    whole: Runnable
 
     def hit(self, sentence: Hit, unit: Unit) -> Hit:
         """The whole query's hit on ``unit``, from its sentence part's (the item part
         holding on ``unit``'s item)."""
         terms = [*sentence.terms, *self.item.names_unit(unit)]
         return Hit(self.whole.ordered(terms), sentence.positions)
+
+    def runnable(self) -> SplitQuery:
+        """The parts without their parse trees (``Runnable``)."""
+        return SplitQuery(self.sentence.runnable(), self.item.runnable(), self.whole.runnable())
 
 
 def split_query(query: CompiledQuery, shared: Shared) -> SplitQuery | None:
