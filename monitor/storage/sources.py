@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from monitor.storage.models import EvidenceRow, SourceKey, SourceLink
 from monitor.storage.pieces import OCCURRED, Joined, Piece, UnionFind
+from monitor.storage.raw import Raw
 
 # What a source key's first piece is read with: no sketch (a decision does not compare it).
 _FIRST = (
@@ -123,25 +124,30 @@ def rebuild_sources(session: Session, indicator_id: int) -> None:
 
 
 def source_members(session: Session, indicator_id: int) -> list[list[Piece]]:
-    """The independent sources: each a list of its keys' first pieces, oldest first."""
-    firsts = list(
-        session.execute(
-            select(SourceKey.key, *_FIRST)
-            .join(EvidenceRow, EvidenceRow.id == SourceKey.first_id)
-            .where(SourceKey.indicator_id == indicator_id)
-        )
+    """The independent sources: each a list of its keys' first pieces, oldest first.
+
+    Read through the driver (``Raw``): every decision reads every key of its indicator,
+    one per publisher, and SQLAlchemy's rows were most of that (at 60,000 stored entries,
+    ~750 keys an indicator: 71 ms for a batch's nine decisions, 49 ms so)."""
+    raw = Raw(session)
+    read_time = raw.reader(EvidenceRow.__table__.c.published_at)
+    firsts = raw.execute(
+        'SELECT k."key", e.id, e.publisher, e.published_at, e.sentence, e.cluster_id'
+        " FROM source_keys AS k JOIN evidence AS e ON e.id = k.first_id"
+        " WHERE k.indicator_id = ?",
+        (indicator_id,),
     )
-    links = session.execute(
-        select(SourceLink.key_a, SourceLink.key_b).where(SourceLink.indicator_id == indicator_id)
+    links = raw.execute(
+        "SELECT key_a, key_b FROM source_links WHERE indicator_id = ?", (indicator_id,)
     )
-    names = {r.key: n for n, r in enumerate(firsts)}
+    names = {row[0]: n for n, row in enumerate(firsts)}
     sets = UnionFind()
     for a, b in links:
         if a in names and b in names:
             sets.union(("k", names[a]), ("k", names[b]))
     groups: dict[tuple[str, int], list[Piece]] = {}
-    for r in firsts:
-        piece = Piece(r.id, True, r.publisher, r.published_at, r.sentence, (), r.cluster_id)
-        groups.setdefault(sets.find(("k", names[r.key])), []).append(piece)
+    for key, piece_id, publisher, published_at, sentence, cluster in firsts:
+        piece = Piece(piece_id, True, publisher, read_time(published_at), sentence, (), cluster)
+        groups.setdefault(sets.find(("k", names[key])), []).append(piece)
     ordered = [sorted(group, key=Piece.order) for group in groups.values()]
     return sorted(ordered, key=lambda group: group[0].order())
