@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from indicators.similarity import bands, compute_bands
 from monitor.model import StoredEntry
 from monitor.status import SYNDICATION_WINDOW
+from monitor.storage import sieve
 from monitor.storage.columns import epoch_micros
 from monitor.storage.copies import Found, Mine, Theirs, Unit, found, parts, read_sketches
 from monitor.storage.models import UnitBand
@@ -250,73 +251,79 @@ def _find(
     leave_out: frozenset[int] = frozenset(),
 ) -> None:
     """The copies of ``todo``'s units among the posted units (those of the entries in
-    ``leave_out`` aside): their candidates first, a query per ``CHUNK`` units in time
-    order (each query's window: its units' times), then every candidate entry's sketch
-    read once and compared."""
+    ``leave_out`` aside), a query per ``CHUNK`` units in time order (each query's window:
+    its units' times): the candidates that share a band, an indicator and the window, and
+    whose signatures pass, found on arrays (``sieve``); their hashes compared here."""
     in_time = sorted(todo, key=lambda u: u[1])
-    met: dict[Unit, set[tuple[int, int]]] = {}
     for start in range(0, len(in_time), CHUNK):
-        chunk = {u: todo[u] for u in in_time[start : start + CHUNK]}
-        met.update(_candidates(raw, chunk, leave_out))
-    # Candidates' sketches are read for this call only, packed: kept for the transaction,
-    # as tuples of ints, ~40,000 of them were ~100 MB at 60,000 entries (each is compared
-    # by a few units of one call, rarely again). Their signatures reject most of them.
-    # Only entries met inside a unit's window are read (at 60,000 stored entries, a third
-    # of those sharing a band are outside it).
-    met_entries = {entry for others in met.values() for entry, _ in others}
-    theirs = Theirs(read_sketches(raw, met_entries - memory.sketches.keys()), memory)
-    signed = theirs.signatures(met_entries)
-    read_time = raw.reader(UnitBand.__table__.c.published_at)
-    for unit, (sk, _) in todo.items():
-        mark = Mine(unit[0], sk, theirs)
-        copies = {(e, read_time(at)) for e, at in mark.among(met[unit], signed, theirs)}
-        memory.copies[unit] = frozenset(copies)
-        for other in copies:  # a unit whose copies were found before meets this one now
-            if other in memory.copies and other not in todo:
-                memory.copies[other] |= {unit}
+        chunk = in_time[start : start + CHUNK]
+        for unit, copies in _copies(raw, memory, chunk, todo, leave_out).items():
+            memory.copies[unit] = frozenset(copies)
+            for other in copies:  # a unit whose copies were found before meets this one now
+                if other in memory.copies and other not in todo:
+                    memory.copies[other] |= {unit}
 
 
-def _candidates(
-    raw: Raw, chunk: dict[Unit, tuple[tuple[int, ...], int]], leave_out: frozenset[int]
-) -> dict[Unit, set[tuple[int, int]]]:
-    """For each unit of ``chunk``, the posted units (entry, stored time) that share one of
-    its bands and indicators inside its window, itself left out. Times stay the stored
-    integers here: a candidate is met ~100 times at 60,000 entries, a copy rarely."""
-    keys = {u: bands(sk) for u, (sk, _) in chunk.items()}
-    hashes = sorted({h for unit_keys in keys.values() for h in unit_keys})
-    if not hashes:
-        return {u: set() for u in chunk}
+def _copies(
+    raw: Raw,
+    memory: Found,
+    chunk: Sequence[Unit],
+    todo: dict[Unit, tuple[tuple[int, ...], int]],
+    leave_out: frozenset[int],
+) -> dict[Unit, set[Unit]]:
+    """The copies of one chunk's units. Candidates' sketches are read for this call only,
+    packed: kept for the transaction, as tuples of ints, ~40,000 of them were ~100 MB at
+    60,000 entries (each is compared by a few units of one call, rarely again). Only
+    entries met inside a unit's window are read."""
     when = raw.writer(UnitBand.__table__.c.published_at)
-    stamps = {u: when(u[1]) for u in chunk}
     window = SYNDICATION_WINDOW // _MICROSECOND
-    anyone = functools.reduce(operator.or_, (mask for _, mask in chunk.values()))
-    by_band: dict[int, list[tuple[int, int, int]]] = {}
+    units = sieve.Units(
+        entries=[u[0] for u in chunk],
+        stamps=[when(u[1]) for u in chunk],
+        masks=[todo[u][1] for u in chunk],
+        keys=[bands(todo[u][0]) for u in chunk],
+    )
+    rows = _postings(raw, units, window)
+    unit, entry, at = sieve.met(units, rows, window, leave_out)
+    met_entries = set(entry.tolist())
+    theirs = Theirs(read_sketches(raw, met_entries - memory.sketches.keys()), memory)
+    marks = [Mine(u[0], todo[u][0], theirs) for u in chunk]
+    ok = sieve.passing(
+        units, [m.signature for m in marks], unit, entry, theirs.signatures(met_entries)
+    )
+    read_time = raw.reader(UnitBand.__table__.c.published_at)
+    found: dict[Unit, set[Unit]] = {u: set() for u in chunk}
+    for n, other, stamp in zip(unit[ok].tolist(), entry[ok].tolist(), at[ok].tolist(), strict=True):
+        mark = marks[n]
+        if other == mark.entry or mark.resembles(other, theirs):
+            found[chunk[n]].add((other, read_time(stamp)))
+    return found
+
+
+def _postings(raw: Raw, units: sieve.Units, window: int) -> list[tuple[int, int, int, int]]:
+    """The posted units (band key, stored time, entry, indicators' bits) under any of the
+    units' band keys, inside their times widened by the window, with one of their
+    indicators. Times stay the stored integers: a candidate is met ~100 times at 60,000
+    entries, a copy rarely."""
+    hashes = sorted({h for keys in units.keys for h in keys})
+    if not hashes:
+        return []
+    anyone = functools.reduce(operator.or_, units.masks)
+    rows: list[tuple[int, int, int, int]] = []
     # SQLite binds each key (at most 32,766 a statement); PostgreSQL takes one array,
     # and each more statement scanned the postings once more.
     size = len(hashes) if raw.dialect.name == "postgresql" else 16_384
     for part in parts(hashes, size):
         where, params = raw.one_of("hash", part)
-        for h, at, entry, mask in raw.execute(
+        # The units' own entries are left out on arrays (``sieve.met``): ``NOT
+        # (entry_id = ANY(…))`` made PostgreSQL search the array for every row (1.7 s
+        # against 0.8 s a poll).
+        rows += raw.execute(
             f"SELECT hash, published_at, entry_id, indicators FROM unit_bands WHERE {where}"
             " AND published_at BETWEEN ? AND ? AND (indicators & ?) != 0",
-            (*params, min(stamps.values()) - window, max(stamps.values()) + window, anyone),
-        ):
-            # Left out here: ``NOT (entry_id = ANY(…))`` made PostgreSQL search the
-            # array for every row (1.7 s against 0.8 s a poll).
-            if entry not in leave_out:
-                by_band.setdefault(h, []).append((entry, at, mask))
-    out: dict[Unit, set[tuple[int, int]]] = {}
-    for unit, (_, mine) in chunk.items():
-        stamp = stamps[unit]
-        others = {
-            (entry, at)
-            for h in keys[unit]
-            for entry, at, mask in by_band.get(h, ())
-            if mask & mine and abs(at - stamp) <= window
-        }
-        others.discard((unit[0], stamp))  # itself, posted already (PostgreSQL)
-        out[unit] = others
-    return out
+            (*params, min(units.stamps) - window, max(units.stamps) + window, anyone),
+        )
+    return rows
 
 
 def _among(memory: Found, new: dict[Unit, tuple[tuple[int, ...], int]]) -> None:

@@ -103,9 +103,9 @@ class Mine:
             for o in others
             if o[0] == me or ((s := get(o[0])) is not None and may_share_enough(mine, s))
         ]
-        return [o for o in passed if o[0] == me or self._resembles(o[0], theirs)]
+        return [o for o in passed if o[0] == me or self.resembles(o[0], theirs)]
 
-    def _resembles(self, other: int, theirs: Theirs) -> bool:
+    def resembles(self, other: int, theirs: Theirs) -> bool:
         """The exact test, on the hashes (the few pairs whose signatures passed)."""
         if self._hashes is None:
             self._hashes = frozenset(self.sk)
