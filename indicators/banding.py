@@ -4,9 +4,9 @@
 sketch's 64 hashes, each sorted into bins, then three multiply-xorshift rounds a band.
 For a feed's entries at once the same arithmetic runs on arrays (unsigned 64-bit: it
 wraps as the definition's masks do), ~8x less CPU: a worker of the 200-feed realistic
-poll spent ~0.9 s of its ~7 s on band keys. Only the parse workers import this module
-(their forkserver preloads it); the daemon computes the few keys it needs itself and
-never carries NumPy's ~12 MB. A property test holds the two equal.
+poll spent ~0.9 s of its ~7 s on band keys. The parse workers use it (their forkserver
+preloads it); the daemon computes the few keys it needs with the definition. A property
+test holds the two equal.
 """
 
 from __future__ import annotations

@@ -278,7 +278,7 @@ class Preparer:
         self._close()
         _workers_skip_main_script()
         context = multiprocessing.get_context("forkserver")
-        # NumPy is the workers' alone (``indicators.banding``): imported once, shared.
+        # The workers' band keys (``indicators.banding``, NumPy): imported once, shared.
         context.set_forkserver_preload(["monitor.prepare", "indicators.banding"])
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
