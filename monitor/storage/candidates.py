@@ -29,13 +29,15 @@ import operator
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from indicators.similarity import bands, compute_bands
+from indicators.similarity import bands, compute_bands, signature
 from monitor.model import StoredEntry
 from monitor.status import SYNDICATION_WINDOW
 from monitor.storage import sieve
-from monitor.storage.columns import epoch_micros
+from monitor.storage.columns import epoch_micros, header_of, signature_header
 from monitor.storage.copies import Found, Mine, Theirs, Unit, found, parts, read_sketches
 from monitor.storage.models import UnitBand
 from monitor.storage.raw import Raw
@@ -286,11 +288,12 @@ def _copies(
     rows = _postings(raw, units, window)
     unit, entry, at = sieve.met(units, rows, window, leave_out)
     met_entries = set(entry.tolist())
-    theirs = Theirs(read_sketches(raw, met_entries - memory.sketches.keys()), memory)
+    packed = read_sketches(raw, met_entries - memory.sketches.keys())
+    theirs = Theirs(packed, memory)
     marks = [Mine(u[0], todo[u][0], theirs) for u in chunk]
-    ok = sieve.passing(
-        units, [m.signature for m in marks], unit, entry, theirs.signatures(met_entries)
-    )
+    signed, headers = _headers(sorted(met_entries), packed, memory)
+    mine = sieve.Signed.of([header_of(m.signature) for m in marks])
+    ok = sieve.passing(units, mine, unit, entry, signed, sieve.Signed.of(headers))
     read_time = raw.reader(UnitBand.__table__.c.published_at)
     found: dict[Unit, set[Unit]] = {u: set() for u in chunk}
     for n, other, stamp in zip(unit[ok].tolist(), entry[ok].tolist(), at[ok].tolist(), strict=True):
@@ -298,6 +301,25 @@ def _copies(
         if other == mark.entry or mark.resembles(other, theirs):
             found[chunk[n]].add((other, read_time(stamp)))
     return found
+
+
+def _headers(
+    entries: Sequence[int], packed: Mapping[int, bytes], memory: Found
+) -> tuple[npt.NDArray[np.int64], list[bytes]]:
+    """The entries (sorted) with a sketch, and their signature headers: a sketch of this
+    transaction's signed here, a stored one's header as read (``Theirs.signature``'s)."""
+    signed: list[int] = []
+    headers: list[bytes] = []
+    for entry in entries:
+        posted = memory.sketches.get(entry)
+        if posted:
+            headers.append(header_of(signature(posted)))
+        elif entry in packed:
+            headers.append(signature_header(packed[entry]))
+        else:
+            continue  # no sketch: never compared
+        signed.append(entry)
+    return np.array(signed, dtype=np.int64), headers
 
 
 def _postings(raw: Raw, units: sieve.Units, window: int) -> list[tuple[int, int, int, int]]:

@@ -109,6 +109,19 @@ def unpack_sketch(value: bytes) -> tuple[int, ...]:
     return struct.unpack_from(f">{(len(value) - start) // 4}I", value, start)
 
 
+def header_of(signed: Signature) -> bytes:
+    """A signature as a packed sketch's header holds it: its hash count, then its bits
+    (big-endian), ``_HEADER`` bytes."""
+    bits, count, _ = signed
+    return bytes((count,)) + bits.to_bytes(_BITS_BYTES, "big")
+
+
+def signature_header(value: bytes) -> bytes:
+    """The signature header of a packed sketch, as stored (computed for one packed
+    without it)."""
+    return value[:_HEADER] if _start(value) else header_of(signature(unpack_sketch(value)))
+
+
 def read_signature(value: bytes) -> Signature:
     """The signature of a packed sketch, without unpacking its hashes."""
     if not _start(value):

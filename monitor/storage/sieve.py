@@ -12,14 +12,14 @@ test holds the two equal).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
-from indicators.similarity import SIGNATURE_BITS, SYNDICATED, K, Signature
+from indicators.similarity import SIGNATURE_BITS, SYNDICATED, K
 
 _Ints = npt.NDArray[np.int64]
 _WORDS = SIGNATURE_BITS // 64  # a signature as little-endian 64-bit words
@@ -79,24 +79,16 @@ def _distinct(unit: _Ints, entry: _Ints, at: _Ints) -> tuple[_Ints, _Ints, _Ints
 
 
 def passing(
-    units: Units,
-    signatures: Sequence[Signature],
-    unit: _Ints,
-    entry: _Ints,
-    signed: Mapping[int, Signature],
+    units: Units, mine: Signed, unit: _Ints, entry: _Ints, signed: _Ints, theirs: Signed
 ) -> npt.NDArray[np.bool_]:
     """Which (unit, entry) pairs may be copies: the unit's own entry (at another time),
-    or an entry with a signature (``signed``) that passes ``may_share_enough`` with the
-    unit's (``signatures``, by position)."""
+    or an entry of ``signed`` (sorted, with its signature in ``theirs``) whose signature
+    passes ``may_share_enough`` with the unit's (``mine``, by position)."""
     own: npt.NDArray[np.bool_] = entry == np.array(units.entries, dtype=np.int64)[unit]
-    known = sorted(signed)
-    if not known:
+    if not len(signed):
         return own
-    index = np.searchsorted(np.array(known, dtype=np.int64), entry)
-    index = np.minimum(index, len(known) - 1)
-    has = np.array(known, dtype=np.int64)[index] == entry
-    theirs = _table([signed[e] for e in known])
-    mine = _table(signatures)
+    index = np.minimum(np.searchsorted(signed, entry), len(signed) - 1)
+    has = signed[index] == entry
     ok: npt.NDArray[np.bool_] = own.copy()
     for start in range(0, len(unit), _AT_ONCE):
         part = slice(start, start + _AT_ONCE)
@@ -105,21 +97,25 @@ def passing(
 
 
 @dataclass(frozen=True)
-class _Table:
+class Signed:
+    """Signatures by position, read from their headers (``columns.header_of``): the bits
+    as 64-bit words, the hash count, and the hashes that share a bit with another."""
+
     words: npt.NDArray[np.uint64]  # (n, _WORDS)
     hashes: _Ints
     crowded: _Ints
 
+    @classmethod
+    def of(cls, headers: Sequence[bytes]) -> Signed:
+        joined = b"".join(headers)
+        table = np.frombuffer(joined, dtype=np.uint8).reshape(len(headers), 1 + _WORDS * 8)
+        words = np.ascontiguousarray(table[:, 1:]).view(">u8").astype(np.uint64)
+        hashes = table[:, 0].astype(np.int64)
+        crowded = hashes - np.bitwise_count(words).sum(axis=1, dtype=np.int64)
+        return cls(words.reshape(len(headers), _WORDS), hashes, crowded)
 
-def _table(signatures: Sequence[Signature]) -> _Table:
-    joined = b"".join(bits.to_bytes(SIGNATURE_BITS // 8, "little") for bits, _, _ in signatures)
-    words = np.frombuffer(joined, dtype="<u8").astype(np.uint64).reshape(-1, _WORDS)
-    hashes = np.array([n for _, n, _ in signatures], dtype=np.int64)
-    crowded = np.array([c for _, _, c in signatures], dtype=np.int64)
-    return _Table(words, hashes, crowded)
 
-
-def _may_share(mine: _Table, unit: _Ints, theirs: _Table, other: _Ints) -> npt.NDArray[np.bool_]:
+def _may_share(mine: Signed, unit: _Ints, theirs: Signed, other: _Ints) -> npt.NDArray[np.bool_]:
     """``similarity.may_share_enough`` of each pair, on arrays (the same arithmetic)."""
     both = np.bitwise_count(mine.words[unit] & theirs.words[other]).sum(axis=1, dtype=np.int64)
     most = both + np.minimum(mine.crowded[unit], theirs.crowded[other])

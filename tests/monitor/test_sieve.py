@@ -7,11 +7,13 @@ are those a loop finds with ``similarity.may_share_enough``, as ``Mine.among`` t
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.similarity import may_share_enough, signature
 from monitor.storage import sieve
+from monitor.storage.columns import header_of
 
 WINDOW = 10
 KEYS = st.integers(0, 12)  # few band keys, so units and postings meet often
@@ -65,12 +67,25 @@ def _plain_passing(units, met, mine, signed):  # type: ignore[no-untyped-def]
     }
 
 
+def _passing(units, mine, unit, entry, signed):  # type: ignore[no-untyped-def]
+    """``sieve.passing`` on signatures as ``candidates`` hands them over: headers."""
+    known = sorted(signed)
+    return sieve.passing(
+        units,
+        sieve.Signed.of([header_of(m) for m in mine]),
+        unit,
+        entry,
+        np.array(known, dtype=np.int64),
+        sieve.Signed.of([header_of(signed[e]) for e in known]),
+    )
+
+
 @settings(max_examples=300, deadline=None)
 @given(cases())
 def test_the_sieve_lets_through_what_the_plain_loop_does(case: tuple[object, ...]) -> None:
     units, rows, leave_out, mine, signed = case
     unit, entry, at = sieve.met(units, rows, WINDOW, leave_out)  # type: ignore[arg-type]
-    ok = sieve.passing(units, mine, unit, entry, signed)  # type: ignore[arg-type]
+    ok = _passing(units, mine, unit, entry, signed)
     triples = list(zip(unit.tolist(), entry.tolist(), at.tolist(), strict=True))
     assert len(triples) == len(set(triples))  # each candidate once, however many bands
     met = _plain_met(units, rows, leave_out)
@@ -88,7 +103,7 @@ def test_a_copy_passes_and_a_stranger_does_not() -> None:
     unit, entry, at = sieve.met(units, rows, WINDOW, frozenset())
     assert (entry.tolist(), at.tolist()) == ([2, 3], [101, 102])  # not itself, not at 200
     signed = {2: signature(copy), 3: signature(stranger)}
-    ok = sieve.passing(units, [signature(sketch)], unit, entry, signed)
+    ok = _passing(units, [signature(sketch)], unit, entry, signed)
     assert entry[ok].tolist() == [2]
 
 
@@ -98,7 +113,7 @@ def test_a_pair_at_the_threshold_passes() -> None:
     assert may_share_enough(mine, theirs)
     units = sieve.Units([1], [0], [1], [[3]])
     unit, entry, _ = sieve.met(units, [(3, 1, 2, 1)], WINDOW, frozenset())
-    assert sieve.passing(units, [mine], unit, entry, {2: theirs}).tolist() == [True]
+    assert _passing(units, [mine], unit, entry, {2: theirs}).tolist() == [True]
 
 
 def test_hashes_sharing_a_bit_count_as_possibly_shared() -> None:
@@ -108,4 +123,4 @@ def test_hashes_sharing_a_bit_count_as_possibly_shared() -> None:
     assert may_share_enough(crowded, crowded)
     units = sieve.Units([1], [0], [1], [[3]])
     unit, entry, _ = sieve.met(units, [(3, 1, 2, 1)], WINDOW, frozenset())
-    assert sieve.passing(units, [crowded], unit, entry, {2: crowded}).tolist() == [True]
+    assert _passing(units, [crowded], unit, entry, {2: crowded}).tolist() == [True]
