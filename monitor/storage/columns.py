@@ -95,9 +95,7 @@ _HEADER = 1 + _BITS_BYTES  # 129 bytes: a packed sketch's length is 1 more than 
 def pack_sketch(hashes: Sequence[int]) -> bytes:
     if not hashes:
         return b""
-    bits, count, _ = signature(hashes)
-    head = bytes((count,)) + bits.to_bytes(_BITS_BYTES, "big")
-    return head + struct.pack(f">{count}I", *hashes)
+    return header_of(signature(hashes)) + struct.pack(f">{len(hashes)}I", *hashes)
 
 
 def _start(value: bytes) -> int:

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from indicators.similarity import SIGNATURE_BITS, SYNDICATED, K
 
 _Ints = npt.NDArray[np.int64]
-_WORDS = SIGNATURE_BITS // 64  # a signature as little-endian 64-bit words
+_WORDS = SIGNATURE_BITS // 64  # a signature's bits as 64-bit words (big-endian, as stored)
 _AT_ONCE = 16_384  # pairs tested at once: two 2 MB temporaries
 
 
