@@ -29,15 +29,12 @@ import operator
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from indicators.similarity import bands, compute_bands, signature
+from indicators.similarity import bands, compute_bands
 from monitor.model import StoredEntry
 from monitor.status import SYNDICATION_WINDOW
-from monitor.storage import sieve
-from monitor.storage.columns import epoch_micros, header_of, signature_header
+from monitor.storage.columns import epoch_micros, header_of
 from monitor.storage.copies import Found, Mine, Theirs, Unit, found, parts, read_sketches
 from monitor.storage.models import UnitBand
 from monitor.storage.raw import Raw
@@ -279,23 +276,27 @@ def _copies(
     entries met inside a unit's window are read."""
     when = raw.writer(UnitBand.__table__.c.published_at)
     window = SYNDICATION_WINDOW // _MICROSECOND
-    units = sieve.Units(
-        entries=[u[0] for u in chunk],
-        stamps=[when(u[1]) for u in chunk],
-        masks=[todo[u][1] for u in chunk],
-        keys=[bands(todo[u][0]) for u in chunk],
-    )
-    rows = _postings(raw, units, window)
+    keys = [bands(todo[u][0]) for u in chunk]
+    stamps = [when(u[1]) for u in chunk]
+    masks = [todo[u][1] for u in chunk]
+    rows = _postings(raw, keys, stamps, masks, window)
+    found: dict[Unit, set[Unit]] = {u: set() for u in chunk}
+    if not rows:
+        return found
+    # NumPy (~12 MB) is loaded by the first lookup with postings to sieve, not by every
+    # command that imports storage: a poll that meets no posting never needs it.
+    from monitor.storage import sieve
+
+    units = sieve.Units([u[0] for u in chunk], stamps, masks, keys)
     unit, entry, at = sieve.met(units, rows, window, leave_out)
     met_entries = set(entry.tolist())
     packed = read_sketches(raw, met_entries - memory.sketches.keys())
     theirs = Theirs(packed, memory)
     marks = [Mine(u[0], todo[u][0], theirs) for u in chunk]
-    signed, headers = _headers(sorted(met_entries), packed, memory)
+    signed, theirs_signed = sieve.signed(sorted(met_entries), packed, memory.sketches)
     mine = sieve.Signed.of([header_of(m.signature) for m in marks])
-    ok = sieve.passing(units, mine, unit, entry, signed, sieve.Signed.of(headers))
+    ok = sieve.passing(units, mine, unit, entry, signed, theirs_signed)
     read_time = raw.reader(UnitBand.__table__.c.published_at)
-    found: dict[Unit, set[Unit]] = {u: set() for u in chunk}
     for n, other, stamp in zip(unit[ok].tolist(), entry[ok].tolist(), at[ok].tolist(), strict=True):
         mark = marks[n]
         if other == mark.entry or mark.resembles(other, theirs):
@@ -303,34 +304,21 @@ def _copies(
     return found
 
 
-def _headers(
-    entries: Sequence[int], packed: Mapping[int, bytes], memory: Found
-) -> tuple[npt.NDArray[np.int64], list[bytes]]:
-    """The entries (sorted) with a sketch, and their signature headers: a sketch of this
-    transaction's signed here, a stored one's header as read (``Theirs.signature``'s)."""
-    signed: list[int] = []
-    headers: list[bytes] = []
-    for entry in entries:
-        posted = memory.sketches.get(entry)
-        if posted:
-            headers.append(header_of(signature(posted)))
-        elif entry in packed:
-            headers.append(signature_header(packed[entry]))
-        else:
-            continue  # no sketch: never compared
-        signed.append(entry)
-    return np.array(signed, dtype=np.int64), headers
-
-
-def _postings(raw: Raw, units: sieve.Units, window: int) -> list[tuple[int, int, int, int]]:
+def _postings(
+    raw: Raw,
+    keys: Sequence[Sequence[int]],
+    stamps: Sequence[int],
+    masks: Sequence[int],
+    window: int,
+) -> list[tuple[int, int, int, int]]:
     """The posted units (band key, stored time, entry, indicators' bits) under any of the
-    units' band keys, inside their times widened by the window, with one of their
-    indicators. Times stay the stored integers: a candidate is met ~100 times at 60,000
-    entries, a copy rarely."""
-    hashes = sorted({h for keys in units.keys for h in keys})
+    units' band ``keys``, inside their times (``stamps``) widened by the window, with one
+    of their indicators (``masks``). Times stay the stored integers: a candidate is met
+    ~100 times at 60,000 entries, a copy rarely."""
+    hashes = sorted({h for unit_keys in keys for h in unit_keys})
     if not hashes:
         return []
-    anyone = functools.reduce(operator.or_, units.masks)
+    anyone = functools.reduce(operator.or_, masks)
     rows: list[tuple[int, int, int, int]] = []
     # SQLite binds each key (at most 32,766 a statement); PostgreSQL takes one array,
     # and each more statement scanned the postings once more.
@@ -343,7 +331,7 @@ def _postings(raw: Raw, units: sieve.Units, window: int) -> list[tuple[int, int,
         rows += raw.execute(
             f"SELECT hash, published_at, entry_id, indicators FROM unit_bands WHERE {where}"
             " AND published_at BETWEEN ? AND ? AND (indicators & ?) != 0",
-            (*params, min(units.stamps) - window, max(units.stamps) + window, anyone),
+            (*params, min(stamps) - window, max(stamps) + window, anyone),
         )
     return rows
 

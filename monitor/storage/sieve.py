@@ -12,14 +12,15 @@ test holds the two equal).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
-from indicators.similarity import SIGNATURE_BITS, SYNDICATED, K
+from indicators.similarity import SIGNATURE_BITS, SYNDICATED, K, signature
+from monitor.storage.columns import header_of, signature_header
 
 _Ints = npt.NDArray[np.int64]
 _WORDS = SIGNATURE_BITS // 64  # a signature's bits as 64-bit words (big-endian, as stored)
@@ -94,6 +95,26 @@ def passing(
         part = slice(start, start + _AT_ONCE)
         ok[part] |= has[part] & _may_share(mine, unit[part], theirs, index[part])
     return ok
+
+
+def signed(
+    entries: Sequence[int], packed: Mapping[int, bytes], posted: Mapping[int, tuple[int, ...]]
+) -> tuple[_Ints, Signed]:
+    """The entries (sorted) with a sketch, and their signatures: a sketch of this
+    transaction (``posted``) signed here, a stored one's header as read (``packed``), as
+    ``copies.Theirs.signature`` has them; an entry with neither is never compared."""
+    kept: list[int] = []
+    headers: list[bytes] = []
+    for entry in entries:
+        sketch = posted.get(entry)
+        if sketch:
+            headers.append(header_of(signature(sketch)))
+        elif entry in packed:
+            headers.append(signature_header(packed[entry]))
+        else:
+            continue
+        kept.append(entry)
+    return np.array(kept, dtype=np.int64), Signed.of(headers)
 
 
 @dataclass(frozen=True)

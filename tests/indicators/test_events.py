@@ -280,8 +280,7 @@ def test_forms_data_is_what_lemminflect_gives_now() -> None:
 
 
 def test_daemon_path_does_not_load_lemminflect() -> None:
-    """Matching with the built-in lexicon needs no lemminflect (~35 MB of tables) in memory.
-    (NumPy it may load: the daemon's sieve of candidate copies uses it, ``storage.sieve``.)"""
+    """Matching with the built-in lexicon needs no lemminflect (and no numpy) in memory."""
     import subprocess
     import sys
 
@@ -291,7 +290,7 @@ def test_daemon_path_does_not_load_lemminflect() -> None:
         "from indicators.model import Indicator, Item\n"
         "m = Matcher([Indicator('x', 'Lifting of the ban on cobalt', 'cobalt')])\n"
         "m.match(Item('1', 'Kinshasa to lift cobalt ban, ease rules', ''))\n"
-        "print(sorted(n for n in sys.modules if n.startswith('lemminflect')))\n"
+        "print(sorted(n for n in sys.modules if n.startswith(('lemminflect', 'numpy'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
